@@ -1,0 +1,37 @@
+/**
+ * The closed table of gateway error codes. Every error a client can see comes from here, so the code, the HTTP status
+ * and the OpenAI/Anthropic error `type` never drift apart. Codes are part of the public API: never rename one.
+ */
+export const ERROR_CODES = {
+  // 4xx: the caller can fix these
+  invalid_json: { status: 400, type: "invalid_request_error" },
+  invalid_request: { status: 400, type: "invalid_request_error" },
+  unsupported_parameter: { status: 400, type: "invalid_request_error" },
+  context_length_exceeded: { status: 400, type: "invalid_request_error" },
+  unauthorized: { status: 401, type: "authentication_error" },
+  insufficient_credits: { status: 402, type: "insufficient_quota" },
+  model_not_allowed: { status: 403, type: "permission_error" },
+  not_found: { status: 404, type: "not_found_error" },
+  model_not_found: { status: 404, type: "not_found_error" },
+  method_not_allowed: { status: 405, type: "invalid_request_error" },
+  conflict: { status: 409, type: "invalid_request_error" },
+  payload_too_large: { status: 413, type: "invalid_request_error" },
+  unsupported_media_type: { status: 415, type: "invalid_request_error" },
+  rate_limited: { status: 429, type: "rate_limit_error" },
+  // 5xx: the gateway or an upstream failed
+  internal_error: { status: 500, type: "api_error" },
+  provider_not_configured: { status: 500, type: "api_error" },
+  upstream_error: { status: 502, type: "api_error" },
+  upstream_bad_response: { status: 502, type: "api_error" },
+  upstream_unavailable: { status: 503, type: "overloaded_error" },
+  upstream_rate_limited: { status: 503, type: "overloaded_error" },
+  upstream_timeout: { status: 504, type: "timeout_error" },
+  deadline_exceeded: { status: 504, type: "timeout_error" },
+  store_unavailable: { status: 503, type: "api_error" },
+} as const satisfies Record<string, { status: number; type: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CODES[code].status;
+}

@@ -1,0 +1,8 @@
+export { ERROR_CODES, type ErrorCode, statusOf } from "./codes";
+export {
+  type ErrorEnvelope,
+  errorEnvelope,
+  errorResponse,
+  GatewayError,
+  type GatewayErrorOptions,
+} from "./gateway-error";
