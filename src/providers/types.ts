@@ -12,6 +12,8 @@ export interface ResolvedProvider {
 
 export interface CallOptions {
   stream: boolean;
+  /** The model's max output tokens from policy, for wire formats that require a limit when the client sent none. */
+  defaultMaxTokens?: number;
 }
 
 /**
