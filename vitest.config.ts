@@ -1,5 +1,10 @@
+import { createHash } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { TEST_KEYS } from "./test/helpers/keys";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const staticKeys = Object.values(TEST_KEYS).map((k) => ({ key_id: k.keyId, tenant: k.tenant, sha256: sha256(k.key) }));
 
 export default defineConfig({
   test: {
@@ -7,10 +12,16 @@ export default defineConfig({
       {
         plugins: [
           cloudflareTest(({ inject }) => ({
+            main: "./test/worker.ts",
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
                 FAKE_UPSTREAM_URL: inject("fakeUpstreamUrl"),
+                GATEWAY_STATIC_KEYS: JSON.stringify(staticKeys),
+                FAKE_OPENAI_KEY: "fake-openai-secret",
+                ANTHROPIC_API_KEY: "fake-anthropic-secret",
+                GEMINI_API_KEY: "fake-gemini-secret",
+                MAX_BODY_BYTES: "65536",
               },
             },
           })),
@@ -26,6 +37,8 @@ export default defineConfig({
           name: "node",
           environment: "node",
           include: ["test/node/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

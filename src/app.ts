@@ -1,7 +1,75 @@
 import { Hono } from "hono";
+import type { AppEnv, Services } from "./context";
+import { errorResponse, GatewayError } from "./errors";
+import { authenticate } from "./middleware/auth";
+import { bodyLimit } from "./middleware/body";
+import { requestId } from "./middleware/request-id";
+import { chatCompletions } from "./routes/chat-completions";
+import { embeddings } from "./routes/embeddings";
+import { messages } from "./routes/messages";
+import { models } from "./routes/models";
 
-export function createApp() {
-  const app = new Hono();
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+/** Paths we serve, with their methods: anything else on a known path is a 405 with `Allow`. */
+const ROUTES: Record<string, string[]> = {
+  "/v1/chat/completions": ["POST"],
+  "/v1/messages": ["POST"],
+  "/v1/embeddings": ["POST"],
+  "/v1/models": ["GET"],
+  "/healthz": ["GET"],
+};
+
+/**
+ * The one place that orders middleware and mounts routes. Order matters: request id first (every response has one),
+ * then the size-limited body read (413 before anything else), then services, then authentication.
+ */
+export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
+  const app = new Hono<AppEnv>();
+
+  app.use("*", requestId());
+  app.use("*", async function servicesMiddleware(c, next) {
+    c.set("services", services(c.env));
+    return next();
+  });
+  app.use("*", bodyLimit());
+
+  app.get("/healthz", (c) => c.json({ status: "ok", policy_version: c.var.services.policy.version }));
+
+  app.use("/v1/*", async function methodGuard(c, next) {
+    const allowed = ROUTES[c.req.path];
+    if (allowed !== undefined && !allowed.includes(c.req.method)) {
+      throw new GatewayError("method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}.`, {
+        headers: { allow: allowed.join(", ") },
+      });
+    }
+    if (allowed === undefined) throw notFound(c.req.method, c.req.path);
+    return next();
+  });
+  app.use("/v1/*", authenticate());
+  app.route("/v1/chat/completions", chatCompletions);
+  app.route("/v1/messages", messages);
+  app.route("/v1/embeddings", embeddings);
+  app.route("/v1/models", models);
+
+  app.notFound((c) => {
+    const allowed = ROUTES[c.req.path];
+    const err = allowed
+      ? new GatewayError("method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}.`, {
+          headers: { allow: allowed.join(", ") },
+        })
+      : notFound(c.req.method, c.req.path);
+    return errorResponse(err, c.var.requestId ?? "unknown");
+  });
+
+  app.onError((err, c) => {
+    const id = c.var.requestId ?? "unknown";
+    if (err instanceof GatewayError) return errorResponse(err, id);
+    console.error(`[${id}] unhandled error`, err);
+    return errorResponse(new GatewayError("internal_error", "The gateway failed to handle this request."), id);
+  });
+
   return app;
+}
+
+function notFound(method: string, path: string): GatewayError {
+  return new GatewayError("not_found", `No route for ${method} ${path}.`);
 }

@@ -1,7 +1,4 @@
-import { createApp } from "./app";
+import { loadBundledPolicy } from "./policy";
+import { createWorker } from "./worker";
 
-const app = createApp();
-
-export default {
-  fetch: app.fetch,
-} satisfies ExportedHandler<Record<string, unknown>>;
+export default createWorker(loadBundledPolicy());

@@ -1,14 +1,29 @@
-import { createServer } from "node:http";
+import { execFileSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
+import { startFakeUpstream } from "./servers/fake-upstream";
 
+/**
+ * Runs in Node before the workerd tests: compiles the test policy set and starts the real fake upstream on
+ * 127.0.0.1, handing its URL to the Worker's bindings and to tests.
+ */
 export default async function setup(project: TestProject) {
-  const server = createServer((_req, res) => res.end("ok"));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const addr = server.address();
-  if (addr === null || typeof addr === "string") throw new Error("no port");
-  project.provide("fakeUpstreamUrl", `http://127.0.0.1:${addr.port}`);
+  execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "scripts/policy-build.ts",
+      "--dir",
+      "test/fixtures/policies",
+      "--out",
+      "test/.generated/policy.json",
+    ],
+    { stdio: "inherit" },
+  );
+  const upstream = await startFakeUpstream();
+  project.provide("fakeUpstreamUrl", upstream.url);
   return async () => {
-    await new Promise<void>((r) => server.close(() => r()));
+    await upstream.close();
   };
 }
 

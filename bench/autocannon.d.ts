@@ -1,0 +1,38 @@
+// The slice of autocannon 9's programmatic API the bench uses (the package ships no types).
+declare module "autocannon" {
+  import type { EventEmitter } from "node:events";
+
+  export interface Options {
+    url: string;
+    method?: "GET" | "POST";
+    headers?: Record<string, string>;
+    body?: string;
+    connections?: number;
+    /** Seconds. */
+    duration?: number;
+    /** Seconds before a request counts as timed out. */
+    timeout?: number;
+  }
+
+  export interface Result {
+    /** Seconds the run took. */
+    duration: number;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    "2xx": number;
+    requests: { total: number; sent: number };
+  }
+
+  export interface Instance extends EventEmitter {
+    /** responseTime is in milliseconds with sub-millisecond precision (from process.hrtime). */
+    on(
+      event: "response",
+      listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
+    ): this;
+    stop(): void;
+  }
+
+  function autocannon(options: Options, callback: (error: Error | null, result: Result) => void): Instance;
+  export default autocannon;
+}

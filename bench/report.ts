@@ -1,0 +1,175 @@
+/**
+ * Turns the raw samples into the markdown report: a summary table relative to the direct call, the gateway /
+ * passthrough ratios the project targets, the streaming check, and the absolute numbers behind it all.
+ */
+import type { Target } from "./http-client";
+import { type Concurrency, JSON_CONCURRENCIES, type LoadTotals, type Results, type StreamTotals } from "./measure";
+
+/** The project's target: the gateway adds at most this much over the bare passthrough, in latency and CPU. */
+export const TARGET_RATIO = 1.5;
+/** Below this (ms) the passthrough's added latency is noise, and a ratio over it means nothing. */
+const NOISE_MS = 0.02;
+
+export interface ReportInput {
+  targets: Target[];
+  results: Results;
+  /** Targets that could not be measured, with the reason (e.g. "gateway not ready: 404 ..."). */
+  unavailable: { label: string; reason: string }[];
+  header: string[];
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p / 100) * (sorted.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.ceil(rank);
+  const lowValue = sorted[low] ?? Number.NaN;
+  const highValue = sorted[high] ?? lowValue;
+  return lowValue + (highValue - lowValue) * (rank - low);
+}
+
+interface Row {
+  p50: number;
+  p99: number;
+  rps16: number;
+  rps64: number;
+  cpu64: number;
+  ttfb: number;
+}
+
+function rowOf(results: Results, id: Target["id"]): Row | undefined {
+  const r = results.get(id);
+  if (!r) return undefined;
+  return {
+    p50: percentile(r.json[1].latencies, 50),
+    p99: percentile(r.json[1].latencies, 99),
+    rps16: rps(r.json[16]),
+    rps64: rps(r.json[64]),
+    cpu64: cpuPerRequest(r.json[64]),
+    ttfb: percentile(r.stream.ttfb, 50),
+  };
+}
+
+const rps = (t: LoadTotals) => (t.seconds > 0 ? t.ok / t.seconds : Number.NaN);
+const cpuPerRequest = (t: LoadTotals) => (t.completed > 0 ? t.cpuMicros / t.completed : Number.NaN);
+
+export function renderReport(input: ReportInput): string {
+  const { results } = input;
+  const direct = rowOf(results, "direct");
+  const lines = [...input.header, ""];
+  lines.push(
+    "| target | +p50 c=1 (ms) | +p99 c=1 (ms) | req/s c=16 | req/s c=64 | CPU µs/req c=64 | stream +TTFB c=1 (ms) |",
+    "|---|---|---|---|---|---|---|",
+  );
+  for (const target of input.targets) {
+    const row = rowOf(results, target.id);
+    if (!row || !direct) continue;
+    const rel = (value: number, floor: number) =>
+      target.id === "direct" ? `${ms(value)} abs` : `${value - floor >= 0 ? "+" : ""}${ms(value - floor)}`;
+    const cpuNote = target.id === "direct" ? " (upstream)" : "";
+    lines.push(
+      `| ${target.label} | ${rel(row.p50, direct.p50)} | ${rel(row.p99, direct.p99)} | ${int(row.rps16)} | ` +
+        `${int(row.rps64)} | ${int(row.cpu64)}${cpuNote} | ${rel(row.ttfb, direct.ttfb)} |`,
+    );
+  }
+  for (const { label, reason } of input.unavailable) {
+    lines.push(`| ${label} | ${oneLine(reason)} | | | | | |`);
+  }
+  lines.push("", ratioLine(results, direct), "", ...streamingLines(input), "", ...healthLines(input));
+  lines.push("", "### Absolute numbers", "", ...detailTable(input));
+  return `${lines.join("\n")}\n`;
+}
+
+function ratioLine(results: Results, direct: Row | undefined): string {
+  const gateway = rowOf(results, "gateway");
+  const passthrough = rowOf(results, "passthrough");
+  if (!gateway || !passthrough || !direct) return "gateway / passthrough: n/a (gateway not measured)";
+  const added = (row: Row, key: "p50" | "ttfb") => row[key] - direct[key];
+  const ratio = (a: number, b: number) => (b > NOISE_MS ? a / b : Number.NaN);
+  const latency = ratio(added(gateway, "p50"), added(passthrough, "p50"));
+  const cpu = gateway.cpu64 / passthrough.cpu64;
+  const ttfb = ratio(added(gateway, "ttfb"), added(passthrough, "ttfb"));
+  const rps64 = gateway.rps64 / passthrough.rps64;
+  const met = latency <= TARGET_RATIO && cpu <= TARGET_RATIO;
+  const verdict = Number.isNaN(latency) ? "undecided (passthrough adds ~0 ms)" : met ? "met" : "NOT met";
+  return (
+    `**gateway / passthrough:** added p50 c=1 ${x(latency)}, CPU µs/req c=64 ${x(cpu)}, ` +
+    `added stream TTFB ${x(ttfb)}, req/s c=64 ${x(rps64)} — target ≤ ${TARGET_RATIO}× on added latency and CPU: ${verdict}`
+  );
+}
+
+/** Streams from an upstream that spreads its chunks: a forwarding Worker's first byte comes long before its last. */
+function streamingLines(input: ReportInput): string[] {
+  const lines = ["**Streaming** (upstream spreads 64 chunks over ~130 ms; median first / last byte):"];
+  const direct = input.results.get("direct")?.spread;
+  for (const target of input.targets) {
+    const spread = input.results.get(target.id)?.spread;
+    if (!spread || spread.ok === 0) {
+      lines.push(`- ${target.label}: no successful streams`);
+      continue;
+    }
+    const first = percentile(spread.ttfb, 50);
+    const last = percentile(spread.total, 50);
+    let verdict = "";
+    if (target.id !== "direct" && direct && direct.ok > 0) {
+      const directSpan = percentile(direct.total, 50) - percentile(direct.ttfb, 50);
+      const forwarded = first < 0.5 * last && last - first >= 0.5 * directSpan;
+      verdict = forwarded ? " — chunks forwarded as they arrive" : " — BUFFERED: the first byte waits for the stream";
+    }
+    lines.push(`- ${target.label}: first ${ms(first)} ms, last ${ms(last)} ms${verdict}`);
+  }
+  return lines;
+}
+
+function healthLines(input: ReportInput): string[] {
+  const lines = ["**Health:**"];
+  for (const target of input.targets) {
+    const r = input.results.get(target.id);
+    if (!r) continue;
+    const loads = JSON_CONCURRENCIES.map((c) => r.json[c]);
+    const bad = sum(loads.map((l) => l.non2xx)) + sum(loads.map((l) => l.errors));
+    const ok = sum(loads.map((l) => l.ok));
+    const upstream = sum(loads.map((l) => l.upstreamServed));
+    const failedStreams = r.stream.failed + r.spread.failed;
+    // Requests in flight when a slice ends reach the upstream but are not counted as answers: cap at 100%.
+    const share = ok > 0 ? `${Math.min(100, (100 * upstream) / ok).toFixed(1)}%` : "n/a";
+    const elsewhere = upstream < 0.99 * ok ? " — some answers did not come from the upstream (a cache?)" : "";
+    lines.push(
+      `- ${target.label}: ${int(ok)} JSON answers, ${int(bad)} non-2xx/errors, ${failedStreams} failed streams; ` +
+        `the upstream answered ${share} of them${elsewhere}`,
+    );
+  }
+  return lines;
+}
+
+function detailTable(input: ReportInput): string[] {
+  const lines = [
+    "| target | load | answers | req/s | p50 (ms) | p99 (ms) | CPU µs/req |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const target of input.targets) {
+    const r = input.results.get(target.id);
+    if (!r) continue;
+    for (const c of JSON_CONCURRENCIES) lines.push(loadDetail(target.label, `JSON c=${c}`, r.json[c as Concurrency]));
+    lines.push(streamDetail(target.label, "SSE c=1 (TTFB)", r.stream, "ttfb"));
+    lines.push(streamDetail(target.label, "SSE c=1 (last byte)", r.stream, "total"));
+  }
+  return lines;
+}
+
+function loadDetail(label: string, load: string, t: LoadTotals): string {
+  const p50 = percentile(t.latencies, 50);
+  const p99 = percentile(t.latencies, 99);
+  return `| ${label} | ${load} | ${int(t.ok)} | ${int(rps(t))} | ${ms(p50)} | ${ms(p99)} | ${int(cpuPerRequest(t))} |`;
+}
+
+function streamDetail(label: string, load: string, s: StreamTotals, key: "ttfb" | "total"): string {
+  return `| ${label} | ${load} | ${int(s.ok)} | | ${ms(percentile(s[key], 50))} | ${ms(percentile(s[key], 99))} | |`;
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "n/a");
+const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a");
+const x = (value: number) => (Number.isFinite(value) ? `×${value.toFixed(2)}` : "n/a");
+const oneLine = (text: string) => text.replace(/\s+/g, " ").replace(/\|/g, "\\|").slice(0, 300);

@@ -1,0 +1,141 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { DEFAULT_EMBEDDING_DIMS, embedText } from "./embeddings";
+import { closeServer, isOpen, listen, parseJson, readBody, sendJson, sleep, startSse, writeAndFlush } from "./http";
+import { embeddingInputs, parseOpenAiChat, parseOpenAiEmbeddings } from "./openai-request";
+import {
+  type CompletionMeta,
+  chatCompletionFrames,
+  chatCompletionJson,
+  embeddingsJson,
+  modelList,
+  openAiErrorBody,
+  usageOf,
+} from "./openai-wire";
+import { originReply, replyTokens } from "./origin-answer";
+import { findOriginModel, ORIGIN_MODELS } from "./origin-models";
+import type { SseFrame } from "./sse";
+import { countTokens } from "./words";
+
+/**
+ * The local origin: an OpenAI-compatible server that `npm start` runs in place of a team's GPU cluster. It runs no
+ * model. Chat answers are deterministic and say so; embeddings are lexical feature hashes (see embeddings.ts).
+ */
+
+export interface LocalOriginOptions {
+  /** 0 or absent = any free port. */
+  port?: number;
+  host?: "127.0.0.1";
+  /** Pause after each streamed content chunk, so streaming is visible in a terminal. Default 15 ms. */
+  chunkDelayMs?: number;
+}
+
+export interface LocalOrigin {
+  /** `http://127.0.0.1:PORT`, no trailing slash; the OpenAI base URL is `${url}/v1`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+type Answer = { kind: "json"; status: number; body: unknown } | { kind: "sse"; frames: SseFrame[] };
+
+const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+function error(status: number, message: string, code?: string): Answer {
+  return { kind: "json", status, body: openAiErrorBody(status, message, code) };
+}
+
+function unknownModel(id: string): Answer {
+  return error(404, `The model '${id}' does not exist on this origin.`);
+}
+
+export async function startLocalOrigin(opts: LocalOriginOptions = {}): Promise<LocalOrigin> {
+  const chunkDelayMs = opts.chunkDelayMs ?? 15;
+  const started = Math.floor(Date.now() / 1000);
+  let seq = 0;
+
+  function chat(body: unknown): Answer {
+    const parsed = parseOpenAiChat(body);
+    if (!parsed.ok) return error(400, parsed.message);
+    const conv = parsed.value.conversation;
+    const model = findOriginModel(conv.model);
+    if (model === undefined) return unknownModel(conv.model);
+    if (model.kind !== "chat") return error(400, `'${model.id}' is an embedding model, not a chat model.`);
+    seq += 1;
+    const meta: CompletionMeta = {
+      id: `chatcmpl-local-${seq}`,
+      created: Math.floor(Date.now() / 1000),
+      model: model.id,
+    };
+    const reply = originReply(conv, model.verbose, `call_local_${seq}`);
+    const usage = usageOf(conv.promptTokens, replyTokens(reply));
+    if (!conv.stream) return { kind: "json", status: 200, body: chatCompletionJson(meta, reply, usage) };
+    return { kind: "sse", frames: chatCompletionFrames(meta, reply, conv.includeUsage ? usage : undefined) };
+  }
+
+  function embeddings(body: unknown): Answer {
+    const parsed = parseOpenAiEmbeddings(body);
+    if (!parsed.ok) return error(400, parsed.message);
+    const model = findOriginModel(parsed.value.model);
+    if (model === undefined) return unknownModel(parsed.value.model);
+    if (model.kind !== "embedding") return error(400, `'${model.id}' is a chat model, not an embedding model.`);
+    const inputs = embeddingInputs(parsed.value);
+    const dims = parsed.value.dimensions ?? DEFAULT_EMBEDDING_DIMS;
+    const vectors = inputs.map((text) => embedText(text, dims));
+    const tokens = inputs.reduce((n, text) => n + countTokens(text), 0);
+    const format = parsed.value.encoding_format ?? "float";
+    return { kind: "json", status: 200, body: embeddingsJson(model.id, vectors, format, tokens) };
+  }
+
+  async function answer(req: IncomingMessage): Promise<Answer | undefined> {
+    const path = new URL(req.url ?? "/", "http://origin.invalid").pathname;
+    const method = req.method ?? "GET";
+    if (method === "GET" && path === "/health") {
+      const body = { status: "ok", service: "local-origin", models: ORIGIN_MODELS.map((m) => m.id) };
+      return { kind: "json", status: 200, body };
+    }
+    if (method === "GET" && path === "/v1/models") {
+      return {
+        kind: "json",
+        status: 200,
+        body: modelList(
+          ORIGIN_MODELS.map((m) => m.id),
+          "local-origin",
+          started,
+        ),
+      };
+    }
+    const isChat = path === "/v1/chat/completions";
+    if (!isChat && path !== "/v1/embeddings") return error(404, `Unknown route ${method} ${path}`, "not_found");
+    if (method !== "POST") return error(405, `Use POST for ${path}`);
+    const raw = await readBody(req, BODY_LIMIT_BYTES);
+    if (!raw.ok) return raw.reason === "too_large" ? error(413, "Request body too large") : undefined;
+    const json = parseJson(raw.text);
+    if (!json.ok) return error(400, "Request body is not valid JSON");
+    return isChat ? chat(json.value) : embeddings(json.value);
+  }
+
+  async function respond(res: ServerResponse, a: Answer): Promise<void> {
+    if (a.kind === "json") {
+      sendJson(res, a.status, a.body);
+      return;
+    }
+    startSse(res);
+    for (const frame of a.frames) {
+      if (!isOpen(res)) return;
+      await writeAndFlush(res, frame.text);
+      if (frame.content) await sleep(chunkDelayMs);
+    }
+    res.end();
+  }
+
+  const server = createServer((req, res) => {
+    answer(req)
+      .then((a) => (a === undefined ? undefined : respond(res, a)))
+      .catch((err: unknown) => {
+        // Last-resort boundary: a bug here must cost one request, never the process.
+        if (!res.headersSent) sendJson(res, 500, openAiErrorBody(500, `local origin error: ${String(err)}`));
+        else res.destroy();
+      });
+  });
+  const url = await listen(server, opts.port ?? 0, opts.host ?? "127.0.0.1");
+  return { url, close: () => closeServer(server) };
+}

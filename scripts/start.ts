@@ -1,0 +1,87 @@
+/**
+ * `npm start`: the gateway on 127.0.0.1 with no cloud account and no provider key.
+ *
+ * 1. starts the LOCAL ORIGIN (local/origin.ts): a deterministic OpenAI-compatible server standing in for a GPU
+ *    cluster (vLLM/TGI/SGLang), which the example policy routes to through `${LOCAL_ORIGIN_URL}`;
+ * 2. builds the Worker exactly as `wrangler deploy` would (policies compiled first) into .local/build;
+ * 3. serves it with Miniflare directly — one workerd process, no dev proxy or inspector in the request path.
+ *
+ * Env: PORT (gateway, default 8787), ORIGIN_PORT (default 8788), GATEWAY_DEV_KEY (default sk-gw-local-dev, tenant
+ * acme). Provider secrets (OPENAI_API_KEY, ...) are read from .dev.vars when present, so hosted providers light up by
+ * adding keys there.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Miniflare } from "miniflare";
+import { startLocalOrigin } from "../local/origin";
+
+const HOST = "127.0.0.1";
+const port = Number(process.env.PORT ?? 8787);
+const originPort = Number(process.env.ORIGIN_PORT ?? 8788);
+const devKey = process.env.GATEWAY_DEV_KEY ?? "sk-gw-local-dev";
+const devTenant = process.env.GATEWAY_DEV_TENANT ?? "acme";
+const outdir = resolve(".local/build");
+
+function readDevVars(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const vars: Record<string, string> = {};
+  for (const line of readFileSync(path, "utf8").split(/\r?\n/)) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match?.[1] || match[2] === undefined) continue;
+    vars[match[1]] = match[2].replace(/^(["'])(.*)\1$/, "$2");
+  }
+  return vars;
+}
+
+async function main() {
+  const origin = await startLocalOrigin({ port: originPort, host: HOST });
+  console.log(`local origin (stand-in GPU cluster, deterministic answers): ${origin.url}`);
+
+  execFileSync(
+    process.execPath,
+    [resolve("node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", outdir],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    },
+  );
+
+  const staticKeys = [
+    { key_id: "local-dev", tenant: devTenant, sha256: createHash("sha256").update(devKey).digest("hex") },
+  ];
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: resolve(outdir, "index.js"),
+    compatibilityDate: "2026-04-26",
+    compatibilityFlags: ["nodejs_compat"],
+    host: HOST,
+    port,
+    bindings: {
+      MAX_BODY_BYTES: "4194304",
+      ...readDevVars(".dev.vars"),
+      LOCAL_ORIGIN_URL: `${origin.url}/v1`,
+      GATEWAY_STATIC_KEYS: JSON.stringify(staticKeys),
+    },
+  });
+  const url = await mf.ready;
+  console.log(`gateway: ${url.origin}   (tenant "${devTenant}", key ${devKey})`);
+  console.log(
+    `try:  curl -s ${url.origin}/v1/chat/completions -H 'authorization: Bearer ${devKey}' ` +
+      `-H 'content-type: application/json' -d '{"model":"auto","messages":[{"role":"user","content":"Hello"}]}'`,
+  );
+
+  const stop = async () => {
+    await mf.dispose().catch(() => undefined);
+    await origin.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

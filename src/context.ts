@@ -1,0 +1,26 @@
+import type { Principal } from "./auth/principal";
+import type { Env, WorkerEnv } from "./env";
+import type { CompiledPolicy } from "./policy/types";
+import type { CircuitBreakers } from "./routing/circuit-breaker";
+
+/** Long-lived collaborators, built once per isolate and shared by every request it serves. */
+export interface Services {
+  env: Env;
+  policy: CompiledPolicy;
+  breakers: CircuitBreakers;
+  /** Outbound fetch; the one place an upstream call leaves the Worker. */
+  fetch: typeof fetch;
+  now: () => number;
+  random: () => number;
+}
+
+export interface AppEnv {
+  Bindings: WorkerEnv;
+  Variables: {
+    requestId: string;
+    services: Services;
+    /** Raw request body, read (size-limited) before authentication so a 413 always comes first. */
+    rawBody: string;
+    principal: Principal;
+  };
+}

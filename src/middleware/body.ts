@@ -1,0 +1,60 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context";
+import { GatewayError } from "../errors";
+
+/**
+ * Reads the request body with a hard size limit before anything else runs (auth included), so an oversized body is
+ * always a 413 and never costs a store lookup. A declared Content-Length over the limit is refused unread.
+ */
+export function bodyLimit() {
+  return createMiddleware<AppEnv>(async function bodyLimitMiddleware(c, next) {
+    if (c.req.method !== "POST" && c.req.method !== "PUT" && c.req.method !== "PATCH") return next();
+    const limit = c.var.services.env.config.MAX_BODY_BYTES;
+    const declared = Number(c.req.header("content-length") ?? Number.NaN);
+    if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+    const body = c.req.raw.body;
+    if (body === null) {
+      c.set("rawBody", "");
+      return next();
+    }
+    const reader = body.getReader();
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge(limit);
+      }
+      parts.push(value);
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const p of parts) {
+      bytes.set(p, offset);
+      offset += p.byteLength;
+    }
+    c.set("rawBody", new TextDecoder().decode(bytes));
+    return next();
+  });
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError("payload_too_large", `Request body exceeds the limit of ${limit} bytes.`);
+}
+
+/** Parses the body read by `bodyLimit` as JSON; the content type must be JSON when given. */
+export function jsonBody(rawBody: string, contentType: string | undefined): unknown {
+  if (contentType !== undefined && !/^application\/(.+\+)?json\b/i.test(contentType.trim())) {
+    throw new GatewayError("unsupported_media_type", "Request body must be JSON (content-type: application/json).");
+  }
+  if (rawBody.trim() === "") throw new GatewayError("invalid_json", "Request body is empty; expected a JSON object.");
+  try {
+    return JSON.parse(rawBody);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : "parse error";
+    throw new GatewayError("invalid_json", `Request body is not valid JSON: ${detail}`);
+  }
+}

@@ -1,0 +1,12 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context";
+
+/** Every response carries our own request id; a client-sent id is never trusted as ours. */
+export function requestId() {
+  return createMiddleware<AppEnv>(async function requestIdMiddleware(c, next) {
+    const id = `req_${crypto.randomUUID().replaceAll("-", "")}`;
+    c.set("requestId", id);
+    await next();
+    c.res.headers.set("x-request-id", id);
+  });
+}

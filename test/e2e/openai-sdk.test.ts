@@ -1,0 +1,104 @@
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningGateway, startGateway } from "./harness";
+
+let gw: RunningGateway;
+let client: OpenAI;
+
+beforeAll(async () => {
+  gw = await startGateway();
+  client = new OpenAI({ apiKey: gw.key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+});
+afterAll(async () => {
+  await gw?.close();
+});
+
+describe("official openai SDK against wrangler dev", () => {
+  it("completes a chat and reports how it was routed", async () => {
+    const { data, response } = await client.chat.completions
+      .create({ model: "auto", messages: [{ role: "user", content: "Say hello to the gateway" }] })
+      .withResponse();
+    expect(data.object).toBe("chat.completion");
+    expect(data.choices[0]?.message.content).toContain("local origin");
+    expect(data.usage?.completion_tokens).toBeGreaterThan(0);
+    expect(response.headers.get("x-request-id")).toMatch(/^req_/);
+    expect(response.headers.get("x-gateway-model")).toBe("small");
+    expect(response.headers.get("x-gateway-provider")).toBe("local-origin");
+    expect(response.headers.get("x-gateway-attempts")).toBe("1");
+    expect(response.headers.get("x-gateway-policy-version")).toMatch(/^sha256:/);
+  });
+
+  it("streams chunks and a final usage chunk", async () => {
+    const stream = await client.chat.completions.create({
+      model: "small",
+      messages: [{ role: "user", content: "Stream a short answer" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      text += chunk.choices[0]?.delta.content ?? "";
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(chunks).toBeGreaterThan(2);
+    expect(text).toContain("local origin");
+    expect(usage?.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it("returns tool calls the model makes (escalated to the large tier by the tools rule)", async () => {
+    const { data, response } = await client.chat.completions
+      .create({
+        model: "auto",
+        messages: [{ role: "user", content: "What is the weather in Paris?" }],
+        tools: [
+          {
+            type: "function",
+            function: {
+              name: "get_weather",
+              description: "Weather for a city",
+              parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+            },
+          },
+        ],
+      })
+      .withResponse();
+    const call = data.choices[0]?.message.tool_calls?.[0];
+    expect(data.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(call?.type === "function" && call.function.name).toBe("get_weather");
+    expect(response.headers.get("x-gateway-model")).toBe("large");
+  });
+
+  it("embeds text", async () => {
+    const res = await client.embeddings.create({ model: "embed", input: ["hello world", "goodbye"] });
+    expect(res.data).toHaveLength(2);
+    expect(res.data[0]?.embedding.length).toBeGreaterThan(0);
+  });
+
+  it("lists the caller's models", async () => {
+    const ids = [];
+    for await (const m of client.models.list()) ids.push(m.id);
+    expect(ids).toEqual(expect.arrayContaining(["auto", "small", "large"]));
+  });
+
+  it("surfaces gateway error codes through the SDK's error classes", async () => {
+    const unknown = await client.chat.completions
+      .create({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((unknown as InstanceType<typeof OpenAI.NotFoundError>).code).toBe("model_not_found");
+
+    const bad = await client.chat.completions
+      .create({ model: "small", messages: [{ role: "user", content: "hi" }], temperature: 5 })
+      .catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((bad as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("temperature");
+
+    const anon = new OpenAI({ apiKey: "sk-gw-wrong", baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    const denied = await anon.models.list().catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((denied as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe("unauthorized");
+  });
+});

@@ -1,0 +1,9 @@
+/**
+ * Gateway API keys used by tests. Plaintext lives only here; the Worker under test is configured with their SHA-256
+ * hashes (see vitest.config.ts), exactly as a deployment would be.
+ */
+export const TEST_KEYS = {
+  main: { key: "sk-gw-test-main-6f1d2c", keyId: "test-main", tenant: "t-main" },
+  restricted: { key: "sk-gw-test-restricted-9a8b7c", keyId: "test-restricted", tenant: "t-restricted" },
+  orphan: { key: "sk-gw-test-orphan-1234", keyId: "test-orphan", tenant: "no-such-tenant" },
+} as const;

@@ -1,0 +1,136 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { Parsed } from "../../local/conversation";
+
+/**
+ * Fault and shape steering for the fake upstream. Directives come from `x-fake-<key>` request headers and from
+ * `;key=value` segments appended to the model name ("m1;status=503;delay_ms=50"); the model name wins, because a
+ * gateway forwards the model it routes to but not necessarily the caller's headers.
+ */
+export interface Directives {
+  /** Respond with this status (>= 400) and the provider-shaped error body. */
+  status?: number;
+  delayMs: number;
+  chunkDelayMs: number;
+  /** Stream: send this many content events, then destroy the socket with no terminator. */
+  dropAfter?: number;
+  omitUsage: boolean;
+  /** Write SSE bytes in 1..7-byte pieces with some CRLF line endings. */
+  split: boolean;
+  /** Number of output words for a text answer. */
+  tokens: number;
+  /** The first N requests carrying `key` fail (503 or `status`). */
+  failFirst?: number;
+  key: string;
+  /** Stream: after this many content events send a provider-shaped error event, then end. */
+  errorMidStream?: number;
+  /** 200 with invalid JSON, or an invalid SSE data payload. */
+  garbage: boolean;
+}
+
+export const DEFAULT_TOKENS = 8;
+
+type Key =
+  | "status"
+  | "delay_ms"
+  | "chunk_delay_ms"
+  | "drop_after"
+  | "omit_usage"
+  | "split"
+  | "tokens"
+  | "fail_first"
+  | "key"
+  | "error_mid_stream"
+  | "garbage";
+
+const KEYS: ReadonlySet<string> = new Set<Key>([
+  "status",
+  "delay_ms",
+  "chunk_delay_ms",
+  "drop_after",
+  "omit_usage",
+  "split",
+  "tokens",
+  "fail_first",
+  "key",
+  "error_mid_stream",
+  "garbage",
+]);
+
+const HEADER_PREFIX = "x-fake-";
+
+/** Splits "m1;status=503" into the model the upstream reports ("m1") and its raw directives. */
+export function splitModel(modelWithDirectives: string): { model: string; raw: Map<string, string> } {
+  const [model = "", ...segments] = modelWithDirectives.split(";");
+  const raw = new Map<string, string>();
+  for (const seg of segments) {
+    if (seg.trim() === "") continue;
+    const eq = seg.indexOf("=");
+    raw.set((eq === -1 ? seg : seg.slice(0, eq)).trim(), eq === -1 ? "1" : seg.slice(eq + 1).trim());
+  }
+  return { model: model.trim(), raw };
+}
+
+function fromHeaders(headers: IncomingHttpHeaders): Map<string, string> {
+  const raw = new Map<string, string>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith(HEADER_PREFIX) || value === undefined) continue;
+    // Underscores in header names are dropped by some proxies, so `x-fake-delay-ms` works too.
+    const key = name.slice(HEADER_PREFIX.length).replaceAll("-", "_");
+    raw.set(key, Array.isArray(value) ? (value[0] ?? "") : value);
+  }
+  return raw;
+}
+
+function intIn(key: string, value: string, min: number, max: number): Parsed<number> {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    return { ok: false, message: `fake directive ${key}=${value}: expected an integer in [${min}, ${max}]` };
+  }
+  return { ok: true, value: n };
+}
+
+function flag(value: string): boolean {
+  return value === "1" || value === "true";
+}
+
+/** Unknown keys and bad values are refused (400), so a typo in a test fails loudly instead of being ignored. */
+export function parseDirectives(
+  headers: IncomingHttpHeaders,
+  modelWithDirectives: string | undefined,
+): Parsed<{ model: string; directives: Directives }> {
+  const split = splitModel(modelWithDirectives ?? "");
+  const raw = fromHeaders(headers);
+  for (const [k, v] of split.raw) raw.set(k, v);
+
+  const d: Directives = {
+    delayMs: 0,
+    chunkDelayMs: 0,
+    omitUsage: false,
+    split: false,
+    tokens: DEFAULT_TOKENS,
+    key: "",
+    garbage: false,
+  };
+  const ints: Record<string, [number, number, (n: number) => void]> = {
+    status: [400, 599, (n) => (d.status = n)],
+    delay_ms: [0, 120_000, (n) => (d.delayMs = n)],
+    chunk_delay_ms: [0, 10_000, (n) => (d.chunkDelayMs = n)],
+    drop_after: [0, 100_000, (n) => (d.dropAfter = n)],
+    tokens: [0, 100_000, (n) => (d.tokens = n)],
+    fail_first: [0, 1_000_000, (n) => (d.failFirst = n)],
+    error_mid_stream: [0, 100_000, (n) => (d.errorMidStream = n)],
+  };
+  for (const [key, value] of raw) {
+    if (!KEYS.has(key)) return { ok: false, message: `unknown fake directive '${key}'` };
+    const int = ints[key];
+    if (int !== undefined) {
+      const n = intIn(key, value, int[0], int[1]);
+      if (!n.ok) return n;
+      int[2](n.value);
+    } else if (key === "key") d.key = value;
+    else if (key === "omit_usage") d.omitUsage = flag(value);
+    else if (key === "split") d.split = flag(value);
+    else if (key === "garbage") d.garbage = flag(value);
+  }
+  return { ok: true, value: { model: split.model, directives: d } };
+}

@@ -1,0 +1,99 @@
+import type { ServerResponse } from "node:http";
+import { isOpen, sendJson, sleep, startSse, writeAndFlush } from "../../local/http";
+import type { SseFrame } from "../../local/sse";
+import type { Directives } from "./directives";
+
+/** What a route decided to answer, before faults are applied. Routes build outcomes; only this file writes bytes. */
+export type Outcome =
+  | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
+  /** `errorFrame` is the provider-shaped error event sent by `error_mid_stream`. */
+  | { kind: "sse"; frames: SseFrame[]; errorFrame: SseFrame };
+
+const PIECE_SIZES = [3, 1, 7, 2, 5, 4, 6];
+const GARBAGE_JSON = '{"id": "garbage", "choices": [{"message": ';
+
+/** Index just after the n-th content frame (n = 0: before the first one; fewer than n: after the last one). */
+export function cutIndex(frames: readonly SseFrame[], n: number): number {
+  let seen = 0;
+  let first = -1;
+  let afterLast = -1;
+  for (let i = 0; i < frames.length; i++) {
+    if (!frames[i]?.content) continue;
+    if (first === -1) first = i;
+    seen += 1;
+    afterLast = i + 1;
+    if (seen === n) return i + 1;
+  }
+  const fallback = Math.min(1, frames.length);
+  if (n === 0) return first === -1 ? fallback : first;
+  return afterLast === -1 ? fallback : afterLast;
+}
+
+function corrupt(frame: SseFrame): SseFrame {
+  return { ...frame, text: frame.text.replace(/^data: .*$/m, "data: {not valid json") };
+}
+
+async function writeFrame(res: ServerResponse, text: string, split: boolean): Promise<void> {
+  if (!split) return writeAndFlush(res, text);
+  const bytes = Buffer.from(text, "utf8");
+  // Byte-sized pieces cut through CRLF pairs and multi-byte characters, as real networks do.
+  let k = 0;
+  for (let i = 0; i < bytes.length && isOpen(res); k++) {
+    const size = PIECE_SIZES[k % PIECE_SIZES.length] ?? 1;
+    await writeAndFlush(res, bytes.subarray(i, i + size));
+    await new Promise((resolve) => setImmediate(resolve));
+    i += size;
+  }
+}
+
+async function writeSse(res: ServerResponse, outcome: Extract<Outcome, { kind: "sse" }>, d: Directives) {
+  let frames = outcome.frames;
+  if (d.garbage) {
+    const target = frames.findIndex((f) => f.content);
+    const at = target === -1 ? 0 : target;
+    frames = frames.map((f, i) => (i === at ? corrupt(f) : f));
+  }
+  const stopAfter = d.errorMidStream ?? d.dropAfter;
+  const end = stopAfter === undefined ? frames.length : cutIndex(frames, stopAfter);
+
+  startSse(res);
+  for (let i = 0; i < end && isOpen(res); i++) {
+    if (i > 0) await sleep(d.chunkDelayMs);
+    const frame = frames[i];
+    if (frame === undefined) break;
+    const text = d.split && i % 2 === 1 ? frame.text.replaceAll("\n", "\r\n") : frame.text;
+    await writeFrame(res, text, d.split);
+  }
+  if (!isOpen(res)) return;
+  if (d.errorMidStream !== undefined) {
+    await sleep(d.chunkDelayMs);
+    await writeFrame(res, outcome.errorFrame.text, d.split);
+    res.end();
+  } else if (d.dropAfter !== undefined) {
+    res.destroy();
+  } else {
+    res.end();
+  }
+}
+
+function writeJson(res: ServerResponse, outcome: Extract<Outcome, { kind: "json" }>, d: Directives): void {
+  if (d.garbage && outcome.status < 400) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(GARBAGE_JSON);
+    return;
+  }
+  if (d.dropAfter !== undefined && outcome.status < 400) {
+    // A non-streamed answer cut mid-body: headers and half the JSON, then a dead socket.
+    const text = JSON.stringify(outcome.body);
+    res.writeHead(outcome.status, { "content-type": "application/json", ...outcome.headers });
+    res.write(text.slice(0, Math.floor(text.length / 2)), () => res.destroy());
+    return;
+  }
+  sendJson(res, outcome.status, outcome.body, outcome.headers);
+}
+
+export async function writeOutcome(res: ServerResponse, outcome: Outcome, d: Directives): Promise<void> {
+  if (!isOpen(res)) return;
+  if (outcome.kind === "json") writeJson(res, outcome, d);
+  else await writeSse(res, outcome, d);
+}

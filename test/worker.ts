@@ -1,0 +1,6 @@
+import type { CompiledPolicy } from "../src/policy/types";
+import { createWorker } from "../src/worker";
+import policy from "./.generated/policy.json";
+
+/** The Worker under test: production code, compiled with the test policy set (test/fixtures/policies). */
+export default createWorker(policy as CompiledPolicy);
