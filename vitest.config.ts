@@ -17,6 +17,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 FAKE_UPSTREAM_URL: inject("fakeUpstreamUrl"),
+                UPSTASH_REDIS_REST_URL: inject("upstashRedisUrl"),
+                UPSTASH_REDIS_REST_TOKEN: inject("upstashRedisToken"),
                 GATEWAY_STATIC_KEYS: JSON.stringify(staticKeys),
                 FAKE_OPENAI_KEY: "fake-openai-secret",
                 ANTHROPIC_API_KEY: "fake-anthropic-secret",

@@ -53,8 +53,8 @@ async function startWorker(worker: WorkerToStart): Promise<{ process: RunningPro
     );
   }
   const base = `http://127.0.0.1:${port}`;
-  const process = await startWorkerd(worker.name, WORKERD, configPath, `${base}/`, join(OUT_DIR, `${worker.name}.log`));
-  return { process, url: `${base}${CHAT_PATH}` };
+  const running = await startWorkerd(worker.name, WORKERD, configPath, `${base}/`, join(OUT_DIR, `${worker.name}.log`));
+  return { process: running, url: `${base}${CHAT_PATH}` };
 }
 
 function target(id: Target["id"], label: string, url: string, cpuPid: number, apiKey: string): Target {

@@ -4,10 +4,10 @@ import { errorResponse, GatewayError } from "./errors";
 import { authenticate } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body";
 import { requestId } from "./middleware/request-id";
-import { chatCompletions } from "./routes/chat-completions";
-import { embeddings } from "./routes/embeddings";
-import { messages } from "./routes/messages";
-import { models } from "./routes/models";
+import { chatCompletionsHandler } from "./routes/chat-completions";
+import { embeddingsHandler } from "./routes/embeddings";
+import { messagesHandler } from "./routes/messages";
+import { listModelsHandler } from "./routes/models";
 
 /** Paths we serve, with their methods: anything else on a known path is a 405 with `Allow`. */
 const ROUTES: Record<string, string[]> = {
@@ -45,10 +45,10 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
     return next();
   });
   app.use("/v1/*", authenticate());
-  app.route("/v1/chat/completions", chatCompletions);
-  app.route("/v1/messages", messages);
-  app.route("/v1/embeddings", embeddings);
-  app.route("/v1/models", models);
+  app.post("/v1/chat/completions", chatCompletionsHandler);
+  app.post("/v1/messages", messagesHandler);
+  app.post("/v1/embeddings", embeddingsHandler);
+  app.get("/v1/models", listModelsHandler);
 
   app.notFound((c) => {
     const allowed = ROUTES[c.req.path];

@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
 import { startFakeUpstream } from "./servers/fake-upstream";
+import { startUpstashRedis } from "./servers/upstash-redis";
 
 /**
- * Runs in Node before the workerd tests: compiles the test policy set and starts the real fake upstream on
- * 127.0.0.1, handing its URL to the Worker's bindings and to tests.
+ * Runs in Node before the workerd tests: compiles the test policy set and starts real servers on 127.0.0.1 (the
+ * fake upstream, redis-server behind an Upstash REST front), handing their URLs to the Worker's bindings.
  */
 export default async function setup(project: TestProject) {
   execFileSync(
@@ -22,13 +23,20 @@ export default async function setup(project: TestProject) {
   );
   const upstream = await startFakeUpstream();
   project.provide("fakeUpstreamUrl", upstream.url);
+  // A real redis-server behind an Upstash-REST-compatible front: the official @upstash/redis client runs unchanged.
+  const upstash = await startUpstashRedis();
+  project.provide("upstashRedisUrl", upstash.url);
+  project.provide("upstashRedisToken", upstash.token);
   return async () => {
     await upstream.close();
+    await upstash.close();
   };
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     fakeUpstreamUrl: string;
+    upstashRedisUrl: string;
+    upstashRedisToken: string;
   }
 }

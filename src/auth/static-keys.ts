@@ -39,9 +39,22 @@ function table(source: string | undefined): Map<string, StaticKey> {
   }
   const byHash = new Map(result.data.map((k) => [k.sha256, { keyId: k.key_id, tenant: k.tenant }]));
   cache = { source: text, byHash };
+  verified.clear();
   return byHash;
 }
 
+/** Keys already verified in this isolate, so the hot path skips hashing. Bounded; static keys never revoke. */
+const verified = new Map<string, StaticKey>();
+const VERIFIED_MAX = 1024;
+
 export async function lookupStaticKey(source: string | undefined, presented: string): Promise<StaticKey | undefined> {
-  return table(source).get(await sha256Hex(presented));
+  const byHash = table(source);
+  const hit = verified.get(presented);
+  if (hit !== undefined) return hit;
+  const found = byHash.get(await sha256Hex(presented));
+  if (found !== undefined) {
+    if (verified.size >= VERIFIED_MAX) verified.clear();
+    verified.set(presented, found);
+  }
+  return found;
 }

@@ -19,13 +19,34 @@ interface Prepared {
   provider: ResolvedProvider;
 }
 
+/** Resolved providers per isolate: the policy and env are fixed for an isolate's life, so each resolves once. */
+const resolvedCache = new WeakMap<Services, Map<string, ReturnType<typeof resolveProvider>>>();
+
+function resolveCached(services: Services, providerId: string): ReturnType<typeof resolveProvider> | undefined {
+  let perServices = resolvedCache.get(services);
+  if (perServices === undefined) {
+    perServices = new Map();
+    resolvedCache.set(services, perServices);
+  }
+  let resolved = perServices.get(providerId);
+  if (resolved === undefined) {
+    const config = services.policy.providers[providerId];
+    if (config === undefined) return undefined;
+    resolved = resolveProvider(config, (name) => services.env.secret(name));
+    perServices.set(providerId, resolved);
+  }
+  return resolved;
+}
+
 function prepare(
   services: Services,
   a: PlannedAttempt,
 ): { ok: true; value: Prepared } | { ok: false; failure: Failure } {
   const config = services.policy.providers[a.providerId];
-  if (config === undefined) return { ok: false, failure: { kind: "unsupported", message: "provider missing" } };
-  const resolved = resolveProvider(config, (name) => services.env.secret(name));
+  const resolved = resolveCached(services, a.providerId);
+  if (config === undefined || resolved === undefined) {
+    return { ok: false, failure: { kind: "unsupported", message: "provider missing" } };
+  }
   if (!resolved.ok) {
     // A provider without its secret is skipped like a failed target, so a policy can list hosted fallbacks that only
     // become live once their key is added. The reason names variables, never values.
@@ -44,9 +65,10 @@ function retryAfterMs(res: Response): number | undefined {
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
 
+/** `request` must carry `signal` already (adapters set it from CallOptions), so fetch needs no second Request. */
 async function send(services: Services, request: Request, signal: AbortSignal): Promise<Response | Failure> {
   try {
-    const res = await services.fetch(request, { signal });
+    const res = await services.fetch(request);
     if (res.ok) return res;
     // The upstream's error body is dropped on purpose: clients never see a raw provider error shape.
     await res.body?.cancel();
@@ -131,7 +153,8 @@ export function embeddingsAttempt(services: Services, req: EmbeddingsRequest) {
     }
     let request: Request;
     try {
-      request = adapter.embeddingsRequest(provider, a.upstreamModel, req);
+      const unsigned = adapter.embeddingsRequest(provider, a.upstreamModel, req);
+      request = new Request(unsigned, { signal });
     } catch (err) {
       return { ok: false, failure: { kind: "unsupported", message: err instanceof Error ? err.message : String(err) } };
     }

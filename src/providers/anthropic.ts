@@ -67,6 +67,7 @@ export const anthropicAdapter: ProviderAdapter = {
         accept: opts.stream ? "text/event-stream" : "application/json",
       },
       body: JSON.stringify(body),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
   },
   parseChatResponse: (body) => parseAnthropicMessage(body),

@@ -17,11 +17,12 @@ function modelUrl(provider: ResolvedProvider, model: string, method: string): st
   return `${base}/models/${encodeURIComponent(name)}:${method}`;
 }
 
-function post(url: string, provider: ResolvedProvider, body: unknown, accept: string): Request {
+function post(url: string, provider: ResolvedProvider, body: unknown, accept: string, signal?: AbortSignal): Request {
   return new Request(url, {
     method: "POST",
     headers: { ...provider.headers, "content-type": "application/json", accept },
     body: JSON.stringify(body),
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 
@@ -35,8 +36,8 @@ export const geminiAdapter: ProviderAdapter = {
   chatRequest(provider: ResolvedProvider, upstreamModel: string, req: ChatRequest, opts: CallOptions): Request {
     const body = fromOpenAIRequest(req, { model: upstreamModel });
     return opts.stream
-      ? post(modelUrl(provider, upstreamModel, "streamGenerateContent?alt=sse"), provider, body, "text/event-stream")
-      : post(modelUrl(provider, upstreamModel, "generateContent"), provider, body, "application/json");
+      ? post(modelUrl(provider, upstreamModel, "streamGenerateContent?alt=sse"), provider, body, "text/event-stream", opts.signal)
+      : post(modelUrl(provider, upstreamModel, "generateContent"), provider, body, "application/json", opts.signal);
   },
 
   parseChatResponse(body: unknown, upstreamModel: string) {

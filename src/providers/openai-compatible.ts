@@ -38,11 +38,18 @@ function isInert(rule: UnsupportedParam, value: unknown): boolean {
   return value === undefined || value === null || (rule.inert?.includes(value) ?? false);
 }
 
-function jsonRequest(url: string, provider: ResolvedProvider, body: unknown, accept: string): Request {
+function jsonRequest(
+  url: string,
+  provider: ResolvedProvider,
+  body: unknown,
+  accept: string,
+  signal?: AbortSignal,
+): Request {
   return new Request(url, {
     method: "POST",
     headers: { ...provider.headers, "content-type": "application/json", accept },
     body: JSON.stringify(body),
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 
@@ -92,7 +99,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions =
     unsupportedParams,
     chatRequest(provider, upstreamModel, req, opts) {
       const accept = opts.stream ? "text/event-stream" : "application/json";
-      return jsonRequest(`${provider.baseUrl}${chatPath}`, provider, chatBody(upstreamModel, req, opts), accept);
+      return jsonRequest(`${provider.baseUrl}${chatPath}`, provider, chatBody(upstreamModel, req, opts), accept, opts.signal);
     },
     parseChatResponse: (body, upstreamModel) => parseUpstreamCompletion(body, upstreamModel),
     parseChatStream: (body, upstreamModel) => parseOpenAIStream(body, upstreamModel),

@@ -14,6 +14,8 @@ export interface CallOptions {
   stream: boolean;
   /** The model's max output tokens from policy, for wire formats that require a limit when the client sent none. */
   defaultMaxTokens?: number;
+  /** Aborts the upstream call (attempt timeout, client gone); set on the Request so fetch needs no second copy. */
+  signal?: AbortSignal;
 }
 
 /**

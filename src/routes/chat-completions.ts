@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
 import { parseChatRequest } from "../formats/openai/chat-request";
@@ -9,9 +9,7 @@ import { openAiSse } from "../streaming/openai-sse";
 import { committedEvents, toByteStream } from "../streaming/pump";
 import { SSE_HEADERS } from "../streaming/sse";
 
-export const chatCompletions = new Hono<AppEnv>();
-
-chatCompletions.post("/", async function chatCompletionsHandler(c) {
+export async function chatCompletionsHandler(c: Context<AppEnv>) {
   const parsed = parseChatRequest(jsonBody(c.var.rawBody, c.req.header("content-type")));
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const req = parsed.value;
@@ -32,4 +30,4 @@ chatCompletions.post("/", async function chatCompletionsHandler(c) {
     requestId: c.var.requestId,
   });
   return new Response(toByteStream(frames, outcome.start.cancel), { headers: { ...SSE_HEADERS, ...headers } });
-});
+}

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
 import { parseEmbeddingsRequest } from "../formats/openai/embeddings-request";
@@ -6,9 +6,7 @@ import { runEmbeddings } from "../gateway/embeddings";
 import { routeHeaders } from "../gateway/route-meta";
 import { jsonBody } from "../middleware/body";
 
-export const embeddings = new Hono<AppEnv>();
-
-embeddings.post("/", async function embeddingsHandler(c) {
+export async function embeddingsHandler(c: Context<AppEnv>) {
   const parsed = parseEmbeddingsRequest(jsonBody(c.var.rawBody, c.req.header("content-type")));
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const outcome = await runEmbeddings(
@@ -16,4 +14,4 @@ embeddings.post("/", async function embeddingsHandler(c) {
     parsed.value,
   );
   return c.json(outcome.response, 200, routeHeaders(outcome.meta));
-});
+}

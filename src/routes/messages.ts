@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
 import { canonicalToAnthropicMessage } from "../formats/anthropic/from-canonical";
@@ -13,9 +13,7 @@ import { committedEvents, toByteStream } from "../streaming/pump";
 import { SSE_HEADERS } from "../streaming/sse";
 
 /** Anthropic Messages ingress: translated to the canonical request, routed like any chat call, translated back. */
-export const messages = new Hono<AppEnv>();
-
-messages.post("/", async function messagesHandler(c) {
+export async function messagesHandler(c: Context<AppEnv>) {
   const parsed = parseAnthropicRequest(jsonBody(c.var.rawBody, c.req.header("content-type")));
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const req = anthropicToCanonical(parsed.value);
@@ -40,4 +38,4 @@ messages.post("/", async function messagesHandler(c) {
     inputTokens: estimatePromptTokens(req),
   });
   return new Response(toByteStream(frames, outcome.start.cancel), { headers: { ...SSE_HEADERS, ...headers } });
-});
+}

@@ -1,10 +1,8 @@
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../context";
 
-export const models = new Hono<AppEnv>();
-
 /** The models this caller may name: every alias its routes allow, plus the routes themselves (e.g. `auto`). */
-models.get("/", function listModelsHandler(c) {
+export function listModelsHandler(c: Context<AppEnv>) {
   const { policy } = c.var.services;
   const ids = new Set<string>();
   for (const routeName of c.var.principal.tenant.routes) {
@@ -15,4 +13,4 @@ models.get("/", function listModelsHandler(c) {
   }
   const data = [...ids].map((id) => ({ id, object: "model" as const, created: 0, owned_by: "gateway" }));
   return c.json({ object: "list" as const, data }, 200, { "x-gateway-policy-version": policy.version });
-});
+}

@@ -3,27 +3,63 @@ import { GatewayError } from "../errors";
 import type { StreamStart } from "../gateway/upstream-call";
 
 /**
- * The committed stream as one iterator: the first event (already received while routing), then the rest, each
- * `next()` bounded by an idle timeout so a stalled upstream cannot hold the client forever.
+ * The committed stream as one iterator: the first event (already received while routing), then the rest, each wait
+ * for the upstream bounded by an idle timeout so a stalled upstream cannot hold the client forever. Time spent
+ * waiting for a slow client (backpressure) does not count as upstream idleness.
  */
 export async function* committedEvents(start: StreamStart, idleTimeoutMs: number): AsyncGenerator<ChunkEvent> {
   yield start.first;
-  for (;;) {
-    const next = await withIdleTimeout(start.rest.next(), idleTimeoutMs);
-    if (next.done) return;
-    yield next.value;
+  const watchdog = new IdleWatchdog(idleTimeoutMs);
+  try {
+    for (;;) {
+      const next = await watchdog.guard(start.rest.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    watchdog.stop();
   }
 }
 
-function withIdleTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new GatewayError("upstream_timeout", `Upstream sent nothing for ${ms} ms; stream ended.`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/**
+ * One timer per stream, re-armed once per idle window, instead of a timer set and cleared for every chunk: this runs
+ * for every chunk of every stream, on the Worker's CPU budget.
+ */
+class IdleWatchdog {
+  private waitingSince = 0;
+  private waiting = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private reject: ((err: GatewayError) => void) | undefined;
+  private readonly expired: Promise<never>;
+
+  constructor(private readonly ms: number) {
+    this.expired = new Promise<never>((_, reject) => {
+      this.reject = reject;
+    });
+    this.expired.catch(() => undefined);
+    this.timer = setTimeout(() => this.check(), ms);
+  }
+
+  guard<T>(promise: Promise<T>): Promise<T> {
+    this.waiting = true;
+    this.waitingSince = Date.now();
+    return Promise.race([promise, this.expired]).finally(() => {
+      this.waiting = false;
+    });
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  private check(): void {
+    const idle = this.waiting ? Date.now() - this.waitingSince : 0;
+    if (idle >= this.ms) {
+      this.reject?.(new GatewayError("upstream_timeout", `Upstream sent nothing for ${this.ms} ms; stream ended.`));
+      return;
+    }
+    this.timer = setTimeout(() => this.check(), this.ms - idle);
+  }
 }
 
 /**

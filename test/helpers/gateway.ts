@@ -15,7 +15,7 @@ export function postJson(path: string, body: unknown, init: RequestInit & { key?
 }
 
 export function upstreamUrl(): string {
-  return String((env as Record<string, unknown>).FAKE_UPSTREAM_URL);
+  return String((env as unknown as Record<string, unknown>).FAKE_UPSTREAM_URL);
 }
 
 export interface RecordedRequest {

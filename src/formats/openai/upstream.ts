@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { ChatChunk, ChatResponse, EmbeddingsResponse } from "../../canonical/chat";
 import { UpstreamProtocolError } from "../../providers/types";
+import { fastChunk, fastCompletion } from "./chunk-fast-path";
 
 const count = z.int().min(0);
 
@@ -49,7 +50,7 @@ const envelope = {
   system_fingerprint: z.string().nullish(),
 };
 
-const completionSchema = z.looseObject({
+export const completionSchema = z.looseObject({
   ...envelope,
   object: z
     .string()
@@ -84,7 +85,7 @@ const chunkChoice = z.looseObject({
   logprobs: z.unknown().optional(),
 });
 
-const chunkSchema = z.looseObject({
+export const chunkSchema = z.looseObject({
   ...envelope,
   object: z
     .string()
@@ -141,11 +142,15 @@ function parseWith<T>(what: string, schema: z.ZodType<T>, body: unknown): T {
 }
 
 export function parseUpstreamCompletion(body: unknown, fallbackModel: string): ChatResponse {
+  const fast = fastCompletion(body);
+  if (fast !== undefined) return fast;
   const parsed = parseWith("chat.completion", completionSchema, body);
   return { ...parsed, model: parsed.model ?? fallbackModel };
 }
 
 export function parseUpstreamChunk(body: unknown, fallbackModel: string): ChatChunk {
+  const fast = fastChunk(body);
+  if (fast !== undefined) return fast;
   const parsed = parseWith("chat.completion.chunk", chunkSchema, body);
   return { ...parsed, model: parsed.model ?? fallbackModel };
 }

@@ -1,0 +1,160 @@
+/**
+ * CPU profile of the gateway under load, to find what to optimise: builds the Worker, serves it under plain workerd
+ * with the inspector on, drives JSON (or SSE with PROFILE_STREAM=1) requests with autocannon, records a V8 CPU
+ * profile over the Chrome DevTools protocol, and prints the functions with the most self time.
+ *
+ *   npx tsx bench/profile.ts            # JSON requests, 5 s at concurrency 16
+ *   PROFILE_STREAM=1 npx tsx bench/profile.ts
+ *
+ * The raw profile is written to bench/.out/gateway.cpuprofile (open it in Chrome DevTools > Performance).
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import autocannon, { type Result } from "autocannon";
+import WebSocket from "ws";
+import { buildGateway } from "./build";
+import { startUpstream } from "./upstream";
+import { writeWorkerdConfig } from "./workerd-config";
+
+const OUT = resolve("bench/.out");
+const KEY = "gw_profile_0123456789abcdef0123456789ab";
+const stream = process.env.PROFILE_STREAM === "1";
+const seconds = Number(process.env.PROFILE_SECONDS ?? 5);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+async function cdp(port: number) {
+  const list = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const target = list[0]?.webSocketDebuggerUrl;
+  if (!target) throw new Error("no inspector target");
+  const ws = new WebSocket(target);
+  await new Promise<void>((r) => ws.once("open", () => r()));
+  let id = 0;
+  const pending = new Map<number, (v: unknown) => void>();
+  ws.on("message", (data) => {
+    const msg = JSON.parse(String(data)) as { id?: number; result?: unknown };
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
+  });
+  const send = (method: string, params: object = {}) =>
+    new Promise<unknown>((r) => {
+      const n = ++id;
+      pending.set(n, r);
+      ws.send(JSON.stringify({ id: n, method, params }));
+    });
+  return { send, close: () => ws.close() };
+}
+
+function nameOf(node: ProfileNode): string {
+  const { functionName, url, lineNumber } = node.callFrame;
+  return `${functionName || "(anonymous)"} ${url.split("/").pop() ?? ""}:${lineNumber + 1}`;
+}
+
+/** Inclusive samples per function name, counting each sample once per name even under recursion. */
+function inclusive(nodes: ProfileNode[]): Map<string, number> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const out = new Map<string, number>();
+  const walk = (node: ProfileNode, onStack: Set<string>): number => {
+    let hits = node.hitCount ?? 0;
+    const name = nameOf(node);
+    const fresh = !onStack.has(name);
+    if (fresh) onStack.add(name);
+    for (const child of node.children ?? []) {
+      const c = byId.get(child);
+      if (c) hits += walk(c, onStack);
+    }
+    if (fresh) {
+      onStack.delete(name);
+      out.set(name, (out.get(name) ?? 0) + hits);
+    }
+    return hits;
+  };
+  const root = nodes[0];
+  if (root) walk(root, new Set());
+  return out;
+}
+
+async function main() {
+  const upstream = await startUpstream(0);
+  const bundle = await buildGateway(resolve("."), join(OUT, "gateway"), join(OUT, "gateway-build.log"));
+  if (!bundle.ok) throw new Error(`build failed: ${bundle.reason}`);
+  const port = 18787;
+  const inspector = 19229;
+  const { configPath } = writeWorkerdConfig(
+    {
+      name: "gateway-profile",
+      bundleDir: join(OUT, "gateway"),
+      mainModule: "index.js",
+      port,
+      vars: {
+        MAX_BODY_BYTES: "4194304",
+        LOCAL_ORIGIN_URL: `${upstream.url}/v1`,
+        GATEWAY_STATIC_KEYS: JSON.stringify([
+          { key_id: "profile", tenant: "acme", sha256: createHash("sha256").update(KEY).digest("hex") },
+        ]),
+      },
+    },
+    join(OUT, "gateway-profile.capnp"),
+  );
+  const workerd = spawn(resolve("node_modules/.bin/workerd"), ["serve", configPath, `--inspector-addr=127.0.0.1:${inspector}`], {
+    stdio: "inherit",
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    const body = JSON.stringify({ model: "small", stream, messages: [{ role: "user", content: "Say hello" }] });
+    const load = (duration: number) =>
+      new Promise<Result>((resolveRun, reject) => {
+        autocannon(
+          {
+            url: `http://127.0.0.1:${port}/v1/chat/completions`,
+            method: "POST",
+            connections: 16,
+            duration,
+            headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+            body,
+          },
+          (err, result) => (err ? reject(err) : resolveRun(result)),
+        );
+      });
+    const warm = await load(2);
+    if (warm.non2xx > 0) throw new Error(`gateway answered ${warm.non2xx} non-2xx responses`);
+    const session = await cdp(inspector);
+    await session.send("Profiler.enable");
+    await session.send("Profiler.setSamplingInterval", { interval: 100 });
+    await session.send("Profiler.start");
+    const result = await load(seconds);
+    const { profile } = (await session.send("Profiler.stop")) as { profile: { nodes: ProfileNode[] } };
+    session.close();
+    writeFileSync(join(OUT, "gateway.cpuprofile"), JSON.stringify(profile));
+    const self = new Map<string, number>();
+    let total = 0;
+    for (const node of profile.nodes) {
+      const hits = node.hitCount ?? 0;
+      total += hits;
+      const name = nameOf(node);
+      self.set(name, (self.get(name) ?? 0) + hits);
+    }
+    console.log(`${result.requests.total} requests, ${(result.requests.total / result.duration).toFixed(0)} req/s; top self time:`);
+    for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+      console.log(`${((100 * hits) / total).toFixed(1).padStart(5)}%  ${name}`);
+    }
+    console.log("top inclusive time (a function's own time plus its callees'):");
+    for (const [name, hits] of [...inclusive(profile.nodes)].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+      console.log(`${((100 * hits) / total).toFixed(1).padStart(5)}%  ${name}`);
+    }
+  } finally {
+    workerd.kill("SIGKILL");
+    await upstream.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,222 @@
+/**
+ * The money contract. Every amount is an integer number of micro-credits (1 credit = 1,000,000 micro-credits); no
+ * floats anywhere. Two-phase, TigerBeetle-style: `admit` atomically checks limits and reserves the worst case as a
+ * hold keyed by the request id; the hold then resolves exactly once — `settle` (bill the real cost, release the rest),
+ * `void` (nothing delivered), or expiry by the sweeper (billed at the hold, flagged). Implementations: Upstash Redis
+ * (Lua scripts) and a SQLite-backed Durable Object; both pass test/integration/ledger/contract.ts.
+ */
+
+export type Micros = number;
+
+export interface RateLimit {
+  /** Requests per rolling minute; absent = unlimited. */
+  requests_per_minute?: number;
+  /** Tokens (prompt estimate + reserved output) per rolling minute; absent = unlimited. */
+  tokens_per_minute?: number;
+}
+
+export interface TaskLimits {
+  max_calls?: number;
+  max_tokens?: number;
+  max_cost?: Micros;
+  max_tool_calls?: number;
+  /** How many times the identical request (same fingerprint) may repeat within one task. */
+  max_identical_calls?: number;
+}
+
+export interface AdmitRequest {
+  keyId: string;
+  tenantId: string;
+  requestId: string;
+  /** Micro-credits for the prompt at the model's input price (estimated tokens, rounded up). */
+  promptCost: Micros;
+  /** Micro-credits per million output tokens. 0 = free output. */
+  outputPricePerMtok: number;
+  /** Output tokens wanted: the request's max_tokens, or the model's maximum when absent. */
+  maxOutputTokens: number;
+  /** Fewest output tokens worth serving. Fewer affordable -> insufficient_credits (402). */
+  minOutputTokens: number;
+  /** Prompt token estimate, counted against tokens-per-minute limits together with the granted output tokens. */
+  promptTokens: number;
+  limits: { key?: RateLimit; tenant?: RateLimit };
+  /** How long an unresolved hold lives before the sweeper bills it (isolate died mid-request). */
+  holdTtlMs: number;
+  idempotency?: { key: string; bodyHash: string; ttlMs: number };
+  task?: { id: string; fingerprint: string; limits: TaskLimits; ttlMs: number };
+}
+
+export interface RateState {
+  scope: "key" | "tenant";
+  limit: "requests" | "tokens";
+  /** The configured per-minute limit, and what is left of it after this request. */
+  max: number;
+  remaining: number;
+  /** Milliseconds until the window frees enough room. */
+  resetMs: number;
+}
+
+/** A response kept for Idempotency-Key replays (status, the headers worth replaying, and the body text). */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type AdmitResult =
+  | {
+      kind: "admitted";
+      reserved: Micros;
+      /** Output tokens granted: maxOutputTokens, or fewer when the balance affords fewer. */
+      outputTokens: number;
+      clamped: boolean;
+      balanceAfter: Micros;
+      rate: RateState[];
+    }
+  | { kind: "replay"; response: StoredResponse }
+  | { kind: "insufficient_credits"; balance: Micros; needed: Micros }
+  | { kind: "rate_limited"; state: RateState; retryAfterMs: number }
+  | { kind: "idempotency_in_flight" }
+  | { kind: "idempotency_mismatch" }
+  | { kind: "task_budget_exceeded"; limit: "calls" | "tokens" | "cost" | "tool_calls" }
+  | { kind: "task_loop_detected"; repeats: number }
+  | { kind: "duplicate_request" };
+
+export interface SettleRequest {
+  keyId: string;
+  tenantId: string;
+  requestId: string;
+  /** The real cost. Above the hold it is billed at the hold and flagged `over_hold` — never more. */
+  cost: Micros;
+  inputTokens: number;
+  outputTokens: number;
+  /** e.g. `usage_untrusted`, `usage_estimated`, `client_disconnected`, `cut_off`. */
+  flags: string[];
+  /** When the request carried an Idempotency-Key: the response to replay later. */
+  idempotency?: { key: string; response: StoredResponse };
+  task?: { id: string; toolCalls: number };
+  /** Recorded with the terminal ledger entry and the usage event. */
+  usage: UsageEvent;
+}
+
+export type SettleResult =
+  | { kind: "settled"; charged: Micros; released: Micros; balanceAfter: Micros }
+  /** The hold had already resolved (settled, voided or expired): nothing changed. */
+  | { kind: "already_resolved"; terminal: "settled" | "voided" | "expired" }
+  | { kind: "unknown_hold" };
+
+export interface VoidRequest {
+  keyId: string;
+  tenantId: string;
+  requestId: string;
+  idempotencyKey?: string;
+  usage: UsageEvent;
+}
+
+export type VoidResult =
+  | { kind: "voided"; released: Micros; balanceAfter: Micros }
+  | { kind: "already_resolved"; terminal: "settled" | "voided" | "expired" }
+  | { kind: "unknown_hold" };
+
+export type LedgerEntryType = "topup" | "adjust" | "reserve" | "settle" | "void" | "expire";
+
+export interface LedgerEntry {
+  /** Monotonic per key. */
+  seq: number;
+  at: number;
+  type: LedgerEntryType;
+  requestId?: string;
+  /** Signed change to the available balance. */
+  amount: Micros;
+  /** For settle/expire: what was billed; for reserve: the hold. */
+  charged?: Micros;
+  balanceAfter: Micros;
+  flags?: string[];
+  reference?: string;
+}
+
+export interface Balance {
+  keyId: string;
+  /** Available to reserve. */
+  balance: Micros;
+  /** Sum of open holds. */
+  held: Micros;
+  openHolds: number;
+  /** Totals since creation, for the invariant: credited - billed = balance + held. */
+  credited: Micros;
+  billed: Micros;
+}
+
+/** One record per request that reached admission; written in the same atomic step as settle/void/expire. */
+export interface UsageEvent {
+  requestId: string;
+  at: number;
+  tenantId: string;
+  keyId: string;
+  taskId?: string;
+  feature?: string;
+  route?: string;
+  model?: string;
+  provider?: string;
+  inputTokens: number;
+  outputTokens: number;
+  cost: Micros;
+  cache: "hit" | "miss" | "bypass" | "shadow" | "none";
+  latencyMs: number;
+  status: number;
+  policyVersion: string;
+  flags: string[];
+}
+
+export interface KeyRecord {
+  keyId: string;
+  tenantId: string;
+  /** Lower-case hex SHA-256 of the full key; the key itself is never stored. */
+  hash: string;
+  /** First characters of the key, for display (`sk-gw-AbC1…`). */
+  prefix: string;
+  name?: string;
+  createdAt: number;
+  expiresAt?: number;
+  revokedAt?: number;
+  /** Routes this key may use (subset of its tenant's); absent = all of the tenant's. */
+  routes?: string[];
+  scopes?: string[];
+  /** Feature tags attached to usage events. */
+  tags?: string[];
+}
+
+export interface Ledger {
+  admit(req: AdmitRequest): Promise<AdmitResult>;
+  settle(req: SettleRequest): Promise<SettleResult>;
+  void(req: VoidRequest): Promise<VoidResult>;
+  /** Adds (or with a negative amount, removes — never below zero) credits; idempotent per `reference`. */
+  credit(keyId: string, tenantId: string, amount: Micros, reference: string, type: "topup" | "adjust"): Promise<Balance>;
+  balance(keyId: string, tenantId: string): Promise<Balance>;
+  entries(keyId: string, tenantId: string, opts?: { limit?: number; beforeSeq?: number }): Promise<LedgerEntry[]>;
+  usage(tenantId: string, opts?: { limit?: number; keyId?: string; since?: number }): Promise<UsageEvent[]>;
+  /** Bills every hold past its expiry (flag `expired`); returns how many it resolved. */
+  sweep(now?: number): Promise<number>;
+  /** Adds tool calls to a task's budget (tool proxies); refuses when the task's max_tool_calls is reached. */
+  recordToolCall(tenantId: string, taskId: string, limits: TaskLimits): Promise<{ ok: boolean }>;
+}
+
+/**
+ * Gateway API keys look like `gw_<keyId>_<secret>`: the key id inside lets a lookup cost one store read (the record
+ * by id), after which the presented key's SHA-256 is compared in constant time with the stored hash. A malformed key
+ * costs no store read at all.
+ */
+export interface KeyStore {
+  /** Fails (returns false) when the key id already exists. */
+  create(record: KeyRecord): Promise<boolean>;
+  get(keyId: string): Promise<KeyRecord | undefined>;
+  list(tenantId: string): Promise<KeyRecord[]>;
+  revoke(keyId: string, at: number): Promise<KeyRecord | undefined>;
+}
+
+/** Thrown by a backend that cannot reach its store; admission maps it to 503 and no upstream call is made. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}
