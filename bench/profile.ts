@@ -102,9 +102,13 @@ async function main() {
     },
     join(OUT, "gateway-profile.capnp"),
   );
-  const workerd = spawn(resolve("node_modules/.bin/workerd"), ["serve", configPath, `--inspector-addr=127.0.0.1:${inspector}`], {
-    stdio: "inherit",
-  });
+  const workerd = spawn(
+    resolve("node_modules/.bin/workerd"),
+    ["serve", configPath, `--inspector-addr=127.0.0.1:${inspector}`],
+    {
+      stdio: "inherit",
+    },
+  );
   try {
     await new Promise((r) => setTimeout(r, 1500));
     const body = JSON.stringify({ model: "small", stream, messages: [{ role: "user", content: "Say hello" }] });
@@ -140,7 +144,9 @@ async function main() {
       const name = nameOf(node);
       self.set(name, (self.get(name) ?? 0) + hits);
     }
-    console.log(`${result.requests.total} requests, ${(result.requests.total / result.duration).toFixed(0)} req/s; top self time:`);
+    console.log(
+      `${result.requests.total} requests, ${(result.requests.total / result.duration).toFixed(0)} req/s; top self time:`,
+    );
     for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
       console.log(`${((100 * hits) / total).toFixed(1).padStart(5)}%  ${name}`);
     }

@@ -190,7 +190,13 @@ export interface Ledger {
   settle(req: SettleRequest): Promise<SettleResult>;
   void(req: VoidRequest): Promise<VoidResult>;
   /** Adds (or with a negative amount, removes — never below zero) credits; idempotent per `reference`. */
-  credit(keyId: string, tenantId: string, amount: Micros, reference: string, type: "topup" | "adjust"): Promise<Balance>;
+  credit(
+    keyId: string,
+    tenantId: string,
+    amount: Micros,
+    reference: string,
+    type: "topup" | "adjust",
+  ): Promise<Balance>;
   balance(keyId: string, tenantId: string): Promise<Balance>;
   entries(keyId: string, tenantId: string, opts?: { limit?: number; beforeSeq?: number }): Promise<LedgerEntry[]>;
   usage(tenantId: string, opts?: { limit?: number; keyId?: string; since?: number }): Promise<UsageEvent[]>;

@@ -36,7 +36,13 @@ export const geminiAdapter: ProviderAdapter = {
   chatRequest(provider: ResolvedProvider, upstreamModel: string, req: ChatRequest, opts: CallOptions): Request {
     const body = fromOpenAIRequest(req, { model: upstreamModel });
     return opts.stream
-      ? post(modelUrl(provider, upstreamModel, "streamGenerateContent?alt=sse"), provider, body, "text/event-stream", opts.signal)
+      ? post(
+          modelUrl(provider, upstreamModel, "streamGenerateContent?alt=sse"),
+          provider,
+          body,
+          "text/event-stream",
+          opts.signal,
+        )
       : post(modelUrl(provider, upstreamModel, "generateContent"), provider, body, "application/json", opts.signal);
   },
 

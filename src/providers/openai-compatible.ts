@@ -99,7 +99,13 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions =
     unsupportedParams,
     chatRequest(provider, upstreamModel, req, opts) {
       const accept = opts.stream ? "text/event-stream" : "application/json";
-      return jsonRequest(`${provider.baseUrl}${chatPath}`, provider, chatBody(upstreamModel, req, opts), accept, opts.signal);
+      return jsonRequest(
+        `${provider.baseUrl}${chatPath}`,
+        provider,
+        chatBody(upstreamModel, req, opts),
+        accept,
+        opts.signal,
+      );
     },
     parseChatResponse: (body, upstreamModel) => parseUpstreamCompletion(body, upstreamModel),
     parseChatStream: (body, upstreamModel) => parseOpenAIStream(body, upstreamModel),
