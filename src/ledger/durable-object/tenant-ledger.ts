@@ -1,0 +1,139 @@
+import { DurableObject } from "cloudflare:workers";
+import type {
+  AdmitRequest,
+  AdmitResult,
+  Balance,
+  KeyRecord,
+  LedgerEntry,
+  Micros,
+  SettleRequest,
+  SettleResult,
+  TaskLimits,
+  UsageEvent,
+  VoidRequest,
+  VoidResult,
+} from "../types";
+import { applyCredit, listEntries, loadAccount, toBalance } from "./accounts";
+import { admit } from "./admit";
+import { expireDue, nextExpiry, settle, voidHold } from "./resolve";
+import { migrateTenantLedger } from "./schema";
+import { first, rows, run } from "./sql";
+import { tryToolCall } from "./tasks";
+import { listUsage } from "./usage";
+
+/**
+ * One tenant's whole ledger: every key's account, holds, rate windows (key and tenant level), task budgets,
+ * idempotency records, usage events and the tenant's key index. A Durable Object runs one call at a time and every
+ * method below does its reads and writes in one synchronous SQLite transaction, so an admission (idempotency,
+ * duplicate, key + tenant rate limits, task budget, reserve) is atomic without locks or scripts. The clock is this
+ * object's Date.now(), never the caller's.
+ *
+ * Holds expire on their own: an alarm is kept at the earliest open hold's expiry; it bills due holds (flag `expired`)
+ * and re-arms. Nothing needs to enumerate tenants to sweep.
+ */
+export class TenantLedger extends DurableObject {
+  private readonly sql: SqlStorage;
+  /** The alarm time last set by this instance; null until known (a fresh instance re-arms once). */
+  private alarmAt: number | undefined | null = null;
+  private tenantId: string | undefined;
+
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    void ctx.blockConcurrencyWhile(async () => {
+      migrateTenantLedger(this.sql);
+      this.tenantId = first<{ v: string }>(this.sql, "SELECT v FROM meta WHERE k = 'tenant_id'")?.v;
+    });
+  }
+
+  async admit(req: AdmitRequest): Promise<AdmitResult> {
+    this.remember(req.tenantId);
+    const result = this.tx(() => admit(this.sql, req, Date.now()));
+    if (result.kind === "admitted") await this.rearm();
+    return result;
+  }
+
+  async settle(req: SettleRequest): Promise<SettleResult> {
+    const result = this.tx(() => settle(this.sql, req, Date.now()));
+    if (result.kind === "settled") await this.rearm();
+    return result;
+  }
+
+  async voidHold(req: VoidRequest): Promise<VoidResult> {
+    const result = this.tx(() => voidHold(this.sql, req, Date.now()));
+    if (result.kind === "voided") await this.rearm();
+    return result;
+  }
+
+  credit(keyId: string, tenantId: string, amount: Micros, reference: string, type: "topup" | "adjust"): Balance {
+    this.remember(tenantId);
+    return this.tx(() => applyCredit(this.sql, keyId, amount, reference, type, Date.now()));
+  }
+
+  balance(keyId: string): Balance {
+    return toBalance(loadAccount(this.sql, keyId));
+  }
+
+  entries(keyId: string, limit: number, beforeSeq?: number): LedgerEntry[] {
+    return listEntries(this.sql, keyId, limit, beforeSeq);
+  }
+
+  usage(opts: { limit: number; keyId?: string; since?: number }): UsageEvent[] {
+    return listUsage(this.sql, opts);
+  }
+
+  /** Expires due holds now (`now` defaults to this object's clock); the alarm does the same on its own. */
+  async sweep(now?: number): Promise<number> {
+    const count = this.tx(() => expireDue(this.sql, this.tenantId ?? "", now ?? Date.now()));
+    if (count > 0) await this.rearm();
+    return count;
+  }
+
+  recordToolCall(taskId: string, limits: TaskLimits): { ok: boolean } {
+    return { ok: this.tx(() => tryToolCall(this.sql, taskId, limits, Date.now())) };
+  }
+
+  /** Upserts the tenant's copy of a key record (the KeyDirectory holds the original). */
+  indexKey(record: KeyRecord): void {
+    this.remember(record.tenantId);
+    run(
+      this.sql,
+      `INSERT INTO key_index (key_id, created_at, record) VALUES (?, ?, ?)
+       ON CONFLICT (key_id) DO UPDATE SET created_at = excluded.created_at, record = excluded.record`,
+      record.keyId,
+      record.createdAt,
+      JSON.stringify(record),
+    );
+  }
+
+  listKeys(): KeyRecord[] {
+    const found = rows<{ record: string }>(this.sql, "SELECT record FROM key_index ORDER BY created_at DESC, key_id");
+    return found.map((r) => JSON.parse(r.record) as KeyRecord);
+  }
+
+  override async alarm(): Promise<void> {
+    // A fired alarm is cleared by the runtime, so whatever is still open needs a new one.
+    this.alarmAt = undefined;
+    this.tx(() => expireDue(this.sql, this.tenantId ?? "", Date.now()));
+    await this.rearm();
+  }
+
+  private tx<T>(fn: () => T): T {
+    return this.ctx.storage.transactionSync(fn);
+  }
+
+  private remember(tenantId: string): void {
+    if (this.tenantId === tenantId) return;
+    this.tenantId = tenantId;
+    run(this.sql, "INSERT OR REPLACE INTO meta (k, v) VALUES ('tenant_id', ?)", tenantId);
+  }
+
+  /** Keeps the alarm at the earliest open hold's expiry (none when nothing is open). */
+  private async rearm(): Promise<void> {
+    const next = nextExpiry(this.sql);
+    if (next === this.alarmAt) return;
+    this.alarmAt = next;
+    if (next === undefined) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+}
