@@ -19,6 +19,8 @@ export default defineConfig({
                 FAKE_UPSTREAM_URL: inject("fakeUpstreamUrl"),
                 UPSTASH_REDIS_REST_URL: inject("upstashRedisUrl"),
                 UPSTASH_REDIS_REST_TOKEN: inject("upstashRedisToken"),
+                JWKS_URL: inject("jwksUrl"),
+                JWKS_CONTROL_URL: inject("jwksControlUrl"),
                 GATEWAY_STATIC_KEYS: JSON.stringify(staticKeys),
                 FAKE_OPENAI_KEY: "fake-openai-secret",
                 ANTHROPIC_API_KEY: "fake-anthropic-secret",

@@ -11,13 +11,19 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, type: "authentication_error" },
   insufficient_credits: { status: 402, type: "insufficient_quota" },
   model_not_allowed: { status: 403, type: "permission_error" },
+  model_unpriced: { status: 403, type: "permission_error" },
+  forbidden: { status: 403, type: "permission_error" },
   not_found: { status: 404, type: "not_found_error" },
   model_not_found: { status: 404, type: "not_found_error" },
   method_not_allowed: { status: 405, type: "invalid_request_error" },
   conflict: { status: 409, type: "invalid_request_error" },
+  idempotency_in_progress: { status: 409, type: "invalid_request_error" },
   payload_too_large: { status: 413, type: "invalid_request_error" },
   unsupported_media_type: { status: 415, type: "invalid_request_error" },
+  idempotency_key_reused: { status: 422, type: "invalid_request_error" },
   rate_limited: { status: 429, type: "rate_limit_error" },
+  task_budget_exceeded: { status: 429, type: "rate_limit_error" },
+  task_loop_detected: { status: 429, type: "rate_limit_error" },
   // 5xx: the gateway or an upstream failed
   internal_error: { status: 500, type: "api_error" },
   provider_not_configured: { status: 500, type: "api_error" },
@@ -28,6 +34,7 @@ export const ERROR_CODES = {
   upstream_timeout: { status: 504, type: "timeout_error" },
   deadline_exceeded: { status: 504, type: "timeout_error" },
   store_unavailable: { status: 503, type: "api_error" },
+  auth_unavailable: { status: 503, type: "api_error" },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,3 +1,4 @@
+import { crossCheckTenants } from "./cross-check-tenants";
 import type { PathSegment, PolicyError } from "./errors";
 import { type Entry, errorAt, type Merged } from "./merge";
 import type { CompiledSections } from "./normalize";
@@ -107,5 +108,6 @@ export function crossCheck(merged: Merged, compiled: CompiledSections): PolicyEr
         report(entry, ["tenants", entry.id, "routes", index], unknown("route", route, merged.routes.keys()));
     });
   }
+  errors.push(...crossCheckTenants(merged, compiled));
   return errors;
 }

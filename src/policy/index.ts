@@ -1,17 +1,25 @@
 import bundled from "./generated/policy.json";
 import type { CompiledPolicy } from "./types";
 
+export { DEFAULT_CREDITS, DEFAULT_TASK_TTL_S, defaultTenantSettings } from "./defaults";
 export type {
   CompiledPolicy,
+  CreditsConfig,
+  JwtAlgorithm,
+  JwtConfig,
+  LimitsConfig,
   ModelConfig,
   ModelPricing,
   ModelTarget,
   PlanConfig,
   ProviderConfig,
   ProviderType,
+  PublicJwk,
+  RateLimitConfig,
   RouteConfig,
   RoutingRule,
   RuleCondition,
+  TaskBudgetConfig,
   TenantConfig,
 } from "./types";
 

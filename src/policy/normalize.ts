@@ -1,4 +1,5 @@
 import type { Merged } from "./merge";
+import { tenantSettings } from "./normalize-tenant";
 import type {
   CompiledPolicy,
   ModelConfig,
@@ -70,7 +71,12 @@ export function normalize(merged: Merged): CompiledSections {
   for (const { id, value } of merged.tenants.values()) {
     const own = value.routes ?? [];
     const fromPlan = plans[value.plan]?.routes ?? [];
-    tenants[id] = { id, plan: value.plan, routes: [...new Set([...own, ...fromPlan])] };
+    tenants[id] = {
+      id,
+      plan: value.plan,
+      routes: [...new Set([...own, ...fromPlan])],
+      ...tenantSettings(value, merged.plans.get(value.plan)?.value),
+    };
   }
 
   return { providers, models, routes, plans, tenants };

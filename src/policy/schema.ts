@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JwtSchema } from "./schema-auth";
 import {
   AliasSchema,
   BaseUrlSchema,
@@ -11,6 +12,7 @@ import {
   SecretNameSchema,
   uniqueList,
 } from "./schema-fields";
+import { CreditsSchema, LimitsSchema, TaskBudgetSchema } from "./schema-limits";
 import { RouteSchema } from "./schema-route";
 
 /**
@@ -146,8 +148,11 @@ export const PlanSchema = z
     routes: uniqueList(IdSchema, "route")
       .min(1, { error: "must list at least one route" })
       .describe("Routes every tenant on this plan may use."),
+    limits: LimitsSchema.optional().describe("Rate limits for every tenant on this plan. Absent: unlimited."),
+    task_budget: TaskBudgetSchema.optional().describe("Task budget for every tenant on this plan. Absent: none."),
+    credits: CreditsSchema.optional().describe("Credit settings for every tenant on this plan."),
   })
-  .describe("A bundle of routes that tenants subscribe to.");
+  .describe("A bundle of routes, limits and budgets that tenants subscribe to.");
 
 export const TenantSchema = z
   .strictObject({
@@ -155,6 +160,12 @@ export const TenantSchema = z
     routes: uniqueList(IdSchema, "route")
       .optional()
       .describe("Extra routes for this tenant only, on top of the plan's (the tenant's own come first)."),
+    jwt: JwtSchema.optional().describe(
+      "Accept JWTs signed by this tenant's identity provider (in addition to the tenant's API keys).",
+    ),
+    limits: LimitsSchema.optional().describe("Rate limits; each field given overrides the plan's."),
+    task_budget: TaskBudgetSchema.optional().describe("Task budget; each field given overrides the plan's."),
+    credits: CreditsSchema.optional().describe("Credit settings; each field given overrides the plan's."),
   })
   .describe("A customer of the gateway. The tenant id comes from authentication (API key or JWT), never the request.");
 

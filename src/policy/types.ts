@@ -89,11 +89,91 @@ export interface RouteConfig {
   circuit_breaker: { failure_threshold: number; cooldown_ms: number };
 }
 
+/** Signature algorithms a tenant JWT may use. Asymmetric only: no `HS*` (shared secrets), never `none`. */
+export type JwtAlgorithm = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "EdDSA";
+
+/** A public signing key written into the policy (JWK members as in RFC 7517/7518/8037; no private members). */
+export interface PublicJwk {
+  kty: "RSA" | "EC" | "OKP";
+  kid?: string;
+  alg?: JwtAlgorithm;
+  use?: "sig";
+  /** EC: `P-256` or `P-384`; OKP: `Ed25519`. */
+  crv?: "P-256" | "P-384" | "Ed25519";
+  /** RSA modulus and exponent (base64url). */
+  n?: string;
+  e?: string;
+  /** EC/OKP public coordinates (base64url). */
+  x?: string;
+  y?: string;
+}
+
+/** How a tenant's JWTs are verified. Exactly one of `jwks_url` and `keys` is set. */
+export interface JwtConfig {
+  /** The `iss` value; unique across tenants, so it selects the tenant. */
+  issuer: string;
+  /** Accepted `aud` values; the token must name at least one. */
+  audience: string[];
+  /** JWKS endpoint; may contain `${VAR}` placeholders. After filling: https, or http to a loopback host only. */
+  jwks_url?: string;
+  keys?: PublicJwk[];
+  algorithms: JwtAlgorithm[];
+  clock_tolerance_s: number;
+  /** The claim that names the budget subject (end user). */
+  subject_claim: string;
+  /** Claim -> value it must equal (or, for a list claim, contain). Empty when none. */
+  required_claims: Record<string, string | number | boolean>;
+  /** When set, `iat` is required and must be at most this many seconds old. */
+  max_token_age_s?: number;
+}
+
+/** Per-minute rate limits; an absent field is unlimited. Same shape as the ledger's `RateLimit`. */
+export interface RateLimitConfig {
+  requests_per_minute?: number;
+  tokens_per_minute?: number;
+}
+
+export interface LimitsConfig {
+  /** Applies to each API key (or JWT subject) of the tenant separately. */
+  key: RateLimitConfig;
+  /** Applies to the tenant as a whole. */
+  tenant: RateLimitConfig;
+}
+
+/** Limits shared by the requests that carry one task id; absent fields are unlimited. */
+export interface TaskBudgetConfig {
+  max_calls?: number;
+  max_tokens?: number;
+  /** Micro-credits. */
+  max_cost?: number;
+  max_tool_calls?: number;
+  max_identical_calls?: number;
+  /** How long a task's counters live after its first request. */
+  ttl_s: number;
+}
+
+export interface CreditsConfig {
+  /** Lifetime of an unresolved credit hold before the sweeper bills it. */
+  hold_ttl_s: number;
+  /** Fewest output tokens worth serving when clamping max_tokens to the balance; fewer affordable -> 402. */
+  min_output_tokens: number;
+  /** How long Idempotency-Key results are kept. */
+  idempotency_ttl_s: number;
+}
+
 export interface TenantConfig {
   id: string;
   plan: string;
   /** Effective routes: the tenant's own plus its plan's, in that order. */
   routes: string[];
+  /** Present when the tenant's callers may authenticate with JWTs. */
+  jwt?: JwtConfig;
+  /** Effective limits: each field from the tenant, else its plan, else unlimited. */
+  limits: LimitsConfig;
+  /** Effective task budget (tenant fields over plan fields); absent when neither configures one. */
+  task_budget?: TaskBudgetConfig;
+  /** Effective credit settings (tenant over plan over defaults). */
+  credits: CreditsConfig;
 }
 
 export interface PlanConfig {

@@ -19,7 +19,25 @@ describe("shipped policy sets compile", () => {
     expect(policy.models.small?.pricing).not.toBeNull();
     expect(policy.routes.auto?.default_model).toBe("small");
     expect(policy.routes.auto?.model_fallbacks).toEqual({ small: ["large"] });
-    expect(policy.tenants.acme).toEqual({ id: "acme", plan: "pro", routes: ["auto", "hosted"] });
+    expect(policy.tenants.acme).toEqual({
+      id: "acme",
+      plan: "pro",
+      routes: ["auto", "hosted"],
+      limits: {
+        key: { requests_per_minute: 600, tokens_per_minute: 2000000 },
+        tenant: { requests_per_minute: 6000, tokens_per_minute: 20000000 },
+      },
+      task_budget: {
+        max_calls: 500,
+        max_tokens: 5000000,
+        max_cost: 50000000,
+        max_tool_calls: 1000,
+        max_identical_calls: 10,
+        ttl_s: 7200,
+      },
+      credits: { hold_ttl_s: 900, min_output_tokens: 16, idempotency_ttl_s: 86400 },
+    });
+    expect(policy.tenants.demo?.limits.key).toEqual({ requests_per_minute: 60, tokens_per_minute: 100000 });
     expect(policy.tenants.demo?.routes).toEqual(["auto"]);
   });
 

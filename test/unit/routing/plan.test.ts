@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { defaultTenantSettings } from "../../../src/policy/defaults";
 import type { TenantConfig } from "../../../src/policy/types";
 import { type PlanAttributes, type PlanInput, type PlanResult, planRoute } from "../../../src/routing/plan";
 import { model, policyOf, route, seeded, sequence } from "./helpers";
@@ -33,8 +34,13 @@ const policy = policyOf(
   ],
 );
 
-const free: TenantConfig = { id: "t-free", plan: "free", routes: ["auto", "embeddings", "later"] };
-const pro: TenantConfig = { id: "t-pro", plan: "pro", routes: ["auto", "embeddings"] };
+const free: TenantConfig = {
+  id: "t-free",
+  plan: "free",
+  routes: ["auto", "embeddings", "later"],
+  ...defaultTenantSettings(),
+};
+const pro: TenantConfig = { id: "t-pro", plan: "pro", routes: ["auto", "embeddings"], ...defaultTenantSettings() };
 
 type Overrides = Omit<Partial<PlanInput>, "attributes"> & { attributes?: Partial<PlanAttributes> };
 
@@ -170,7 +176,14 @@ describe("planRoute: ordering attempts", () => {
       [route("r", { models: ["z"], default_model: "z" })],
     );
     const random = sequence(0.99);
-    const result = planRoute(input({ policy: p, tenant: { id: "t", plan: "x", routes: ["r"] }, model: "z", random }));
+    const result = planRoute(
+      input({
+        policy: p,
+        tenant: { id: "t", plan: "x", routes: ["r"], ...defaultTenantSettings() },
+        model: "z",
+        random,
+      }),
+    );
     expect(keys(result)).toEqual(["b/z1", "a/z0", "c/z2"]);
   });
 

@@ -1,0 +1,58 @@
+import { DEFAULT_CREDITS, DEFAULT_TASK_TTL_S } from "./defaults";
+import type { SectionEntry } from "./merge";
+import type { CreditsConfig, JwtConfig, LimitsConfig, RateLimitConfig, TaskBudgetConfig, TenantConfig } from "./types";
+
+type PlanValue = SectionEntry<"plans">;
+type TenantValue = SectionEntry<"tenants">;
+type JwtValue = NonNullable<TenantValue["jwt"]>;
+
+/** `primary`'s defined fields over `fallback`'s, with undefined fields dropped (the JSON stays minimal). */
+function overlay<T extends object>(primary: T | undefined, fallback: T | undefined): Partial<T> {
+  const out: Partial<T> = {};
+  for (const source of [fallback, primary]) {
+    for (const [key, value] of Object.entries(source ?? {})) {
+      if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+    }
+  }
+  return out;
+}
+
+function rateLimits(tenant: RateLimitConfig | undefined, plan: RateLimitConfig | undefined): RateLimitConfig {
+  return overlay(tenant, plan);
+}
+
+/** The tenant's effective jwt, limits, task budget and credits: tenant fields, else plan fields, else defaults. */
+export function tenantSettings(
+  tenant: TenantValue,
+  plan: PlanValue | undefined,
+): Pick<TenantConfig, "jwt" | "limits" | "task_budget" | "credits"> {
+  const limits: LimitsConfig = {
+    key: rateLimits(tenant.limits?.key, plan?.limits?.key),
+    tenant: rateLimits(tenant.limits?.tenant, plan?.limits?.tenant),
+  };
+  const credits: CreditsConfig = { ...DEFAULT_CREDITS, ...overlay(tenant.credits, plan?.credits) };
+  const budget = tenant.task_budget === undefined && plan?.task_budget === undefined;
+  const task_budget: TaskBudgetConfig | undefined = budget
+    ? undefined
+    : { ttl_s: DEFAULT_TASK_TTL_S, ...overlay(tenant.task_budget, plan?.task_budget) };
+  return {
+    ...(tenant.jwt === undefined ? {} : { jwt: jwtConfig(tenant.jwt) }),
+    limits,
+    ...(task_budget === undefined ? {} : { task_budget }),
+    credits,
+  };
+}
+
+function jwtConfig(jwt: JwtValue): JwtConfig {
+  return {
+    issuer: jwt.issuer,
+    audience: typeof jwt.audience === "string" ? [jwt.audience] : jwt.audience,
+    ...(jwt.jwks_url === undefined ? {} : { jwks_url: jwt.jwks_url }),
+    ...(jwt.keys === undefined ? {} : { keys: jwt.keys.map((key) => overlay(key, undefined) as typeof key) }),
+    algorithms: jwt.algorithms,
+    clock_tolerance_s: jwt.clock_tolerance_s,
+    subject_claim: jwt.subject_claim,
+    required_claims: jwt.required_claims ?? {},
+    ...(jwt.max_token_age_s === undefined ? {} : { max_token_age_s: jwt.max_token_age_s }),
+  };
+}
