@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { TEST_KEYS } from "./test/helpers/keys";
+import { ADMIN_SECRET_FOR_TESTS, TEST_KEYS } from "./test/helpers/keys";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const staticKeys = Object.values(TEST_KEYS).map((k) => ({ key_id: k.keyId, tenant: k.tenant, sha256: sha256(k.key) }));
@@ -26,6 +26,8 @@ export default defineConfig({
                 ANTHROPIC_API_KEY: "fake-anthropic-secret",
                 GEMINI_API_KEY: "fake-gemini-secret",
                 MAX_BODY_BYTES: "65536",
+                ADMIN_SECRET: ADMIN_SECRET_FOR_TESTS,
+                KEY_CACHE_TTL_MS: "1000",
               },
             },
           })),
@@ -34,6 +36,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
           globalSetup: ["./test/global-setup.ts"],
+          setupFiles: ["./test/setup/seed-credits.ts"],
         },
       },
       {

@@ -6,15 +6,19 @@
  * 2. builds the Worker exactly as `wrangler deploy` would (policies compiled first) into .local/build;
  * 3. serves it with Miniflare directly — one workerd process, no dev proxy or inspector in the request path.
  *
+ * 4. funds the local dev key's account once (1,000 credits; an idempotent top-up through the admin API).
+ *
  * Env: PORT (gateway, default 8787), ORIGIN_PORT (default 8788), GATEWAY_DEV_KEY (default sk-gw-local-dev, tenant
- * acme). Provider secrets (OPENAI_API_KEY, ...) are read from .dev.vars when present, so hosted providers light up by
- * adding keys there.
+ * acme), GATEWAY_ADMIN_SECRET (default: a fixed local-only secret, printed). Provider secrets (OPENAI_API_KEY, ...)
+ * are read from .dev.vars when present, so hosted providers light up by adding keys there. State (credits, keys,
+ * usage) persists in .local/state between runs.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Miniflare } from "miniflare";
+import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from "wrangler";
 import { startLocalOrigin } from "../local/origin";
 
 const HOST = "127.0.0.1";
@@ -23,6 +27,9 @@ const originPort = Number(process.env.ORIGIN_PORT ?? 8788);
 const devKey = process.env.GATEWAY_DEV_KEY ?? "sk-gw-local-dev";
 const devTenant = process.env.GATEWAY_DEV_TENANT ?? "acme";
 const outdir = resolve(".local/build");
+const adminSecret = process.env.GATEWAY_ADMIN_SECRET ?? "local-admin-secret-not-for-production";
+const DEV_ACCOUNT = "local-dev";
+const DEV_CREDITS = 1_000_000_000; // micro-credits: 1,000 credits
 
 function readDevVars(path: string): Record<string, string> {
   if (!existsSync(path)) return {};
@@ -58,7 +65,10 @@ async function main() {
     compatibilityFlags: ["nodejs_compat"],
     host: HOST,
     port,
+    durableObjects: durableObjectsFromWranglerToml(),
+    durableObjectsPersist: resolve(".local/state"),
     bindings: {
+      ADMIN_SECRET: adminSecret,
       MAX_BODY_BYTES: "4194304",
       ...readDevVars(".dev.vars"),
       LOCAL_ORIGIN_URL: `${origin.url}/v1`,
@@ -66,7 +76,8 @@ async function main() {
     },
   });
   const url = await mf.ready;
-  console.log(`gateway: ${url.origin}   (tenant "${devTenant}", key ${devKey})`);
+  await fundDevAccount(url.origin);
+  console.log(`gateway: ${url.origin}   (tenant "${devTenant}", key ${devKey}, admin secret ${adminSecret})`);
   console.log(
     `try:  curl -s ${url.origin}/v1/chat/completions -H 'authorization: Bearer ${devKey}' ` +
       `-H 'content-type: application/json' -d '{"model":"auto","messages":[{"role":"user","content":"Hello"}]}'`,
@@ -79,6 +90,34 @@ async function main() {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+}
+
+/** The Durable Object bindings wrangler.toml declares, so the local run matches a deploy. */
+function durableObjectsFromWranglerToml(): Record<string, { className: string; useSQLite: boolean }> {
+  const config = unstable_readConfig({ config: resolve("wrangler.toml") }, { hideWarnings: true });
+  const sqlite = unstable_getDurableObjectClassNameToUseSQLiteMap(config.migrations);
+  const out: Record<string, { className: string; useSQLite: boolean }> = {};
+  for (const b of config.durable_objects.bindings) {
+    out[b.name] = { className: b.class_name, useSQLite: sqlite.get(b.class_name) === true };
+  }
+  return out;
+}
+
+/** Idempotent by reference: restarts never add credits twice. */
+async function fundDevAccount(origin: string): Promise<void> {
+  const res = await fetch(`${origin}/admin/accounts/${DEV_ACCOUNT}/credits`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminSecret}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      tenant: devTenant,
+      amount: DEV_CREDITS,
+      reference: "local-dev-initial-credits",
+      type: "topup",
+    }),
+  });
+  if (!res.ok) throw new Error(`could not fund the dev account: ${res.status} ${await res.text()}`);
+  const balance = (await res.json()) as { balance?: number };
+  console.log(`dev account "${DEV_ACCOUNT}" balance: ${balance.balance ?? "?"} micro-credits`);
 }
 
 main().catch((err) => {

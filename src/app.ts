@@ -4,6 +4,8 @@ import { errorResponse, GatewayError } from "./errors";
 import { authenticate } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body";
 import { requestId } from "./middleware/request-id";
+import { balanceHandler, usageHandler } from "./routes/account";
+import { adminApp } from "./routes/admin";
 import { chatCompletionsHandler } from "./routes/chat-completions";
 import { embeddingsHandler } from "./routes/embeddings";
 import { messagesHandler } from "./routes/messages";
@@ -15,6 +17,8 @@ const ROUTES: Record<string, string[]> = {
   "/v1/messages": ["POST"],
   "/v1/embeddings": ["POST"],
   "/v1/models": ["GET"],
+  "/v1/balance": ["GET"],
+  "/v1/usage": ["GET"],
   "/healthz": ["GET"],
 };
 
@@ -34,6 +38,9 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
 
   app.get("/healthz", (c) => c.json({ status: "ok", policy_version: c.var.services.policy.version }));
 
+  // The admin API has its own credential (ADMIN_SECRET); API keys never reach it.
+  app.route("/admin", adminApp());
+
   app.use("/v1/*", async function methodGuard(c, next) {
     const allowed = ROUTES[c.req.path];
     if (allowed !== undefined && !allowed.includes(c.req.method)) {
@@ -49,6 +56,8 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
   app.post("/v1/messages", messagesHandler);
   app.post("/v1/embeddings", embeddingsHandler);
   app.get("/v1/models", listModelsHandler);
+  app.get("/v1/balance", balanceHandler);
+  app.get("/v1/usage", usageHandler);
 
   app.notFound((c) => {
     const allowed = ROUTES[c.req.path];

@@ -1,5 +1,7 @@
 import type { Principal } from "./auth/principal";
 import type { Env, WorkerEnv } from "./env";
+import type { OutboxClient } from "./ledger/outbox";
+import type { KeyStore, Ledger } from "./ledger/types";
 import type { CompiledPolicy } from "./policy/types";
 import type { CircuitBreakers } from "./routing/circuit-breaker";
 
@@ -8,6 +10,13 @@ export interface Services {
   env: Env;
   policy: CompiledPolicy;
   breakers: CircuitBreakers;
+  /** Credits, holds, rate limits, task budgets, idempotency and usage events (Upstash Redis or Durable Objects). */
+  ledger: Ledger;
+  keys: KeyStore;
+  /** Durable retry for settlements the ledger could not take at the time (undefined without the binding). */
+  outbox: OutboxClient | undefined;
+  /** Bills expired holds (cron trigger). */
+  sweep: () => Promise<number>;
   /** Outbound fetch; the one place an upstream call leaves the Worker. */
   fetch: typeof fetch;
   now: () => number;

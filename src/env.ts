@@ -16,6 +16,16 @@ const EnvSchema = z.object({
    * Only hashes are stored; see README "API keys".
    */
   GATEWAY_STATIC_KEYS: z.string().optional(),
+  /** Where credits, holds, keys and usage live: the embedded Durable Objects (default) or Upstash Redis. */
+  LEDGER_BACKEND: z.enum(["durable-object", "upstash"]).default("durable-object"),
+  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+  /** Bearer secret for /admin/*; when unset, the admin API refuses every request. */
+  ADMIN_SECRET: z.string().min(16).optional(),
+  /**
+   * How long an isolate trusts an API key record it has read: the bound on how long a revoked key keeps working.
+   */
+  KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
 });
 
 export type ParsedEnv = z.infer<typeof EnvSchema>;

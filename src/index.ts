@@ -3,3 +3,4 @@ import { createWorker } from "./worker";
 
 export default createWorker(loadBundledPolicy());
 export { KeyDirectory, TenantLedger } from "./ledger/durable-object";
+export { SettlementOutbox } from "./ledger/outbox";

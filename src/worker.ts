@@ -1,6 +1,8 @@
 import { createApp } from "./app";
 import type { Services } from "./context";
 import { parseEnv, type WorkerEnv } from "./env";
+import { outboxFromEnv } from "./ledger/outbox";
+import { selectLedger } from "./ledger/select";
 import type { CompiledPolicy } from "./policy/types";
 import { CircuitBreakers } from "./routing/circuit-breaker";
 
@@ -11,12 +13,19 @@ import { CircuitBreakers } from "./routing/circuit-breaker";
 export function createWorker(policy: CompiledPolicy) {
   let built: { raw: WorkerEnv; services: Services } | undefined;
   const breakers = new CircuitBreakers();
+  const tenantIds = Object.keys(policy.tenants);
   const services = (raw: WorkerEnv): Services => {
     if (built?.raw === raw) return built.services;
+    const env = parseEnv(raw);
+    const backend = selectLedger(env, raw);
     const value: Services = {
-      env: parseEnv(raw),
+      env,
       policy,
       breakers,
+      ledger: backend.ledger,
+      keys: backend.keys,
+      outbox: outboxFromEnv(raw, env.config.LEDGER_BACKEND),
+      sweep: () => backend.sweep(tenantIds),
       fetch: (input, init) => fetch(input, init),
       now: () => Date.now(),
       random: Math.random,
@@ -27,5 +36,15 @@ export function createWorker(policy: CompiledPolicy) {
   const app = createApp(services);
   return {
     fetch: app.fetch,
+    /** Cron trigger: bills holds whose request never settled (the isolate died mid-request). */
+    async scheduled(_controller, env, ctx) {
+      ctx.waitUntil(
+        services(env)
+          .sweep()
+          .then((n) => {
+            if (n > 0) console.warn(`sweeper billed ${n} expired hold(s)`);
+          }),
+      );
+    },
   } satisfies ExportedHandler<WorkerEnv>;
 }

@@ -2,17 +2,32 @@ import type { Principal } from "../auth/principal";
 import type { ChatRequest, ChatResponse } from "../canonical/chat";
 import type { Services } from "../context";
 import { GatewayError } from "../errors";
+import type { StoredResponse } from "../ledger/types";
+import type { ModelConfig } from "../policy/types";
 import { getAdapter } from "../providers";
 import { executePlan } from "../routing/execute";
 import { planRoute, type RoutePlan } from "../routing/plan";
 import { sleep } from "../routing/sleep";
 import { estimatePromptTokens } from "../routing/token-estimate";
+import { type Admission, admit, type BillingInput } from "./billing/admission";
+import { type Bill, billFor, responseChars, type Settlement, type SettleOp, settleOp, voidOp } from "./billing/meter";
+import { pricePlan, reservedPromptTokens } from "./billing/pricing";
+import { usageEvent } from "./billing/usage-event";
 import { type RouteMeta, routeMeta } from "./route-meta";
 import { chatJsonAttempt, chatStreamAttempt, type StreamStart } from "./upstream-call";
 
 export type ChatOutcome =
-  | { kind: "json"; response: ChatResponse; meta: RouteMeta }
-  | { kind: "stream"; start: StreamStart; meta: RouteMeta; idleTimeoutMs: number };
+  | { kind: "json"; response: ChatResponse; meta: RouteMeta; admission: Admission; bill: Bill; settlement: Settlement }
+  | {
+      kind: "stream";
+      start: StreamStart;
+      meta: RouteMeta;
+      idleTimeoutMs: number;
+      admission: Admission;
+      settlement: Settlement;
+      model: ModelConfig;
+    }
+  | { kind: "replay"; response: StoredResponse };
 
 export interface ChatContext {
   services: Services;
@@ -21,6 +36,10 @@ export interface ChatContext {
   taskType?: string;
   /** Fires when the client goes away. */
   signal?: AbortSignal;
+  billing: BillingInput;
+  /** Durable settlement, off the hot path (waitUntil + outbox). */
+  submit: (op: SettleOp) => Promise<void>;
+  startedAt: number;
 }
 
 function requestedMaxTokens(req: ChatRequest): number | undefined {
@@ -60,8 +79,37 @@ export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
 }
 
 export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatOutcome> {
-  const plan = planChat(ctx, req);
+  const priced = pricePlan(planChat(ctx, req));
+  const plan = priced.plan;
   const { services } = ctx;
+  const promptEstimate = estimatePromptTokens(req);
+  const admitted = await admit({
+    services,
+    release: (req) => void ctx.submit({ kind: "void", req }),
+    principal: ctx.principal,
+    input: ctx.billing,
+    pricing: priced.pricing,
+    promptTokens: reservedPromptTokens(promptEstimate),
+    maxOutputTokens: requestedMaxTokens(req) ?? plan.model.max_output_tokens,
+  });
+  if (admitted.kind === "replay") return { kind: "replay", response: admitted.response };
+  const admission = admitted.admission;
+  const metaRef: { current: RouteMeta | undefined } = { current: undefined };
+  const settlement: Settlement = {
+    admission,
+    promptEstimate,
+    submit: ctx.submit,
+    usage: (facts) =>
+      usageEvent(
+        ctx.principal,
+        admission,
+        metaRef.current,
+        { ...facts, startedAt: ctx.startedAt, now: services.now() },
+        services.policy.version,
+      ),
+  };
+  // The grant may be below what was asked (the balance affords less): the upstream is told the grant.
+  const sent = admission.clamped ? withMaxTokens(req, admission.outputTokens) : req;
   const deps = {
     breakers: services.breakers,
     now: services.now,
@@ -69,22 +117,54 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     sleep,
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   };
-  if (req.stream === true) {
+
+  if (sent.stream === true) {
     const result = await executePlan(plan, {
       ...deps,
-      attempt: chatStreamAttempt(services, req),
+      attempt: chatStreamAttempt(services, sent),
       // A stream that started after its attempt was abandoned must not leak its upstream connection.
       discard: (late) => void late.cancel(),
     });
-    if (!result.ok) throw result.error;
+    if (!result.ok) {
+      void ctx.submit(
+        voidOp(settlement, result.error.status, [result.aborted ? "client_disconnected" : "upstream_failed"]),
+      );
+      throw result.error;
+    }
     const meta = routeMeta(plan, result.attempt, result.attempts, services.policy.version);
-    return { kind: "stream", start: result.value, meta, idleTimeoutMs: plan.route.timeouts.attempt_ms };
+    metaRef.current = meta;
+    return {
+      kind: "stream",
+      start: result.value,
+      meta,
+      idleTimeoutMs: plan.route.timeouts.attempt_ms,
+      admission,
+      settlement,
+      model: result.attempt.model,
+    };
   }
-  const result = await executePlan(plan, { ...deps, attempt: chatJsonAttempt(services, req) });
-  if (!result.ok) throw result.error;
-  return {
-    kind: "json",
-    response: result.value,
-    meta: routeMeta(plan, result.attempt, result.attempts, services.policy.version),
-  };
+
+  const result = await executePlan(plan, { ...deps, attempt: chatJsonAttempt(services, sent) });
+  if (!result.ok) {
+    ctx.submit(voidOp(settlement, result.error.status, [result.aborted ? "client_disconnected" : "upstream_failed"]));
+    throw result.error;
+  }
+  const meta = routeMeta(plan, result.attempt, result.attempts, services.policy.version);
+  metaRef.current = meta;
+  const response = result.value;
+  const bill = billFor(settlement, result.attempt.model, response.usage, responseChars(response), []);
+  return { kind: "json", response, meta, admission, bill, settlement };
+}
+
+/** Settles a JSON answer once its response body is final (so an Idempotency-Key replay can store it). */
+export function settleJson(
+  outcome: Extract<ChatOutcome, { kind: "json" }>,
+  body: string,
+  headers: Record<string, string>,
+): void {
+  void outcome.settlement.submit(settleOp(outcome.settlement, outcome.bill, 200, { headers, body }));
+}
+
+function withMaxTokens(req: ChatRequest, tokens: number): ChatRequest {
+  return req.max_completion_tokens == null ? { ...req, max_tokens: tokens } : { ...req, max_completion_tokens: tokens };
 }

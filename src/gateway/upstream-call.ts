@@ -99,6 +99,7 @@ export function chatJsonAttempt(services: Services, req: ChatRequest) {
       adapter.chatRequest(provider, a.upstreamModel, req, {
         stream: false,
         defaultMaxTokens: a.model.max_output_tokens,
+        signal,
       }),
       signal,
     );
@@ -116,11 +117,15 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
     const prepared = prepare(services, a);
     if (!prepared.ok) return prepared;
     const { adapter, provider } = prepared.value;
+    // Our own abort, on top of the executor's (timeout, client gone): a committed stream is stopped by aborting its
+    // fetch, since a body whose reader is mid-read cannot be cancelled directly.
+    const stop = new AbortController();
     const sent = await send(
       services,
       adapter.chatRequest(provider, a.upstreamModel, req, {
         stream: true,
         defaultMaxTokens: a.model.max_output_tokens,
+        signal: AbortSignal.any([signal, stop.signal]),
       }),
       signal,
     );
@@ -129,8 +134,8 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
     if (body === null) return { ok: false, failure: { kind: "bad_response", message: "empty stream body" } };
     const iterator = adapter.parseChatStream(body, a.upstreamModel)[Symbol.asyncIterator]();
     const cancel = async () => {
+      stop.abort(new DOMException("stream cancelled", "AbortError"));
       await iterator.return?.();
-      await body.cancel().catch(() => undefined);
     };
     try {
       const first = await iterator.next();

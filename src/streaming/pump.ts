@@ -64,9 +64,14 @@ class IdleWatchdog {
 
 /**
  * Turns SSE text frames into a byte stream that pulls one frame per read, so each chunk is forwarded the moment it
- * arrives and backpressure reaches the upstream. `onCancel` runs when the client disconnects.
+ * arrives and backpressure reaches the upstream. When the client disconnects, `onClientGone` is told and
+ * `stopUpstream` ends the upstream call.
  */
-export function toByteStream(frames: AsyncIterator<string>, onCancel: () => Promise<void>): ReadableStream<Uint8Array> {
+export function toByteStream(
+  frames: AsyncIterator<string>,
+  stopUpstream: () => Promise<void>,
+  onClientGone?: () => void,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -76,12 +81,15 @@ export function toByteStream(frames: AsyncIterator<string>, onCancel: () => Prom
         else controller.enqueue(encoder.encode(next.value));
       } catch (err) {
         controller.error(err);
-        await onCancel().catch(() => undefined);
+        await stopUpstream().catch(() => undefined);
       }
     },
     async cancel() {
+      // The client went away. Stop the upstream first: a pull may be waiting on it, and the frame iterator only
+      // finishes (running its cleanup, e.g. settlement) once that wait ends.
+      onClientGone?.();
+      await stopUpstream().catch(() => undefined);
       await frames.return?.(undefined);
-      await onCancel().catch(() => undefined);
     },
   });
 }

@@ -14,6 +14,7 @@ export interface RunningGateway {
 }
 
 export const E2E_KEY = "sk-gw-e2e-7d1c0b";
+export const E2E_ADMIN_SECRET = "e2e-admin-secret-0123456789";
 
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -42,6 +43,16 @@ async function waitForHealth(url: string, child: ChildProcess, logs: string[], t
   throw new Error(`wrangler dev did not become healthy in ${timeoutMs} ms:\n${logs.join("")}`);
 }
 
+/** Credits an account through the admin API, as an operator would. */
+export async function fund(url: string, account: string, tenant: string, amount: number): Promise<void> {
+  const res = await fetch(`${url}/admin/accounts/${encodeURIComponent(account)}/credits`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${E2E_ADMIN_SECRET}`, "content-type": "application/json" },
+    body: JSON.stringify({ tenant, amount, reference: `e2e-seed-${account}`, type: "topup" }),
+  });
+  if (!res.ok) throw new Error(`funding ${account} failed: ${res.status} ${await res.text()}`);
+}
+
 /**
  * The production Worker (src/index.ts, policies/) under `wrangler dev`, routed to the local origin, as a user runs
  * it. Only loopback addresses are involved.
@@ -53,7 +64,10 @@ export async function startGateway(): Promise<RunningGateway> {
   const dir = mkdtempSync(join(tmpdir(), "gw-e2e-"));
   const envFile = join(dir, ".env");
   const keys = [{ key_id: "e2e", tenant: "acme", sha256: createHash("sha256").update(E2E_KEY).digest("hex") }];
-  writeFileSync(envFile, `LOCAL_ORIGIN_URL=${origin.url}/v1\nGATEWAY_STATIC_KEYS='${JSON.stringify(keys)}'\n`);
+  writeFileSync(
+    envFile,
+    `LOCAL_ORIGIN_URL=${origin.url}/v1\nGATEWAY_STATIC_KEYS='${JSON.stringify(keys)}'\nADMIN_SECRET=${E2E_ADMIN_SECRET}\n`,
+  );
   const logs: string[] = [];
   const child = spawn(
     process.execPath,
@@ -68,6 +82,8 @@ export async function startGateway(): Promise<RunningGateway> {
       String(inspectorPort),
       "--env-file",
       envFile,
+      "--persist-to",
+      join(dir, "state"),
       "--show-interactive-dev-session=false",
       "--log-level",
       "warn",
@@ -91,6 +107,7 @@ export async function startGateway(): Promise<RunningGateway> {
   };
   try {
     await waitForHealth(url, child, logs, 90_000);
+    await fund(url, "e2e", "acme", 1_000_000_000);
   } catch (err) {
     await close();
     throw err;

@@ -7,3 +7,6 @@ export const TEST_KEYS = {
   restricted: { key: "sk-gw-test-restricted-9a8b7c", keyId: "test-restricted", tenant: "t-restricted" },
   orphan: { key: "sk-gw-test-orphan-1234", keyId: "test-orphan", tenant: "no-such-tenant" },
 } as const;
+
+/** The test Worker's ADMIN_SECRET binding (vitest.config.ts). */
+export const ADMIN_SECRET_FOR_TESTS = "test-admin-secret-0123456789";

@@ -5,15 +5,27 @@
  * the problem, never the body: upstream bodies can echo prompts.
  */
 import { z } from "zod";
-import type { ChatChunk, ChatResponse, EmbeddingsResponse } from "../../canonical/chat";
+import type { ChatChunk, ChatResponse, EmbeddingsResponse, Usage } from "../../canonical/chat";
 import { UpstreamProtocolError } from "../../providers/types";
 import { fastChunk, fastCompletion } from "./chunk-fast-path";
 
 const count = z.int().min(0);
 
-const usage = z
+const wellFormedUsage = z
   .looseObject({ prompt_tokens: count, completion_tokens: count, total_tokens: count.optional() })
   .transform((u) => ({ ...u, total_tokens: u.total_tokens ?? u.prompt_tokens + u.completion_tokens }));
+
+/**
+ * Usage decides what a tenant pays, so it is untrusted input — but a bad count must not cost the caller the answer.
+ * Well-formed usage is normalised; any other object is passed on as it came, and billing (checkUsage) refuses it
+ * and bills the reservation instead, flagged.
+ */
+const usage = z.unknown().transform((u): Usage | null | undefined => {
+  if (u === null || u === undefined) return u;
+  const parsed = wellFormedUsage.safeParse(u);
+  if (parsed.success) return parsed.data;
+  return typeof u === "object" && !Array.isArray(u) ? (u as Usage) : undefined;
+});
 
 const finishReason = z.enum(["stop", "length", "tool_calls", "content_filter", "function_call"]).nullable();
 
@@ -57,7 +69,7 @@ export const completionSchema = z.looseObject({
     .optional()
     .transform(() => "chat.completion" as const),
   choices: z.array(choice),
-  usage: usage.nullish().transform((u) => u ?? undefined),
+  usage: usage.optional().transform((u) => u ?? undefined),
 });
 
 const toolCallDelta = z.looseObject({
@@ -92,7 +104,7 @@ export const chunkSchema = z.looseObject({
     .optional()
     .transform(() => "chat.completion.chunk" as const),
   choices: z.array(chunkChoice),
-  usage: usage.nullish(),
+  usage: usage.optional(),
 });
 
 const embeddingsSchema = z.object({

@@ -106,15 +106,20 @@ describe("parseUpstreamCompletion", () => {
       },
       "choices.0.message.tool_calls.0.function.arguments",
     ],
-    [
-      "string usage numbers",
-      { choices: [], usage: { prompt_tokens: "3", completion_tokens: 1, total_tokens: 4 } },
-      "usage.prompt_tokens",
-    ],
   ])("throws on %s, naming the field but not the body", (_, body, path) => {
     const err = thrown(() => parseUpstreamCompletion(body, "m"));
     expect(err.message).toContain(`'${path}'`);
     expect(err.message).not.toContain(SECRET);
+  });
+
+  it("passes malformed usage on untouched (billing refuses it) instead of failing the answer", () => {
+    const usage = { prompt_tokens: "3", completion_tokens: -1, total_tokens: 4 };
+    const res = parseUpstreamCompletion(
+      { choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }], usage },
+      "m",
+    );
+    expect(res.choices[0]?.message.content).toBe("hi");
+    expect(res.usage).toEqual(usage);
   });
 
   it("turns an error object into an UpstreamProtocolError without its message", () => {

@@ -1,0 +1,259 @@
+import type { ChatChunk, ChatResponse, ChunkEvent } from "../../canonical/chat";
+import { costOf } from "../../ledger/pricing";
+import type { SettleRequest, VoidRequest } from "../../ledger/types";
+import type { ModelConfig } from "../../policy/types";
+import type { RouteMeta } from "../route-meta";
+import type { Admission } from "./admission";
+import { checkUsage, estimateOutputTokens } from "./usage";
+
+export type SettleOp = { kind: "settle"; req: SettleRequest } | { kind: "void"; req: VoidRequest };
+
+/** Everything a metered response needs to settle its hold exactly once. */
+export interface Settlement {
+  admission: Admission;
+  /** Builds the usage event for the terminal ledger entry. */
+  usage: (facts: {
+    inputTokens: number;
+    outputTokens: number;
+    cost: number;
+    status: number;
+    flags: string[];
+  }) => SettleRequest["usage"];
+  /** Hands the op to durable settlement (off the hot path); resolves when it is settled or queued. */
+  submit: (op: SettleOp) => Promise<void>;
+  /** The prompt estimate, for when an upstream reports no usage. */
+  promptEstimate: number;
+}
+
+export interface Bill {
+  inputTokens: number;
+  outputTokens: number;
+  cost: number;
+  flags: string[];
+}
+
+/**
+ * What to bill from what the upstream reported. Trusted usage is billed as reported (capped at the hold by the
+ * ledger); untrusted usage bills the whole hold, flagged; missing usage is estimated from the delivered text.
+ */
+export function billFor(
+  s: Settlement,
+  model: ModelConfig,
+  reported: ChatChunk["usage"] | ChatResponse["usage"],
+  deliveredChars: number,
+  flags: string[],
+): Bill {
+  const pricing = model.pricing ?? s.admission.pricing;
+  const checked = checkUsage(reported, {
+    maxOutputTokens: s.admission.outputTokens,
+    contextWindow: model.context_window,
+  });
+  if (checked.ok) {
+    const cost = costOf(checked, pricing);
+    return { ...checked, cost, flags };
+  }
+  if (checked.reason === "missing") {
+    const usage = { inputTokens: s.promptEstimate, outputTokens: estimateOutputTokens(deliveredChars) };
+    return { ...usage, cost: costOf(usage, pricing), flags: [...flags, "usage_estimated"] };
+  }
+  const outputTokens = estimateOutputTokens(deliveredChars);
+  return {
+    inputTokens: s.promptEstimate,
+    outputTokens,
+    cost: s.admission.reserved,
+    flags: [...flags, "usage_untrusted"],
+  };
+}
+
+export function settleOp(
+  s: Settlement,
+  bill: Bill,
+  status: number,
+  idempotencyBody?: { headers: Record<string, string>; body: string },
+): SettleOp {
+  const a = s.admission;
+  const req: SettleRequest = {
+    keyId: a.accountId,
+    tenantId: a.tenantId,
+    requestId: a.requestId,
+    cost: bill.cost,
+    inputTokens: bill.inputTokens,
+    outputTokens: bill.outputTokens,
+    flags: bill.flags,
+    usage: s.usage({ ...bill, status }),
+  };
+  if (a.input.idempotencyKey !== undefined && idempotencyBody !== undefined) {
+    req.idempotency = { key: a.input.idempotencyKey, response: { status, ...idempotencyBody } };
+  }
+  if (a.input.taskId !== undefined) req.task = { id: a.input.taskId, toolCalls: 0 };
+  return { kind: "settle", req };
+}
+
+export function voidOp(s: Settlement, status: number, flags: string[]): SettleOp {
+  const a = s.admission;
+  const req: VoidRequest = {
+    keyId: a.accountId,
+    tenantId: a.tenantId,
+    requestId: a.requestId,
+    usage: s.usage({ inputTokens: 0, outputTokens: 0, cost: 0, status, flags }),
+  };
+  if (a.input.idempotencyKey !== undefined) req.idempotencyKey = a.input.idempotencyKey;
+  return { kind: "void", req };
+}
+
+/** Characters of generated output in a chunk (content, refusal and tool-call arguments). */
+export function chunkChars(chunk: ChatChunk): number {
+  let n = 0;
+  for (const choice of chunk.choices) {
+    const d = choice.delta;
+    if (typeof d.content === "string") n += d.content.length;
+    if (typeof d.refusal === "string") n += d.refusal.length;
+    for (const call of d.tool_calls ?? [])
+      n += (call.function?.arguments?.length ?? 0) + (call.function?.name?.length ?? 0);
+  }
+  return n;
+}
+
+export function responseChars(res: ChatResponse): number {
+  let n = 0;
+  for (const choice of res.choices) {
+    const m = choice.message;
+    if (typeof m.content === "string") n += m.content.length;
+    if (typeof m.refusal === "string") n += m.refusal.length;
+    for (const call of m.tool_calls ?? []) n += call.function.arguments.length + call.function.name.length;
+  }
+  return n;
+}
+
+const MAX_TRANSCRIPT = 4 * 1024 * 1024;
+const TOO_LARGE_TO_REPLAY = JSON.stringify({
+  type: "error",
+  error: {
+    message: "The original response to this Idempotency-Key was too large to store; it was delivered and billed once.",
+    type: "invalid_request_error",
+    code: "conflict",
+    param: "Idempotency-Key",
+  },
+});
+
+/**
+ * The bill of one streamed response, filled in as chunks pass and settled exactly once when the byte stream ends
+ * for any reason: completed, failed after the first byte, cut off, or abandoned by the client (bills what was
+ * delivered). Settling at the byte level (not where chunks are metered) lets an Idempotency-Key replay store the
+ * whole transcript, trailer frames included.
+ */
+export class StreamBill {
+  chars = 0;
+  usage: ChatChunk["usage"];
+  outcome: "completed" | "failed" | "cut" | "abandoned" = "abandoned";
+  private readonly frames: string[] | undefined;
+  private bytes = 0;
+  private done = false;
+  private clientGone = false;
+  private resolveSettled: (() => void) | undefined;
+  /**
+   * Resolves once the bill is settled. The route registers it with waitUntil when the response starts: a settle
+   * that begins only when the client disconnects would otherwise run after the request's context is gone.
+   */
+  readonly settled: Promise<void> = new Promise((resolve) => {
+    this.resolveSettled = resolve;
+  });
+
+  constructor(
+    private readonly s: Settlement,
+    private readonly model: ModelConfig,
+    keepTranscript: boolean,
+  ) {
+    this.frames = keepTranscript ? [] : undefined;
+  }
+
+  /** Records a frame sent to the client (only kept for idempotent replays, up to 4 MiB). */
+  sent(frame: string): void {
+    if (this.frames === undefined) return;
+    this.bytes += frame.length;
+    if (this.bytes <= MAX_TRANSCRIPT) this.frames.push(frame);
+  }
+
+  /** The client disconnected: whatever the upstream does next, bill only what was delivered. */
+  abandon(): void {
+    this.clientGone = true;
+  }
+
+  finish(): void {
+    if (this.done) return;
+    this.done = true;
+    const outcome = this.clientGone ? "abandoned" : this.outcome;
+    const flags =
+      outcome === "completed"
+        ? []
+        : [
+            outcome === "abandoned"
+              ? "client_disconnected"
+              : outcome === "cut"
+                ? "cut_off"
+                : "upstream_failed_mid_stream",
+          ];
+    // Usage a stream reports covers the whole answer: trust it only when the whole answer was delivered.
+    const bill = billFor(this.s, this.model, outcome === "completed" ? this.usage : undefined, this.chars, flags);
+    // An Idempotency-Key replays what the first request produced, whatever it was (a broken or cut stream
+    // included): the request ran and was billed, so it must not run again nor leave its key in progress.
+    const body =
+      this.frames === undefined
+        ? undefined
+        : this.bytes <= MAX_TRANSCRIPT
+          ? { headers: { "content-type": "text/event-stream; charset=utf-8" }, body: this.frames.join("") }
+          : { headers: { "content-type": "application/json" }, body: TOO_LARGE_TO_REPLAY };
+    void this.s.submit(settleOp(this.s, bill, 200, body)).finally(() => this.resolveSettled?.());
+  }
+}
+
+/**
+ * Meters a committed stream as it passes and cuts one that clearly overruns its grant, ending it like an upstream
+ * `length` stop. The upstream was asked for at most the grant; the cut is a safety net for one that ignores
+ * max_tokens, with slack because the character estimate is rough.
+ */
+export async function* meteredEvents(
+  events: AsyncIterable<ChunkEvent>,
+  bill: StreamBill,
+  grant: number,
+): AsyncGenerator<ChunkEvent> {
+  const cutAt = Math.ceil(grant * 1.5) + 16;
+  try {
+    for await (const ev of events) {
+      if (ev.chunk.usage) bill.usage = ev.chunk.usage;
+      bill.chars += chunkChars(ev.chunk);
+      if (estimateOutputTokens(bill.chars) > cutAt) {
+        bill.outcome = "cut";
+        yield { chunk: lengthStop(ev.chunk) };
+        return;
+      }
+      yield ev;
+    }
+    bill.outcome = "completed";
+  } catch (err) {
+    bill.outcome = "failed";
+    throw err;
+  }
+}
+
+/** Passes frames through to the client, recording them for replay, and settles when the frame stream ends. */
+export async function* billedFrames(frames: AsyncIterable<string>, bill: StreamBill): AsyncGenerator<string> {
+  try {
+    for await (const frame of frames) {
+      bill.sent(frame);
+      yield frame;
+    }
+  } finally {
+    bill.finish();
+  }
+}
+
+function lengthStop(last: ChatChunk): ChatChunk {
+  return {
+    id: last.id,
+    object: "chat.completion.chunk",
+    created: last.created,
+    model: last.model,
+    choices: [{ index: 0, delta: {}, finish_reason: "length" }],
+  };
+}

@@ -1,0 +1,45 @@
+import type { Context } from "hono";
+import { sha256Hex } from "../auth/hash";
+import type { AppEnv } from "../context";
+import { GatewayError } from "../errors";
+import type { BillingInput } from "./billing/admission";
+import { submitter } from "./billing/submit";
+import type { ChatContext } from "./chat";
+
+const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function optionalHeader(c: Context<AppEnv>, name: string, pattern: RegExp): string | undefined {
+  const value = c.req.header(name);
+  if (value === undefined || value === "") return undefined;
+  if (!pattern.test(value)) {
+    throw new GatewayError("invalid_request", `Header ${name} must match ${pattern.source}.`, { param: name });
+  }
+  return value;
+}
+
+/** Everything a routed call needs from the HTTP request, parsed once: principal, billing headers, settlement. */
+export async function chatContext(c: Context<AppEnv>): Promise<ChatContext> {
+  const services = c.var.services;
+  const billing: BillingInput = {
+    requestId: c.var.requestId,
+    bodyHash: await sha256Hex(c.var.rawBody),
+  };
+  const idempotencyKey = optionalHeader(c, "idempotency-key", IDEMPOTENCY_KEY);
+  if (idempotencyKey !== undefined) billing.idempotencyKey = idempotencyKey;
+  const taskId = optionalHeader(c, "x-gateway-task-id", TOKEN);
+  if (taskId !== undefined) billing.taskId = taskId;
+  const feature = optionalHeader(c, "x-gateway-feature", TOKEN);
+  if (feature !== undefined) billing.feature = feature;
+  const taskType = optionalHeader(c, "x-gateway-task-type", TOKEN);
+  const ctx: ChatContext = {
+    services,
+    principal: c.var.principal,
+    signal: c.req.raw.signal,
+    billing,
+    submit: submitter(services, (p) => c.executionCtx.waitUntil(p), c.var.requestId),
+    startedAt: services.now(),
+  };
+  if (taskType !== undefined) ctx.taskType = taskType;
+  return ctx;
+}

@@ -1,0 +1,41 @@
+import type { Env, WorkerEnv } from "../env";
+import { createDurableObjectLedger, type KeyDirectory, type TenantLedger } from "./durable-object";
+import type { KeyStore, Ledger } from "./types";
+import { createUpstashLedger } from "./upstash";
+
+export interface LedgerBackend {
+  ledger: Ledger;
+  keys: KeyStore;
+  /** Bills expired holds. `tenants` helps backends that cannot enumerate tenants themselves. */
+  sweep: (tenants: string[]) => Promise<number>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any Durable Object class; the binding's class is fixed by wrangler.toml.
+function isNamespace<T extends Rpc.DurableObjectBranded | undefined = any>(
+  value: unknown,
+): value is DurableObjectNamespace<T> {
+  return typeof value === "object" && value !== null && "idFromName" in value && "get" in value;
+}
+
+/** The one place a storage product is chosen: `LEDGER_BACKEND` (default `durable-object`). */
+export function selectLedger(env: Env, raw: WorkerEnv): LedgerBackend {
+  const { config } = env;
+  if (config.LEDGER_BACKEND === "upstash") {
+    if (config.UPSTASH_REDIS_REST_URL === undefined || config.UPSTASH_REDIS_REST_TOKEN === undefined) {
+      throw new Error("LEDGER_BACKEND=upstash needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN");
+    }
+    const { ledger, keys } = createUpstashLedger({
+      url: config.UPSTASH_REDIS_REST_URL,
+      token: config.UPSTASH_REDIS_REST_TOKEN,
+    });
+    return { ledger, keys, sweep: () => ledger.sweep() };
+  }
+  const tenants = raw.TENANT_LEDGER;
+  const directory = raw.KEY_DIRECTORY;
+  if (!isNamespace<TenantLedger>(tenants) || !isNamespace<KeyDirectory>(directory)) {
+    throw new Error("the durable-object ledger needs the TENANT_LEDGER and KEY_DIRECTORY bindings (see wrangler.toml)");
+  }
+  const { ledger, keys } = createDurableObjectLedger({ tenants, keys: directory });
+  // Tenant objects also expire their own holds from alarms; the sweep is a backstop for the policy's tenants.
+  return { ledger, keys, sweep: (ids) => ledger.sweepTenants(ids) };
+}

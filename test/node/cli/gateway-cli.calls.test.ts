@@ -1,0 +1,185 @@
+import { describe, expect, it } from "vitest";
+import { BALANCE, KEY_RECORD, NEW_KEY } from "./fixtures";
+import { recorders, runCli, SECRET } from "./recorder";
+
+const gateways = recorders();
+const gateway = gateways.start;
+const env = gateways.env;
+
+describe.concurrent("gateway CLI: arguments become admin API calls", () => {
+  it("keys create sends every option, prints the key once, authenticates with the env secret", async () => {
+    const gw = await gateway(() => ({ status: 201, body: { ...KEY_RECORD, key: NEW_KEY } }));
+    const expires = "2027-01-01T00:00:00Z";
+    const res = await runCli(
+      [
+        "keys",
+        "create",
+        "--tenant",
+        "acme",
+        "--name",
+        "ci",
+        `--expires-at=${expires}`,
+        "--routes",
+        "auto, fast",
+        "--tags",
+        "team-a",
+      ],
+      env(gw),
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect(gw.requests).toHaveLength(1);
+    const [req] = gw.requests;
+    expect(req).toMatchObject({ method: "POST", path: "/admin/keys" });
+    expect(req?.headers.authorization).toBe(`Bearer ${SECRET}`);
+    expect(req?.headers["content-type"]).toBe("application/json");
+    expect(req?.body).toEqual({
+      tenant: "acme",
+      name: "ci",
+      expires_at: expires,
+      routes: ["auto", "fast"],
+      tags: ["team-a"],
+    });
+    expect(res.stdout.split(NEW_KEY)).toHaveLength(2);
+    expect(res.stdout).toContain("cannot show it again");
+    expect(res.stdout + res.stderr).not.toContain(SECRET);
+  });
+
+  it("keys create --expires-at in epoch ms is sent as a number", async () => {
+    const gw = await gateway(() => ({ status: 201, body: { ...KEY_RECORD, key: NEW_KEY } }));
+    await runCli(["keys", "create", "--tenant", "acme", "--expires-at", "1800000000000"], env(gw));
+    expect(gw.requests[0]?.body).toEqual({ tenant: "acme", expires_at: 1_800_000_000_000 });
+  });
+
+  it("--json prints the gateway's answer unchanged", async () => {
+    const gw = await gateway(() => ({ status: 201, body: { ...KEY_RECORD, key: NEW_KEY } }));
+    const res = await runCli(["keys", "create", "--tenant", "acme", "--json"], env(gw));
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual({ ...KEY_RECORD, key: NEW_KEY });
+  });
+
+  it("keys list, show and revoke", async () => {
+    const gw = await gateway((req) =>
+      req.path === "/admin/keys"
+        ? {
+            status: 200,
+            body: { object: "list", data: [KEY_RECORD, { ...KEY_RECORD, key_id: "zzzzzzzzzzzz", status: "revoked" }] },
+          }
+        : { status: 200, body: { ...KEY_RECORD, status: "revoked", revoked_at: "2026-02-02T00:00:00.000Z" } },
+    );
+    const list = await runCli(["keys", "list", "--tenant", "acme"], env(gw));
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/KEY ID\s+STATUS/);
+    expect(list.stdout).toContain("zzzzzzzzzzzz");
+    expect(list.stdout).toMatch(/abcdefghij12\s+active/);
+    const show = await runCli(["keys", "show", "abcdefghij12"], env(gw));
+    expect(show.stdout).toMatch(/tenant:\s+acme/);
+    const revoke = await runCli(["keys", "revoke", "abcdefghij12"], env(gw));
+    expect(revoke.stdout).toContain("Revoked key abcdefghij12 at 2026-02-02T00:00:00.000Z");
+    expect(gw.requests.map((r) => [r.method, r.path, r.query])).toEqual([
+      ["GET", "/admin/keys", { tenant: "acme" }],
+      ["GET", "/admin/keys/abcdefghij12", {}],
+      ["POST", "/admin/keys/abcdefghij12/revoke", {}],
+    ]);
+  });
+
+  it("credits add and adjust (a negative amount is an argument, not an option)", async () => {
+    const gw = await gateway(() => ({ status: 200, body: BALANCE }));
+    const add = await runCli(["credits", "add", "abcdefghij12", "2_000_000", "--reference", "inv-1"], env(gw));
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toContain("1.500000 credits (1500000 micro-credits)");
+    const adjust = await runCli(["credits", "adjust", "abcdefghij12", "-500", "--reference=fix-1"], env(gw));
+    expect(adjust.code, adjust.stderr).toBe(0);
+    expect(gw.requests.map((r) => [r.method, r.path, r.body])).toEqual([
+      ["POST", "/admin/keys/abcdefghij12/credits", { amount: 2_000_000, reference: "inv-1", type: "topup" }],
+      ["POST", "/admin/keys/abcdefghij12/credits", { amount: -500, reference: "fix-1", type: "adjust" }],
+    ]);
+  });
+
+  it("--tenant addresses other accounts (JWT subjects, static keys), URL-encoded", async () => {
+    const gw = await gateway(() => ({ status: 200, body: { ...BALANCE, account_id: "jwt:alice/1" } }));
+    await runCli(["credits", "add", "jwt:alice/1", "10", "--reference", "r", "--tenant", "acme"], env(gw));
+    await runCli(["balance", "jwt:alice/1", "--tenant", "acme"], env(gw));
+    expect(gw.requests.map((r) => [r.method, r.path, r.query, r.body])).toEqual([
+      [
+        "POST",
+        "/admin/accounts/jwt%3Aalice%2F1/credits",
+        {},
+        { amount: 10, reference: "r", type: "topup", tenant: "acme" },
+      ],
+      ["GET", "/admin/accounts/jwt%3Aalice%2F1/balance", { tenant: "acme" }, undefined],
+    ]);
+  });
+
+  it("balance, entries and usage", async () => {
+    const gw = await gateway((req) => {
+      if (req.path.endsWith("/balance")) return { status: 200, body: BALANCE };
+      if (req.path.endsWith("/entries")) {
+        return {
+          status: 200,
+          body: {
+            object: "list",
+            data: [
+              {
+                seq: 2,
+                at: "2026-01-01T00:00:00.000Z",
+                type: "topup",
+                amount: 250,
+                balance_after: 250,
+                reference: "inv-9",
+                request_id: null,
+                flags: [],
+              },
+            ],
+          },
+        };
+      }
+      return {
+        status: 200,
+        body: {
+          object: "list",
+          data: [
+            {
+              at: "2026-01-01T00:00:00.000Z",
+              key_id: "abcdefghij12",
+              model: "small",
+              provider: "openai",
+              input_tokens: 12,
+              output_tokens: 34,
+              cost: 56,
+              status: 200,
+              request_id: "req_1",
+            },
+          ],
+        },
+      };
+    });
+    const balance = await runCli(["balance", "abcdefghij12"], env(gw));
+    expect(balance.stdout).toMatch(/balance:\s+1\.500000 credits/);
+    const entries = await runCli(["entries", "abcdefghij12", "--limit", "5", "--before-seq", "9"], env(gw));
+    expect(entries.stdout).toMatch(/2\s+2026-01-01T00:00:00.000Z\s+topup\s+0\.000250\s+0\.000250\s+inv-9/);
+    const usage = await runCli(
+      ["usage", "--tenant", "acme", "--key", "abcdefghij12", "--limit", "3", "--since", "2026-01-01T00:00:00Z"],
+      env(gw),
+    );
+    expect(usage.stdout).toMatch(/abcdefghij12\s+small\s+openai\s+12\s+34\s+0\.000056\s+200\s+req_1/);
+    expect(gw.requests.map((r) => [r.path, r.query])).toEqual([
+      ["/admin/keys/abcdefghij12/balance", {}],
+      ["/admin/keys/abcdefghij12/entries", { limit: "5", before_seq: "9" }],
+      ["/admin/usage", { tenant: "acme", key_id: "abcdefghij12", limit: "3", since: "2026-01-01T00:00:00Z" }],
+    ]);
+  });
+
+  it("--url and --admin-secret override the environment", async () => {
+    const gw = await gateway(() => ({ status: 200, body: BALANCE }));
+    const res = await runCli(
+      ["balance", "abcdefghij12", "--url", `${gw.url}/`, "--admin-secret", "flag-secret-0123456789"],
+      {
+        GATEWAY_URL: "http://127.0.0.1:9",
+        GATEWAY_ADMIN_SECRET: SECRET,
+      },
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect(gw.requests[0]?.path).toBe("/admin/keys/abcdefghij12/balance");
+    expect(gw.requests[0]?.headers.authorization).toBe("Bearer flag-secret-0123456789");
+  });
+});
