@@ -2,7 +2,6 @@ import type { ChatChunk, ChatResponse, ChunkEvent } from "../../canonical/chat";
 import { costOf } from "../../ledger/pricing";
 import type { SettleRequest, VoidRequest } from "../../ledger/types";
 import type { ModelConfig } from "../../policy/types";
-import type { RouteMeta } from "../route-meta";
 import type { Admission } from "./admission";
 import { checkUsage, estimateOutputTokens } from "./usage";
 
