@@ -1,0 +1,48 @@
+import type { Context } from "hono";
+import type { ChatResponse, ChunkEvent } from "../canonical/chat";
+import type { AppEnv } from "../context";
+import { admissionHeaders, costHeaders } from "../gateway/billing/headers";
+import { billedFrames, meteredEvents, StreamBill } from "../gateway/billing/meter";
+import { type ChatOutcome, settleJson } from "../gateway/chat";
+import { routeHeaders } from "../gateway/route-meta";
+import { committedEvents, toByteStream } from "../streaming/pump";
+import { SSE_HEADERS } from "../streaming/sse";
+import { replayResponse } from "./replay";
+
+/** How one ingress format writes a routed answer: the JSON body, and the SSE frames of a stream. */
+export interface ChatEncoding {
+  json(response: ChatResponse): string;
+  frames(events: AsyncIterable<ChunkEvent>, outcome: Extract<ChatOutcome, { kind: "stream" }>): AsyncIterable<string>;
+}
+
+/**
+ * Turns a routed chat outcome into the HTTP response, whatever the ingress format: replays, JSON (settled once the
+ * body is final), or a metered stream (settled exactly once when it ends, for whatever reason).
+ */
+export function respondChat(c: Context<AppEnv>, outcome: ChatOutcome, encoding: ChatEncoding): Response {
+  if (outcome.kind === "replay") return replayResponse(outcome.response, c.var.requestId);
+  const headers = { ...routeHeaders(outcome.meta), ...admissionHeaders(outcome.admission) };
+
+  if (outcome.kind === "json") {
+    const body = encoding.json(outcome.response);
+    settleJson(outcome, body, { "content-type": "application/json", ...routeHeaders(outcome.meta) });
+    return new Response(body, {
+      headers: { "content-type": "application/json", ...headers, ...costHeaders(outcome.admission, outcome.bill.cost) },
+    });
+  }
+
+  const bill = new StreamBill(outcome.settlement, outcome.model, outcome.admission.input.idempotencyKey !== undefined);
+  c.executionCtx.waitUntil(bill.settled);
+  const events = meteredEvents(
+    committedEvents(outcome.start, outcome.idleTimeoutMs),
+    bill,
+    outcome.admission.outputTokens,
+  );
+  const frames = billedFrames(encoding.frames(events, outcome), bill)[Symbol.asyncIterator]();
+  return new Response(
+    toByteStream(frames, outcome.start.cancel, () => bill.abandon()),
+    {
+      headers: { ...SSE_HEADERS, ...headers, "x-gateway-credits-remaining": String(outcome.admission.balanceAfter) },
+    },
+  );
+}
