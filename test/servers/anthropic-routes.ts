@@ -117,11 +117,13 @@ function messages({ body, model, directives: d, seq }: RouteInput): Outcome {
   const reply = planFakeReply(conv, d.tokens);
   const id = `msg_fake_${seq}`;
   const toolId = `toolu_fake_${seq}`;
+  const answer = { promptTokens: conv.promptTokens, completionTokens: fakeCompletionTokens(reply) };
   if (conv.stream) {
     return {
       kind: "sse",
       frames: streamFrames(conv, reply, id, toolId, d.omitUsage),
       errorFrame: errorFrame("anthropic"),
+      answer,
     };
   }
   const content =
@@ -138,7 +140,7 @@ function messages({ body, model, directives: d, seq }: RouteInput): Outcome {
     stop_sequence: null,
   };
   if (!d.omitUsage) json.usage = usage(conv, reply);
-  return { kind: "json", status: 200, body: json };
+  return { kind: "json", status: 200, body: json, answer };
 }
 
 export const anthropicRoutes: FakeRoute[] = [

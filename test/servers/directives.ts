@@ -25,6 +25,21 @@ export interface Directives {
   errorMidStream?: number;
   /** 200 with invalid JSON, or an invalid SSE data payload. */
   garbage: boolean;
+  /** Report deliberately wrong usage numbers (OpenAI dialect), to test that a gateway does not trust them. */
+  badUsage?: BadUsage;
+  /** Generate `tokens` words whatever `max_tokens` says: an upstream that overruns its grant. */
+  ignoreMaxTokens: boolean;
+}
+
+/**
+ * Kinds of untrustworthy usage: negative or fractional counts, an absurdly large completion count, a total below
+ * prompt + completion, or counts sent as JSON `null` (what `NaN` becomes on the wire).
+ */
+export const BAD_USAGE_KINDS = ["negative", "fractional", "huge", "inconsistent", "nan"] as const;
+export type BadUsage = (typeof BAD_USAGE_KINDS)[number];
+
+function isBadUsage(value: string): value is BadUsage {
+  return (BAD_USAGE_KINDS as readonly string[]).includes(value);
 }
 
 export const DEFAULT_TOKENS = 8;
@@ -40,7 +55,9 @@ type Key =
   | "fail_first"
   | "key"
   | "error_mid_stream"
-  | "garbage";
+  | "garbage"
+  | "bad_usage"
+  | "ignore_max_tokens";
 
 const KEYS: ReadonlySet<string> = new Set<Key>([
   "status",
@@ -54,6 +71,8 @@ const KEYS: ReadonlySet<string> = new Set<Key>([
   "key",
   "error_mid_stream",
   "garbage",
+  "bad_usage",
+  "ignore_max_tokens",
 ]);
 
 const HEADER_PREFIX = "x-fake-";
@@ -110,6 +129,7 @@ export function parseDirectives(
     tokens: DEFAULT_TOKENS,
     key: "",
     garbage: false,
+    ignoreMaxTokens: false,
   };
   const ints: Record<string, [number, number, (n: number) => void]> = {
     status: [400, 599, (n) => (d.status = n)],
@@ -131,6 +151,16 @@ export function parseDirectives(
     else if (key === "omit_usage") d.omitUsage = flag(value);
     else if (key === "split") d.split = flag(value);
     else if (key === "garbage") d.garbage = flag(value);
+    else if (key === "ignore_max_tokens") d.ignoreMaxTokens = flag(value);
+    else if (key === "bad_usage") {
+      if (!isBadUsage(value)) {
+        return {
+          ok: false,
+          message: `fake directive bad_usage=${value}: expected one of ${BAD_USAGE_KINDS.join(", ")}`,
+        };
+      }
+      d.badUsage = value;
+    }
   }
   return { ok: true, value: { model: split.model, directives: d } };
 }

@@ -17,7 +17,7 @@ import type { FakeRoute } from "./route";
  */
 
 export { countTokens } from "../../local/words";
-export type { RecordedRequest } from "./recorder";
+export type { FakeAnswer, RecordedRequest } from "./recorder";
 
 export interface FakeUpstream {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
@@ -61,6 +61,7 @@ const NO_FAULTS: Directives = {
   tokens: 0,
   key: "",
   garbage: false,
+  ignoreMaxTokens: false,
 };
 
 export async function startFakeUpstream(opts: { port?: number } = {}): Promise<FakeUpstream> {
@@ -97,7 +98,7 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
     const text = raw.ok ? raw.text : "";
     const json = text === "" ? undefined : parseJson(text);
     const body = json === undefined ? null : json.ok ? json.value : text;
-    recorder.add({
+    const recorded = recorder.add({
       method,
       path,
       search: url.search,
@@ -139,7 +140,13 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       return writeOutcome(res, fail(dialect, d.status, `fake status ${d.status} requested`), d);
     }
     seq += 1;
-    await writeOutcome(res, route.handle({ body, model, directives: d, query: url.searchParams, seq }), d);
+    const outcome = route.handle({ body, model, directives: d, query: url.searchParams, seq });
+    if (outcome.answer === undefined) return writeOutcome(res, outcome, d);
+    // The recorded answer doubles as the stream's progress, so what was really written shows up as it happens.
+    const whole = outcome.kind === "json" && d.dropAfter === undefined && !d.garbage;
+    const answer = { ...outcome.answer, contentEvents: 0, completed: whole };
+    recorded.answer = answer;
+    await writeOutcome(res, outcome, d, answer);
   }
 
   const server = createServer((req, res) => {

@@ -9,6 +9,8 @@ import {
   usageOf,
 } from "../../local/openai-wire";
 import { countTokens } from "../../local/words";
+import type { Usage } from "../../src/canonical/chat";
+import type { BadUsage } from "./directives";
 import { errorFrame } from "./errors";
 import type { Outcome } from "./outcome";
 import { fakeCompletionTokens, planFakeReply, toOpenAiReply } from "./reply";
@@ -20,17 +22,46 @@ function invalid(message: string): Outcome {
   return { kind: "json", status: 400, body: openAiErrorBody(400, message) };
 }
 
+/** Usage numbers no gateway should believe (see `bad_usage` in directives.ts). */
+function badUsageOf(kind: BadUsage, honest: Usage): Usage {
+  const wrong: Record<BadUsage, Record<string, unknown>> = {
+    negative: {
+      prompt_tokens: honest.prompt_tokens,
+      completion_tokens: -5_000,
+      total_tokens: honest.prompt_tokens - 5_000,
+    },
+    fractional: {
+      prompt_tokens: honest.prompt_tokens + 0.5,
+      completion_tokens: 2.25,
+      total_tokens: honest.prompt_tokens + 2.75,
+    },
+    huge: { prompt_tokens: honest.prompt_tokens, completion_tokens: 1e12, total_tokens: honest.prompt_tokens + 1e12 },
+    inconsistent: { ...honest, total_tokens: 1 },
+    nan: { prompt_tokens: null, completion_tokens: null, total_tokens: null },
+  };
+  return wrong[kind] as unknown as Usage;
+}
+
 function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   const parsed = parseOpenAiChat(body);
   if (!parsed.ok) return invalid(parsed.message);
-  const conv = { ...parsed.value.conversation, model };
+  const asked = parsed.value.conversation;
+  const conv = d.ignoreMaxTokens ? { ...asked, model, maxTokens: undefined } : { ...asked, model };
   const reply = planFakeReply(conv, d.tokens);
   const wire = toOpenAiReply(reply, `call_fake_${seq}`);
   const meta = { id: `chatcmpl-fake-${seq}`, created: Math.floor(Date.now() / 1000), model };
-  const usage = d.omitUsage ? undefined : usageOf(conv.promptTokens, fakeCompletionTokens(reply));
-  if (!conv.stream) return { kind: "json", status: 200, body: chatCompletionJson(meta, wire, usage) };
-  const frames = chatCompletionFrames(meta, wire, conv.includeUsage ? usage : undefined);
-  return { kind: "sse", frames, errorFrame: errorFrame("openai") };
+  const completionTokens = fakeCompletionTokens(reply);
+  const honest = usageOf(conv.promptTokens, completionTokens);
+  const usage = d.omitUsage ? undefined : d.badUsage === undefined ? honest : badUsageOf(d.badUsage, honest);
+  const sent = conv.stream && !conv.includeUsage ? undefined : usage;
+  const answer = {
+    promptTokens: conv.promptTokens,
+    completionTokens,
+    ...(sent === undefined ? {} : { reportedUsage: sent }),
+  };
+  if (!conv.stream) return { kind: "json", status: 200, body: chatCompletionJson(meta, wire, usage), answer };
+  const frames = chatCompletionFrames(meta, wire, sent);
+  return { kind: "sse", frames, errorFrame: errorFrame("openai"), answer };
 }
 
 function embeddings({ body, model, directives: d }: RouteInput): Outcome {

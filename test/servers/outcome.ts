@@ -2,12 +2,22 @@ import type { ServerResponse } from "node:http";
 import { isOpen, sendJson, sleep, startSse, writeAndFlush } from "../../local/http";
 import type { SseFrame } from "../../local/sse";
 import type { Directives } from "./directives";
+import type { FakeAnswer } from "./recorder";
+
+/** The fake's own counts for an answer it generated (recorded for tests, see FakeAnswer). */
+export type AnswerCounts = Pick<FakeAnswer, "promptTokens" | "completionTokens" | "reportedUsage">;
 
 /** What a route decided to answer, before faults are applied. Routes build outcomes; only this file writes bytes. */
 export type Outcome =
-  | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: "json"; status: number; body: unknown; headers?: Record<string, string>; answer?: AnswerCounts }
   /** `errorFrame` is the provider-shaped error event sent by `error_mid_stream`. */
-  | { kind: "sse"; frames: SseFrame[]; errorFrame: SseFrame };
+  | { kind: "sse"; frames: SseFrame[]; errorFrame: SseFrame; answer?: AnswerCounts };
+
+/** Progress of a written stream: content events sent so far, and whether every frame was written. */
+export interface StreamProgress {
+  contentEvents: number;
+  completed: boolean;
+}
 
 const PIECE_SIZES = [3, 1, 7, 2, 5, 4, 6];
 const GARBAGE_JSON = '{"id": "garbage", "choices": [{"message": ';
@@ -46,7 +56,12 @@ async function writeFrame(res: ServerResponse, text: string, split: boolean): Pr
   }
 }
 
-async function writeSse(res: ServerResponse, outcome: Extract<Outcome, { kind: "sse" }>, d: Directives) {
+async function writeSse(
+  res: ServerResponse,
+  outcome: Extract<Outcome, { kind: "sse" }>,
+  d: Directives,
+  progress: StreamProgress,
+) {
   let frames = outcome.frames;
   if (d.garbage) {
     const target = frames.findIndex((f) => f.content);
@@ -63,6 +78,7 @@ async function writeSse(res: ServerResponse, outcome: Extract<Outcome, { kind: "
     if (frame === undefined) break;
     const text = d.split && i % 2 === 1 ? frame.text.replaceAll("\n", "\r\n") : frame.text;
     await writeFrame(res, text, d.split);
+    if (frame.content && isOpen(res)) progress.contentEvents += 1;
   }
   if (!isOpen(res)) return;
   if (d.errorMidStream !== undefined) {
@@ -73,6 +89,7 @@ async function writeSse(res: ServerResponse, outcome: Extract<Outcome, { kind: "
     res.destroy();
   } else {
     res.end();
+    progress.completed = true;
   }
 }
 
@@ -92,8 +109,14 @@ function writeJson(res: ServerResponse, outcome: Extract<Outcome, { kind: "json"
   sendJson(res, outcome.status, outcome.body, outcome.headers);
 }
 
-export async function writeOutcome(res: ServerResponse, outcome: Outcome, d: Directives): Promise<void> {
+/** `progress` (streams only) is updated as frames are written, so a recorder can tell what really went out. */
+export async function writeOutcome(
+  res: ServerResponse,
+  outcome: Outcome,
+  d: Directives,
+  progress: StreamProgress = { contentEvents: 0, completed: false },
+): Promise<void> {
   if (!isOpen(res)) return;
   if (outcome.kind === "json") writeJson(res, outcome, d);
-  else await writeSse(res, outcome, d);
+  else await writeSse(res, outcome, d, progress);
 }

@@ -12,6 +12,23 @@ export interface RecordedRequest {
   body: unknown;
   /** Epoch milliseconds. */
   receivedAt: number;
+  /** What the fake answered, once it knows (absent for requests it refused before generating an answer). */
+  answer?: FakeAnswer;
+}
+
+/**
+ * The fake's own account of an answer, so tests can compare what a gateway billed with what was really generated.
+ * Token counts use the fake's token definition (words, see local/words.ts).
+ */
+export interface FakeAnswer {
+  /** The fake's own count of the prompt and of the answer it generated. */
+  promptTokens: number;
+  completionTokens: number;
+  /** The usage object put on the wire (deliberately wrong with `bad_usage`); absent when none was sent. */
+  reportedUsage?: unknown;
+  /** Streams only: content events written before the stream ended, and whether the stream was written to its end. */
+  contentEvents?: number;
+  completed?: boolean;
 }
 
 /** Oldest entries go first, so a long benchmark run against the fake cannot grow memory without bound. */
@@ -35,9 +52,11 @@ export interface RequestFilter {
 export class Recorder {
   private entries: RecordedRequest[] = [];
 
-  add(entry: RecordedRequest): void {
+  /** Keeps the entry and returns it, so the answer can be attached once it is known. */
+  add(entry: RecordedRequest): RecordedRequest {
     this.entries.push(entry);
     if (this.entries.length > MAX_RECORDED) this.entries.splice(0, this.entries.length - MAX_RECORDED);
+    return entry;
   }
 
   list(filter: RequestFilter = {}): RecordedRequest[] {

@@ -9,8 +9,8 @@ import { createRespClient, RespConnectionError, RespError, type RespValue } from
 /**
  * An Upstash-Redis-REST-compatible HTTP front over a real Redis, for `@upstash/redis` in tests: `POST /` (one
  * command), `POST /pipeline`, `POST /multi-exec`, bearer token, `Upstash-Encoding: base64`. Without auth, from
- * loopback only: `GET /__health` and `POST /__control/{down,up,stop-redis,restart-redis}` so tests running inside
- * workerd can inject faults over HTTP.
+ * loopback only: `GET /__health` and `POST /__control/{down,up,stop-redis,restart-redis,lose-replies,spawn}` so
+ * tests running inside workerd can inject faults over HTTP.
  */
 
 /**
@@ -35,6 +35,12 @@ export interface UpstashFrontOptions {
   port?: number;
   /** Enables `/__control/stop-redis` and `/__control/restart-redis`. */
   process?: RedisProcess;
+  /**
+   * Enables `POST /__control/spawn[?name=...]`: starts another redis-server with a front of its own and answers its
+   * `{url, token}` (a name already spawned answers the same instance). Tests that inject faults use one, so their
+   * faults never reach tests sharing this front, and theirs never reach them.
+   */
+  spawn?: (name?: string) => Promise<{ url: string; token: string }>;
 }
 
 const HOST = "127.0.0.1";
@@ -68,6 +74,8 @@ function encodingOf(req: IncomingMessage): ResponseEncoding {
 export async function startUpstashFront(opts: UpstashFrontOptions): Promise<UpstashFront> {
   const redis = createRespClient(opts.redis);
   let downMode: DownMode | undefined;
+  /** Requests still to be executed with their reply lost (`/__control/lose-replies`). */
+  let loseReplies = 0;
 
   /** Blocking commands get a connection of their own so they cannot stall everyone else's. */
   async function send(commands: readonly Command[]): Promise<RespValue[]> {
@@ -141,6 +149,19 @@ export async function startUpstashFront(opts: UpstashFrontOptions): Promise<Upst
       downMode = undefined;
       return json(200, { down: false });
     }
+    if (action === "lose-replies") {
+      const count = Number(url.searchParams.get("count") ?? "1");
+      if (!Number.isInteger(count) || count < 0 || count > 1000) return failure(400, "count must be an integer 0-1000");
+      loseReplies = count;
+      return json(200, { loseReplies });
+    }
+    if (action === "spawn") {
+      if (opts.spawn === undefined) return failure(404, "this front cannot spawn instances");
+      const name = url.searchParams.get("name") ?? undefined;
+      if (name !== undefined && !/^[\w.-]{1,64}$/.test(name))
+        return failure(400, "name must be 1-64 of [A-Za-z0-9_.-]");
+      return json(200, await opts.spawn(name));
+    }
     if (action !== "restart-redis" && action !== "stop-redis") return failure(404, `unknown control ${action}`);
     if (opts.process === undefined) return failure(404, "this front was started without a redis process");
     if (action === "stop-redis") await opts.process.stop();
@@ -157,6 +178,13 @@ export async function startUpstashFront(opts: UpstashFrontOptions): Promise<Upst
       return;
     }
     if (downMode === "503") return sendText(res, failure(503, "ERR service unavailable (front is down)"));
+    if (loseReplies > 0) {
+      // The command runs, then the connection dies before the reply: the client cannot tell whether it ran.
+      loseReplies -= 1;
+      await api(req, url.pathname);
+      req.socket.destroy();
+      return;
+    }
     sendText(res, await api(req, url.pathname));
   }
 

@@ -18,6 +18,9 @@ export interface LocalUpstashRedis {
 
 export const DEFAULT_UPSTASH_TOKEN = "local-upstash-token";
 
+/** Instances one front may spawn over its lifetime (`/__control/spawn`): a bound, not a pool. */
+const MAX_SPAWNED = 32;
+
 /** A real redis-server plus the REST front over it, wired so `/__control/restart-redis` works. */
 export async function startUpstashRedis(
   opts: { token?: string; port?: number; redisPort?: number; dir?: string } = {},
@@ -27,12 +30,25 @@ export async function startUpstashRedis(
     ...(opts.redisPort === undefined ? {} : { port: opts.redisPort }),
   });
   const token = opts.token ?? DEFAULT_UPSTASH_TOKEN;
+  // Named instances are reused (a test file asks for the same one on every run); unnamed ones are always new.
+  const spawned = new Map<string, LocalUpstashRedis>();
+  const spawn = async (name?: string) => {
+    const key = name ?? `#${spawned.size}`;
+    let child = spawned.get(key);
+    if (child === undefined) {
+      if (spawned.size >= MAX_SPAWNED) throw new Error(`at most ${MAX_SPAWNED} spawned instances`);
+      child = await startUpstashRedis({ token });
+      spawned.set(key, child);
+    }
+    return { url: child.url, token };
+  };
   let front: UpstashFront;
   try {
     front = await startUpstashFront({
       redis: { host: redis.host, port: redis.port },
       token,
       process: redis,
+      spawn,
       ...(opts.port === undefined ? {} : { port: opts.port }),
     });
   } catch (error) {
@@ -45,6 +61,9 @@ export async function startUpstashRedis(
     redis,
     front,
     async close() {
+      const children = [...spawned.values()];
+      spawned.clear();
+      await Promise.all(children.map((child) => child.close()));
       await front.close();
       await redis.dispose();
     },
