@@ -1,10 +1,10 @@
 /**
- * Builds the two Workers under test into bench/.out/: the bare Hono passthrough with esbuild, and the gateway exactly
- * as it deploys (`wrangler deploy --dry-run --outdir`, which runs the policy build step first).
+ * Builds the Workers under test into bench/.out/ with esbuild: the bare Hono passthrough, and the gateway (the
+ * production code with the bench's rate-limit-free policy, see bench/workers/gateway-entry.ts).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { build } from "esbuild";
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from "wrangler";
 import { track } from "./processes";
@@ -31,23 +31,99 @@ export async function buildPassthrough(repoRoot: string, outDir: string): Promis
   return { bundleDir: outDir, mainModule: "index.js" };
 }
 
-export type GatewayBuild = { ok: true; worker: BuiltWorker } | { ok: false; reason: string };
+export type GatewayBuild = { ok: true; worker: BuiltWorker; policyVersion: string } | { ok: false; reason: string };
+
+/** The bench policy (rate-limit free), compiled by the project's own policy build into `<outDir>/../policy.json`. */
+const BENCH_POLICY_DIR = "bench/policies";
+const GATEWAY_ENTRY = "bench/workers/gateway-entry.ts";
+/** The production entry: the bench entry must export the same names (Durable Object classes and the handler). */
+const PRODUCTION_ENTRY = "src/index.ts";
 
 /**
- * Never throws: a gateway that does not build yet is reported, and the other targets still run. Wrangler's whole
- * output goes to `logPath`; the reason keeps only its error lines.
+ * Builds the gateway the bench measures: the production Worker code with the bench policy. Steps: compile
+ * bench/policies/ with scripts/policy-build.ts (the same validation a deploy runs), then bundle
+ * bench/workers/gateway-entry.ts with esbuild using wrangler's bundling options for this project (ESM, es2024,
+ * workerd/worker/browser conditions, keepNames, NODE_ENV=production, node:* and cloudflare:* left to the runtime).
+ * Never throws: a gateway that does not build is reported, and the other targets still run. Output goes to `logPath`.
  */
 export async function buildGateway(repoRoot: string, outDir: string, logPath: string): Promise<GatewayBuild> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const wrangler = join(repoRoot, "node_modules/.bin/wrangler");
-  const result = await run(wrangler, ["deploy", "--dry-run", "--outdir", outDir], repoRoot);
-  const output = stripAnsi(result.output);
-  writeFileSync(logPath, output);
-  if (result.code !== 0) {
-    return { ok: false, reason: `build failed: ${errorLines(output)} (full output: ${logPath})` };
+  const policyPath = join(dirname(outDir), "policy.json");
+  const tsx = join(repoRoot, "node_modules/.bin/tsx");
+  const compiled = await run(
+    tsx,
+    ["scripts/policy-build.ts", "--dir", BENCH_POLICY_DIR, "--out", relative(repoRoot, policyPath)],
+    repoRoot,
+  );
+  writeFileSync(logPath, stripAnsi(compiled.output));
+  if (compiled.code !== 0) {
+    return { ok: false, reason: `bench policy build failed: ${errorLines(compiled.output)} (full output: ${logPath})` };
   }
-  return { ok: true, worker: { bundleDir: outDir, mainModule: "index.js" } };
+  try {
+    const result = await build({
+      absWorkingDir: repoRoot,
+      entryPoints: [join(repoRoot, GATEWAY_ENTRY)],
+      outfile: join(outDir, "index.js"),
+      bundle: true,
+      format: "esm",
+      target: "es2024",
+      conditions: ["workerd", "worker", "browser"],
+      keepNames: true,
+      define: { "process.env.NODE_ENV": '"production"' },
+      // Runtime modules: workerd provides them (wrangler leaves them external too).
+      external: ["node:*", "cloudflare:*"],
+      metafile: true,
+      logLevel: "silent",
+      plugins: [
+        {
+          name: "bench-policy",
+          setup(b) {
+            b.onResolve({ filter: /^bench:policy$/ }, () => ({ path: policyPath }));
+          },
+        },
+      ],
+    });
+    const missing = await missingExports(repoRoot, Object.values(result.metafile.outputs)[0]?.exports ?? []);
+    if (missing.length > 0) {
+      return {
+        ok: false,
+        reason: `${GATEWAY_ENTRY} does not export ${missing.join(", ")}, which ${PRODUCTION_ENTRY} does: mirror them`,
+      };
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    writeFileSync(logPath, `${stripAnsi(compiled.output)}\n${message}\n`);
+    return { ok: false, reason: `gateway bundle failed: ${oneLineError(message)} (full output: ${logPath})` };
+  }
+  const version = (JSON.parse(readFileSync(policyPath, "utf8")) as { version?: unknown }).version;
+  return {
+    ok: true,
+    worker: { bundleDir: outDir, mainModule: "index.js" },
+    policyVersion: typeof version === "string" ? version : "unknown",
+  };
+}
+
+/** Names src/index.ts exports that the bench entry's bundle does not. */
+async function missingExports(repoRoot: string, benchExports: string[]): Promise<string[]> {
+  // Not bundled: only the entry's own export list matters, and its policy JSON may not be generated yet.
+  const production = await build({
+    absWorkingDir: repoRoot,
+    entryPoints: [join(repoRoot, PRODUCTION_ENTRY)],
+    outdir: join(repoRoot, "bench/.out/export-check"),
+    bundle: false,
+    write: false,
+    format: "esm",
+    metafile: true,
+    logLevel: "silent",
+  });
+  const wanted = Object.values(production.metafile.outputs)[0]?.exports ?? [];
+  const have = new Set(benchExports);
+  return wanted.filter((name) => !have.has(name));
+}
+
+function oneLineError(message: string): string {
+  return message.split("\n").slice(0, 4).join(" / ");
 }
 
 export interface GatewaySettings {
@@ -81,10 +157,8 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
     const child = spawn(command, args, {
       cwd,
       stdio: ["ignore", "pipe", "pipe"],
-      // Its own process group, so that stopping the bench also stops what wrangler started.
+      // Its own process group, so that stopping the bench also stops what it started.
       detached: true,
-      // Offline machine: no Request.cf download, no telemetry.
-      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
     });
     track(child, { group: true });
     let output = "";
@@ -99,7 +173,7 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
   });
 }
 
-/** Wrangler's own error lines and whatever the build command wrote to stderr, without stack frames. */
+/** The error lines of a build command's output, without stack frames. */
 function errorLines(output: string): string {
   const lines = output.split("\n").map((line) => line.trim());
   const picked = lines.filter((line) => /\[ERROR\]|^stderr: |^Error:/.test(line));

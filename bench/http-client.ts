@@ -7,13 +7,21 @@ import { type Agent, request } from "node:http";
 import { COMPLETION_TEXT } from "./upstream";
 
 export interface Target {
-  id: "direct" | "passthrough" | "gateway";
+  /** Unique per target, e.g. "gateway-do". */
+  id: string;
+  /** direct: the floor; passthrough: the reference Worker; gateway: what is being judged against both. */
+  role: "direct" | "passthrough" | "gateway";
   label: string;
   /** Full URL of the chat completions endpoint. */
   url: string;
   headers: Record<string, string>;
   /** The process whose CPU counts for this target (the upstream for direct, the Worker's workerd otherwise). */
   cpuPid: number;
+  /**
+   * Processes outside the Worker that serve each of its requests (the Upstash ledger's REST front and redis-server):
+   * their CPU is measured too, and reported apart, since a hosted store would run elsewhere.
+   */
+  sideCpu?: { label: string; pids: number[] };
   agent: Agent;
 }
 

@@ -5,6 +5,7 @@
  */
 import autocannon, { type Result as AutocannonResult } from "autocannon";
 import { chatBody, type Target, timedRequest } from "./http-client";
+import { SETTLE_MS } from "./options";
 import { cpuMicros } from "./processes";
 import { SPREAD_MARKER } from "./upstream";
 
@@ -27,6 +28,10 @@ export interface LoadTotals {
   errors: number;
   seconds: number;
   cpuMicros: number;
+  /** CPU of the target's side processes (Target.sideCpu), summed; 0 when it has none. */
+  sideCpuMicros: number;
+  /** Non-200 answers by status, e.g. {429: 12}: what went wrong when non2xx is not 0. */
+  statuses: Record<number, number>;
   /** Requests the upstream itself answered during these slices (can exceed `ok` by the requests in flight when a slice ends; fewer means answers came from elsewhere). */
   upstreamServed: number;
   /** ms, 200 responses only. */
@@ -96,8 +101,10 @@ async function loadSlice(
   served: () => Promise<number>,
 ): Promise<LoadTotals> {
   const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
   const servedBefore = await served();
   const cpuBefore = cpuMicros(target.cpuPid);
+  const sideBefore = sideCpu(target);
   const result = await new Promise<AutocannonResult>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -113,9 +120,12 @@ async function loadSlice(
     );
     instance.on("response", (_client, status, _bytes, time) => {
       if (status === 200) latencies.push(time);
+      else statuses[status] = (statuses[status] ?? 0) + 1;
     });
   });
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const cpu = cpuMicros(target.cpuPid) - cpuBefore;
+  const side = sideCpu(target) - sideBefore;
   return {
     completed: result.requests.total,
     ok: result["2xx"],
@@ -123,6 +133,8 @@ async function loadSlice(
     errors: result.errors + result.timeouts,
     seconds: result.duration,
     cpuMicros: cpu,
+    sideCpuMicros: side,
+    statuses,
     upstreamServed: (await served()) - servedBefore,
     latencies,
   };
@@ -157,6 +169,10 @@ async function streamOnce(target: Target, body: string, totals: StreamTotals): P
   }
 }
 
+function sideCpu(target: Target): number {
+  return (target.sideCpu?.pids ?? []).reduce((total, pid) => total + cpuMicros(pid), 0);
+}
+
 async function upstreamServed(statsUrl: string): Promise<number> {
   const response = await fetch(statsUrl);
   const { served } = (await response.json()) as { served: number };
@@ -182,6 +198,8 @@ function emptyLoad(): LoadTotals {
     errors: 0,
     seconds: 0,
     cpuMicros: 0,
+    sideCpuMicros: 0,
+    statuses: {},
     upstreamServed: 0,
     latencies: [],
   };
@@ -202,6 +220,10 @@ function addLoad(into: LoadTotals, slice: LoadTotals): void {
   into.errors += slice.errors;
   into.seconds += slice.seconds;
   into.cpuMicros += slice.cpuMicros;
+  into.sideCpuMicros += slice.sideCpuMicros;
+  for (const [status, count] of Object.entries(slice.statuses)) {
+    into.statuses[Number(status)] = (into.statuses[Number(status)] ?? 0) + count;
+  }
   into.upstreamServed += slice.upstreamServed;
   for (const latency of slice.latencies) into.latencies.push(latency);
 }

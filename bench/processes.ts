@@ -1,5 +1,5 @@
 /**
- * Child processes of the bench (the upstream and one workerd per Worker): start them, know when they answer, read
+ * Child processes of the bench (the upstream, the Upstash store and one workerd per Worker): start them, know when they answer, read
  * their CPU time, and make sure none outlives the bench, whatever way it ends.
  */
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
@@ -85,27 +85,84 @@ export interface UpstreamProcess extends RunningProcess {
 }
 
 /** Forks bench/upstream.ts in its own Node process (with tsx's loader) and waits for it to report its URL. */
-export function startUpstreamProcess(logPath: string): Promise<UpstreamProcess> {
-  const entry = fileURLToPath(new URL("./upstream.ts", import.meta.url));
+export async function startUpstreamProcess(logPath: string): Promise<UpstreamProcess> {
+  const { pid, message, stop } = await forkTs("upstream", "./upstream.ts", [], logPath, false);
+  const url = field(message, "url");
+  if (typeof url !== "string") throw new Error(`upstream sent an unexpected message: ${JSON.stringify(message)}`);
+  return { name: "upstream", pid, url, logPath, stop };
+}
+
+export interface UpstashProcess extends RunningProcess {
+  /** The Upstash-REST front (this process is the front, a Node server). */
+  url: string;
+  token: string;
+  /** The redis-server below it: its CPU counts for the Upstash ledger too. */
+  redisPid: number;
+}
+
+/**
+ * Forks bench/upstash.ts (redis-server + Upstash-REST front, data in `dataDir`). It leads its own process group, so
+ * killing the group at the end also stops the redis-server it started.
+ */
+export async function startUpstashProcess(logPath: string, dataDir: string): Promise<UpstashProcess> {
+  const { pid, message, stop } = await forkTs("upstash", "./upstash.ts", [dataDir], logPath, true);
+  const url = field(message, "url");
+  const token = field(message, "token");
+  const redisPid = field(message, "redisPid");
+  if (typeof url !== "string" || typeof token !== "string" || typeof redisPid !== "number" || redisPid <= 0) {
+    throw new Error(`upstash sent an unexpected message: ${JSON.stringify(message)}`);
+  }
+  return { name: "upstash", pid, url, token, redisPid, logPath, stop };
+}
+
+function field(message: unknown, name: string): unknown {
+  return typeof message === "object" && message !== null ? (message as Record<string, unknown>)[name] : undefined;
+}
+
+/** Forks a bench TypeScript module with tsx's loader and resolves with the first IPC message it sends. */
+function forkTs(
+  name: string,
+  module: string,
+  args: string[],
+  logPath: string,
+  group: boolean,
+): Promise<{ pid: number; message: unknown; stop: () => void }> {
+  const entry = fileURLToPath(new URL(module, import.meta.url));
   const log = createWriteStream(logPath);
-  const child = fork(entry, [], {
+  const child = fork(entry, args, {
     execArgv: ["--import", import.meta.resolve("tsx")],
     stdio: ["ignore", "pipe", "pipe", "ipc"],
+    detached: group,
   });
-  track(child);
+  track(child, { group });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  // The end of its output, for the error if it dies before it is ready (the log file may not be flushed yet).
+  let lastOutput = "";
+  const keep = (part: Buffer) => {
+    lastOutput = (lastOutput + part.toString()).slice(-1000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const stop = () => {
+    try {
+      if (group && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      else child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`upstream did not start in 15 s (log: ${logPath})`)), 15_000);
-    child.once("exit", (code) => reject(new Error(`upstream exited with ${code} (log: ${logPath})`)));
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 15 s (log: ${logPath})`)), 15_000);
+    // "close", not "exit": by then its output has been read.
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} (log: ${logPath}): ${lastOutput.trim()}`));
+    });
     child.once("message", (message: unknown) => {
       clearTimeout(timer);
-      const url = typeof message === "object" && message !== null ? (message as { url?: unknown }).url : undefined;
-      if (typeof url !== "string" || child.pid === undefined) {
-        reject(new Error(`upstream sent an unexpected message: ${JSON.stringify(message)}`));
-        return;
-      }
-      resolve({ name: "upstream", pid: child.pid, url, logPath, stop: () => child.kill("SIGKILL") });
+      if (child.pid === undefined) reject(new Error(`${name} has no pid`));
+      else resolve({ pid: child.pid, message, stop });
     });
   });
 }
@@ -156,7 +213,12 @@ export function tail(path: string, lines = 30): string {
 let clockTicks: number | undefined;
 function ticksPerSecond(): number {
   if (clockTicks === undefined) {
-    const parsed = Number.parseInt(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim(), 10);
+    let parsed = Number.NaN;
+    try {
+      parsed = Number.parseInt(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim(), 10);
+    } catch {
+      // No getconf: Linux reports /proc times in USER_HZ, which is 100 on every common architecture.
+    }
     clockTicks = Number.isFinite(parsed) && parsed > 0 ? parsed : 100;
   }
   return clockTicks;

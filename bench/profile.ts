@@ -1,27 +1,35 @@
 /**
- * CPU profile of the gateway under load, to find what to optimise: builds the Worker, serves it under plain workerd
- * with the inspector on, drives JSON (or SSE with PROFILE_STREAM=1) requests with autocannon, records a V8 CPU
- * profile over the Chrome DevTools protocol, and prints the functions with the most self time.
+ * CPU profile of the gateway under load, to find what to optimise: builds the Worker as the bench does (production
+ * code, bench policy without rate limits), serves it under plain workerd with the inspector on, funds the bench
+ * account, drives JSON (or SSE with PROFILE_STREAM=1) requests with autocannon, records a V8 CPU profile over the
+ * Chrome DevTools protocol, and prints the functions with the most self time.
  *
- *   npx tsx bench/profile.ts            # JSON requests, 5 s at concurrency 16
+ *   npx tsx bench/profile.ts            # JSON requests, 5 s at concurrency 16, Durable Object ledger
  *   PROFILE_STREAM=1 npx tsx bench/profile.ts
+ *   PROFILE_LEDGER=upstash npx tsx bench/profile.ts   # Upstash ledger (local redis-server + REST front)
+ *
+ * Ledger data lives in RAM (/dev/shm) unless BENCH_STORAGE_DIR names a directory, as in the bench.
  *
  * The raw profile is written to bench/.out/gateway.cpuprofile (open it in Chrome DevTools > Performance).
  */
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import autocannon, { type Result } from "autocannon";
 import WebSocket from "ws";
-import { buildGateway } from "./build";
+import { buildGateway, readGatewaySettings } from "./build";
+import { killChildrenOnExit, startUpstashProcess, stopChildren } from "./processes";
+import { ledgerStorage } from "./storage";
+import { fundBenchAccount, gatewayVars, newAdminSecret } from "./targets";
 import { startUpstream } from "./upstream";
 import { writeWorkerdConfig } from "./workerd-config";
 
 const OUT = resolve("bench/.out");
-const KEY = "gw_profile_0123456789abcdef0123456789ab";
+/** A bootstrap static key (a `gw_…` key would be looked up in the key store, where it does not exist). */
+const KEY = "profile-static-0123456789abcdef0123456789ab";
 const stream = process.env.PROFILE_STREAM === "1";
 const seconds = Number(process.env.PROFILE_SECONDS ?? 5);
+const upstashLedger = process.env.PROFILE_LEDGER === "upstash";
 
 interface ProfileNode {
   id: number;
@@ -81,9 +89,27 @@ function inclusive(nodes: ProfileNode[]): Map<string, number> {
 }
 
 async function main() {
+  killChildrenOnExit();
+  mkdirSync(OUT, { recursive: true });
   const upstream = await startUpstream(0);
   const bundle = await buildGateway(resolve("."), join(OUT, "gateway"), join(OUT, "gateway-build.log"));
   if (!bundle.ok) throw new Error(`build failed: ${bundle.reason}`);
+  const settings = readGatewaySettings(resolve("."));
+  const adminSecret = newAdminSecret();
+  const vars = gatewayVars({ settings, upstreamUrl: upstream.url, apiKey: KEY, adminSecret });
+  // As in the bench: ledger data in RAM unless BENCH_STORAGE_DIR says where.
+  const storage = ledgerStorage(process.env.BENCH_STORAGE_DIR || undefined, OUT);
+  if (upstashLedger) {
+    const dir = join(storage.dir, "upstash-redis-profile");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const upstash = await startUpstashProcess(join(OUT, "upstash-profile.log"), dir);
+    Object.assign(vars, {
+      LEDGER_BACKEND: "upstash",
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+    });
+  }
   const port = 18787;
   const inspector = 19229;
   const { configPath } = writeWorkerdConfig(
@@ -92,13 +118,9 @@ async function main() {
       bundleDir: join(OUT, "gateway"),
       mainModule: "index.js",
       port,
-      vars: {
-        MAX_BODY_BYTES: "4194304",
-        LOCAL_ORIGIN_URL: `${upstream.url}/v1`,
-        GATEWAY_STATIC_KEYS: JSON.stringify([
-          { key_id: "profile", tenant: "acme", sha256: createHash("sha256").update(KEY).digest("hex") },
-        ]),
-      },
+      vars,
+      durableObjects: settings.durableObjects,
+      durableObjectDir: join(storage.dir, "gateway-profile-do-storage"),
     },
     join(OUT, "gateway-profile.capnp"),
   );
@@ -111,6 +133,8 @@ async function main() {
   );
   try {
     await new Promise((r) => setTimeout(r, 1500));
+    const funding = await fundBenchAccount(`http://127.0.0.1:${port}`, adminSecret);
+    if (funding !== undefined) throw new Error(funding);
     const body = JSON.stringify({ model: "small", stream, messages: [{ role: "user", content: "Say hello" }] });
     const load = (duration: number) =>
       new Promise<Result>((resolveRun, reject) => {
@@ -157,6 +181,7 @@ async function main() {
   } finally {
     workerd.kill("SIGKILL");
     await upstream.close();
+    await stopChildren();
   }
 }
 

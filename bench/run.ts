@@ -1,107 +1,111 @@
 /**
- * `npm run bench [-- --quick]`: the gateway's added latency, throughput, CPU per request and stream time-to-first-
- * byte, against a direct call to the upstream and a bare Hono passthrough Worker, all sampled in one run.
- * Everything listens on 127.0.0.1; every child process is killed on exit.
+ * `npm run bench [-- --quick]`: what the gateway adds — latency, throughput, CPU per request, stream time-to-first-
+ * byte — over a direct call to the upstream and over a bare Hono passthrough Worker, for each ledger backend (the
+ * embedded Durable Objects and Upstash Redis), all sampled in one interleaved run. Everything listens on 127.0.0.1;
+ * every child process is killed on exit.
  */
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { Agent } from "node:http";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BuiltWorker, buildGateway, buildPassthrough, type GatewayBuild, readGatewaySettings } from "./build";
+import { buildGateway, buildPassthrough, type GatewayBuild, readGatewaySettings } from "./build";
 import { checkTarget, type Target } from "./http-client";
 import { measure } from "./measure";
-import { type BenchOptions, estimateSeconds, readOptions } from "./options";
+import { estimateSeconds, readOptions } from "./options";
 import {
   exitAfterChildren,
-  freePort,
   killChildrenOnExit,
-  type RunningProcess,
+  startUpstashProcess,
   startUpstreamProcess,
-  startWorkerd,
-  type UpstreamProcess,
+  type UpstashProcess,
 } from "./processes";
 import { renderReport } from "./report";
+import { ledgerStorage } from "./storage";
+import {
+  CHAT_PATH,
+  fundBenchAccount,
+  type GatewayCommon,
+  gatewayVars,
+  ledgerSummary,
+  makeTarget,
+  newAdminSecret,
+  startWorker,
+} from "./targets";
 import { STATS_PATH } from "./upstream";
-import { type DurableObjectSpec, writeWorkerdConfig } from "./workerd-config";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT_DIR = join(REPO_ROOT, "bench/.out");
 const WORKERD = join(REPO_ROOT, "node_modules/.bin/workerd");
-const CHAT_PATH = "/v1/chat/completions";
+/** Direct, passthrough and the two gateways. */
+const TARGET_COUNT = 4;
 
 const log = (line: string) => console.error(`[bench] ${line}`);
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-interface WorkerToStart {
-  name: string;
-  built: BuiltWorker;
-  vars: Record<string, string>;
-  durableObjects?: DurableObjectSpec[];
+type Started = { ok: true; target: Target; base: string } | { ok: false; reason: string };
+
+interface GatewayVariant {
+  id: "gateway-do" | "gateway-upstash";
+  label: string;
+  /** Ledger settings on top of the common gateway vars; a string is why this variant cannot run. */
+  ledger: { vars: Record<string, string>; sideCpu?: Target["sideCpu"] } | string;
 }
 
-async function startWorker(worker: WorkerToStart): Promise<{ process: RunningProcess; url: string }> {
-  const port = await freePort();
-  const { configPath, skippedDurableObjects } = writeWorkerdConfig(
-    { ...worker.built, name: worker.name, port, vars: worker.vars, durableObjects: worker.durableObjects ?? [] },
-    join(OUT_DIR, `${worker.name}.capnp`),
-  );
-  if (skippedDurableObjects.length > 0) {
-    log(
-      `${worker.name}: wrangler.toml names Durable Object classes the bundle does not export, left out: ${skippedDurableObjects.join(", ")}`,
-    );
-  }
-  const base = `http://127.0.0.1:${port}`;
-  const running = await startWorkerd(worker.name, WORKERD, configPath, `${base}/`, join(OUT_DIR, `${worker.name}.log`));
-  return { process: running, url: `${base}${CHAT_PATH}` };
-}
-
-function target(id: Target["id"], label: string, url: string, cpuPid: number, apiKey: string): Target {
-  return {
-    id,
-    label,
-    url,
-    cpuPid,
-    headers: { authorization: `Bearer ${apiKey}` },
-    agent: new Agent({ keepAlive: true, maxSockets: 1 }),
-  };
-}
-
-/** Builds and starts the gateway; any failure becomes a reason to report instead of a crash. */
+/** Starts one gateway process, funds its bench account and checks it answers; failures become a reason. */
 async function startGateway(
-  options: BenchOptions,
-  upstream: UpstreamProcess,
-): Promise<{ ok: true; target: Target } | { ok: false; reason: string }> {
-  let build: GatewayBuild;
-  if (options.gatewayBundleDir) {
-    log(`gateway: using the bundle in ${options.gatewayBundleDir} (BENCH_GATEWAY_BUNDLE)`);
-    build = { ok: true, worker: { bundleDir: resolve(options.gatewayBundleDir), mainModule: "index.js" } };
-  } else {
-    log("building the gateway (wrangler deploy --dry-run)");
-    build = await buildGateway(REPO_ROOT, join(OUT_DIR, "gateway"), join(OUT_DIR, "gateway-build.log"));
-    if (!build.ok) return build;
-  }
+  variant: GatewayVariant,
+  build: GatewayBuild,
+  common: GatewayCommon,
+  storageDir: string,
+): Promise<Started> {
+  if (!build.ok) return build;
+  if (typeof variant.ledger === "string") return { ok: false, reason: variant.ledger };
   try {
-    const settings = readGatewaySettings(REPO_ROOT);
-    const keyHash = createHash("sha256").update(options.apiKey).digest("hex");
-    const vars = {
-      ...settings.vars,
-      // The example policy routes the `small` alias to provider local-origin with base_url ${LOCAL_ORIGIN_URL}.
-      LOCAL_ORIGIN_URL: `${upstream.url}/v1`,
-      GATEWAY_STATIC_KEYS: JSON.stringify([{ key_id: "bench", tenant: "acme", sha256: keyHash }]),
-      MAX_BODY_BYTES: settings.vars.MAX_BODY_BYTES ?? "4194304",
-    };
-    const started = await startWorker({
-      name: "gateway",
-      built: build.worker,
-      vars,
-      durableObjects: settings.durableObjects,
-    });
-    return { ok: true, target: target("gateway", "gateway", started.url, started.process.pid, options.apiKey) };
+    const started = await startWorker(
+      {
+        name: variant.id,
+        built: build.worker,
+        vars: { ...gatewayVars(common), ...variant.ledger.vars },
+        durableObjects: common.settings.durableObjects,
+        durableObjectDir: join(storageDir, `${variant.id}-do-storage`),
+      },
+      OUT_DIR,
+      WORKERD,
+    );
+    if (started.skippedDurableObjects.length > 0) {
+      log(`${variant.id}: the bundle does not export ${started.skippedDurableObjects.join(", ")}, left out`);
+    }
+    const funding = await fundBenchAccount(started.base, common.adminSecret);
+    if (funding !== undefined) return { ok: false, reason: funding };
+    const target = makeTarget(
+      {
+        id: variant.id,
+        role: "gateway",
+        label: variant.label,
+        url: `${started.base}${CHAT_PATH}`,
+        cpuPid: started.process.pid,
+        ...(variant.ledger.sideCpu ? { sideCpu: variant.ledger.sideCpu } : {}),
+      },
+      common.apiKey,
+    );
+    const ready = await checkTarget(target);
+    return ready.ok ? { ok: true, target, base: started.base } : ready;
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    return { ok: false, reason: message(error) };
   }
+}
+
+function upstashLedger(upstash: UpstashProcess | string): GatewayVariant["ledger"] {
+  if (typeof upstash === "string") return `the local Upstash store did not start: ${upstash}`;
+  return {
+    vars: {
+      LEDGER_BACKEND: "upstash",
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+    },
+    sideCpu: { label: "REST front + redis-server", pids: [upstash.pid, upstash.redisPid] },
+  };
 }
 
 async function main(): Promise<void> {
@@ -112,38 +116,74 @@ async function main(): Promise<void> {
     void exitAfterChildren(2);
   }, options.hardLimitSeconds * 1000).unref();
   mkdirSync(OUT_DIR, { recursive: true });
-  const estimate = estimateSeconds(options.secondsPerSlice, options.rounds, options.warmupSeconds);
+  const estimate = estimateSeconds(options.secondsPerSlice, options.rounds, options.warmupSeconds, TARGET_COUNT);
   log(`${options.rounds} round(s) × ${options.secondsPerSlice} s slices; about ${Math.round(estimate)} s of load`);
 
-  const upstream = await startUpstreamProcess(join(OUT_DIR, "upstream.log"));
-  log(`upstream on ${upstream.url} (pid ${upstream.pid})`);
-
-  const [passthroughBuilt, gateway] = await Promise.all([
+  const storage = ledgerStorage(options.storageDir, OUT_DIR);
+  const upstashDir = join(storage.dir, "upstash-redis");
+  rmSync(upstashDir, { recursive: true, force: true });
+  mkdirSync(upstashDir, { recursive: true });
+  log("building the Workers, starting the upstream and the Upstash store (redis-server + REST front)");
+  const [upstream, upstash, passthroughBuilt, gatewayBuilt] = await Promise.all([
+    startUpstreamProcess(join(OUT_DIR, "upstream.log")),
+    startUpstashProcess(join(OUT_DIR, "upstash.log"), upstashDir).catch(message),
     buildPassthrough(REPO_ROOT, join(OUT_DIR, "passthrough")),
-    startGateway(options, upstream),
+    buildGateway(REPO_ROOT, join(OUT_DIR, "gateway"), join(OUT_DIR, "gateway-build.log")),
   ]);
-  const passthrough = await startWorker({
-    name: "passthrough",
-    built: passthroughBuilt,
-    vars: { UPSTREAM_URL: upstream.url },
-  });
+  log(`upstream on ${upstream.url} (pid ${upstream.pid})`);
+  if (typeof upstash !== "string")
+    log(`upstash front on ${upstash.url} (pid ${upstash.pid}, redis ${upstash.redisPid})`);
+  if (gatewayBuilt.ok) log(`gateway built with the bench policy ${gatewayBuilt.policyVersion}`);
 
+  const passthrough = await startWorker(
+    { name: "passthrough", built: passthroughBuilt, vars: { UPSTREAM_URL: upstream.url } },
+    OUT_DIR,
+    WORKERD,
+  );
   const targets = [
-    target("direct", "direct", `${upstream.url}${CHAT_PATH}`, upstream.pid, options.apiKey),
-    target("passthrough", "bare Hono passthrough", passthrough.url, passthrough.process.pid, options.apiKey),
+    makeTarget(
+      { id: "direct", role: "direct", label: "direct", url: `${upstream.url}${CHAT_PATH}`, cpuPid: upstream.pid },
+      options.apiKey,
+    ),
+    makeTarget(
+      {
+        id: "passthrough",
+        role: "passthrough",
+        label: "bare Hono passthrough",
+        url: `${passthrough.base}${CHAT_PATH}`,
+        cpuPid: passthrough.process.pid,
+      },
+      options.apiKey,
+    ),
   ];
   for (const t of targets) {
     const ready = await checkTarget(t);
     if (!ready.ok) throw new Error(`${t.label} does not work, so nothing can be compared: ${ready.reason}`);
   }
+
+  const common: GatewayCommon = {
+    settings: readGatewaySettings(REPO_ROOT),
+    upstreamUrl: upstream.url,
+    apiKey: options.apiKey,
+    adminSecret: newAdminSecret(),
+  };
+  const variants: GatewayVariant[] = [
+    { id: "gateway-do", label: "gateway, Durable Object ledger", ledger: { vars: {} } },
+    { id: "gateway-upstash", label: "gateway, Upstash ledger", ledger: upstashLedger(upstash) },
+  ];
   const unavailable: { label: string; reason: string }[] = [];
-  const gatewayReady = gateway.ok ? await checkTarget(gateway.target) : gateway;
-  if (gateway.ok && gatewayReady.ok) {
-    targets.push(gateway.target);
-  } else {
-    const reason = gatewayReady.ok ? "" : gatewayReady.reason;
-    log(`gateway not ready: ${reason}`);
-    unavailable.push({ label: "gateway", reason: `gateway not ready: ${reason}` });
+  const gatewayBases = new Map<string, string>();
+  // One after the other: each starts its own workerd and the checks should not compete for the two cores.
+  for (const variant of variants) {
+    const started = await startGateway(variant, gatewayBuilt, common, storage.dir);
+    if (started.ok) {
+      targets.push(started.target);
+      gatewayBases.set(started.target.id, started.base);
+      log(`${variant.label}: ready (200 with the upstream's answer, JSON and stream)`);
+    } else {
+      log(`${variant.label} not ready: ${started.reason}`);
+      unavailable.push({ label: variant.label, reason: `not ready: ${started.reason}` });
+    }
   }
 
   const results = await measure(
@@ -158,15 +198,23 @@ async function main(): Promise<void> {
     log,
   );
 
+  // Settlement runs after each response (waitUntil): give the last ones a moment before reading the ledgers.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const notes = new Map<string, string>();
+  for (const [id, base] of gatewayBases) notes.set(id, await ledgerSummary(base, common.adminSecret));
+
+  const policyVersion = gatewayBuilt.ok ? gatewayBuilt.policyVersion : "not built";
   const header = [
     `## Gateway overhead — ${new Date().toISOString()}`,
     "",
     `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}, ` +
       `${execFileSync(WORKERD, ["--version"], { encoding: "utf8" }).trim()}; ` +
       `${options.rounds} round(s) × ${options.secondsPerSlice} s per target and load, interleaved; ` +
-      "JSON answers carry 64 output tokens, streams 64 chunks + usage.",
+      "JSON answers carry 64 output tokens, streams 64 chunks + usage. " +
+      `Gateways: production code with the bench policy (${policyVersion}: no rate limits; credits reserved and ` +
+      `settled on every request), one workerd process each; ledger data in ${storage.description}.`,
   ];
-  const report = renderReport({ targets, results, unavailable, header });
+  const report = renderReport({ targets, results, unavailable, header, notes });
   writeFileSync(join(OUT_DIR, "results.md"), report);
   console.log(report);
   log(`written to ${join(OUT_DIR, "results.md")}`);
@@ -175,6 +223,6 @@ async function main(): Promise<void> {
 main()
   .then(() => exitAfterChildren(0))
   .catch((error: unknown) => {
-    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`[bench] failed: ${message(error)}`);
     return exitAfterChildren(1);
   });

@@ -1,0 +1,25 @@
+/**
+ * The gateway as the bench runs it: the production Worker (src/worker.ts, the same Durable Object classes as
+ * src/index.ts) with one difference, the compiled policy. Production bundles policies/ (whose plans rate-limit a key
+ * to a few hundred requests a minute); the bench bundles bench/policies/bench.yaml, the same model and price on a
+ * plan without rate limits, so a load test measures the request path instead of 429s. bench/build.ts compiles that
+ * policy and resolves `bench:policy` to it, and checks that this module exports everything src/index.ts does.
+ */
+import policy from "bench:policy";
+import type { CompiledPolicy } from "../../src/policy/types";
+import { createWorker } from "../../src/worker";
+
+export default createWorker(deepFreeze(policy));
+export { KeyDirectory, TenantLedger } from "../../src/ledger/durable-object";
+export { SettlementOutbox } from "../../src/ledger/outbox";
+
+/** As src/policy/index.ts does for the bundled policy: one isolate shares it across requests. */
+function deepFreeze(value: CompiledPolicy): CompiledPolicy {
+  const freeze = (node: unknown): void => {
+    if (typeof node !== "object" || node === null || Object.isFrozen(node)) return;
+    for (const child of Object.values(node)) freeze(child);
+    Object.freeze(node);
+  };
+  freeze(value);
+  return value;
+}
