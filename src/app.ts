@@ -3,6 +3,7 @@ import type { AppEnv, Services } from "./context";
 import { errorResponse, GatewayError } from "./errors";
 import { authenticate } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body";
+import { recordRefusals } from "./middleware/record-refusals";
 import { requestId } from "./middleware/request-id";
 import { balanceHandler, usageHandler } from "./routes/account";
 import { adminApp } from "./routes/admin";
@@ -52,6 +53,7 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
     return next();
   });
   app.use("/v1/*", authenticate());
+  for (const path of ["/v1/chat/completions", "/v1/messages", "/v1/embeddings"]) app.use(path, recordRefusals());
   app.post("/v1/chat/completions", chatCompletionsHandler);
   app.post("/v1/messages", messagesHandler);
   app.post("/v1/embeddings", embeddingsHandler);

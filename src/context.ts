@@ -31,5 +31,7 @@ export interface AppEnv {
     /** Raw request body, read (size-limited) before authentication so a 413 always comes first. */
     rawBody: string;
     principal: Principal;
+    /** Set once this request's usage event is on its way (with a settlement, a void or a recorded refusal). */
+    usageRecorded: boolean;
   };
 }

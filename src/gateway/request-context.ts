@@ -32,12 +32,16 @@ export async function chatContext(c: Context<AppEnv>): Promise<ChatContext> {
   const feature = optionalHeader(c, "x-gateway-feature", TOKEN);
   if (feature !== undefined) billing.feature = feature;
   const taskType = optionalHeader(c, "x-gateway-task-type", TOKEN);
+  const submit = submitter(services, (p) => c.executionCtx.waitUntil(p), c.var.requestId);
   const ctx: ChatContext = {
     services,
     principal: c.var.principal,
     signal: c.req.raw.signal,
     billing,
-    submit: submitter(services, (p) => c.executionCtx.waitUntil(p), c.var.requestId),
+    submit: (op) => {
+      c.set("usageRecorded", true);
+      return submit(op);
+    },
     startedAt: services.now(),
   };
   if (taskType !== undefined) ctx.taskType = taskType;

@@ -146,7 +146,10 @@ export interface Balance {
   billed: Micros;
 }
 
-/** One record per request that reached admission; written in the same atomic step as settle/void/expire. */
+/**
+ * One record per request. A request that reached admission writes its event in the same atomic step as its
+ * settle/void/expire; a request refused at or before admission writes one on its own through `Ledger.record`.
+ */
 export interface UsageEvent {
   requestId: string;
   at: number;
@@ -204,7 +207,15 @@ export interface Ledger {
   sweep(now?: number): Promise<number>;
   /** Adds tool calls to a task's budget (tool proxies); refuses when the task's max_tool_calls is reached. */
   recordToolCall(tenantId: string, taskId: string, limits: TaskLimits): Promise<{ ok: boolean }>;
+  /**
+   * Appends a standalone usage event (a request refused at or before admission, so no hold will ever write one) to
+   * the tenant's and the key's usage lists, as given. Idempotent per (tenantId, requestId): a second record of the
+   * same request id changes nothing and answers `duplicate`. Never touches balances, holds or entries.
+   */
+  record(event: UsageEvent): Promise<RecordResult>;
 }
+
+export type RecordResult = { kind: "recorded" } | { kind: "duplicate" };
 
 /**
  * Gateway API keys look like `gw_<keyId>_<secret>`: the key id inside lets a lookup cost one store read (the record

@@ -1,15 +1,25 @@
+import { opTarget } from "../../ledger/outbox/op";
 import type { OutboxClient, SettlementOp } from "../../ledger/outbox/types";
-import { type Ledger, type SettleResult, StoreUnavailableError, type VoidResult } from "../../ledger/types";
+import {
+  type Ledger,
+  type RecordResult,
+  type SettleResult,
+  StoreUnavailableError,
+  type VoidResult,
+} from "../../ledger/types";
+
+/** What the ledger answers to an op. */
+type LedgerAnswer = SettleResult | VoidResult | RecordResult;
 
 export type SettleOutcome =
-  /** The ledger answered (settled / voided / already_resolved / unknown_hold). */
-  | SettleResult
-  | VoidResult
+  /** The ledger answered (settled / voided / already_resolved / unknown_hold; recorded / duplicate). */
+  | LedgerAnswer
   /** The ledger could not be reached; the outbox owns the op now and retries until the ledger answers. */
   | { kind: "queued" }
   /**
    * Neither the ledger nor the outbox could take the op: it is logged and the hold is left to expire, after which
-   * the sweeper (or the tenant object's alarm) bills it at the full hold, flagged `expired`.
+   * the sweeper (or the tenant object's alarm) bills it at the full hold, flagged `expired`. (A record op: the
+   * refusal's usage event is lost, logged with its request id.)
    */
   | { kind: "unresolved"; reason: "no_outbox" | "outbox_unavailable" };
 
@@ -35,13 +45,13 @@ const BUDGET_MS = 10_000;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Resolves a request's credit hold off the hot path without ever losing it: the ledger directly (two quick retries
- * with jittered backoff, on StoreUnavailableError only), else the durable outbox, else a logged error and the hold's
- * own expiry. Any other error is a bug: it is logged with the request id and rethrown. Meant to run as
+ * Resolves a request's credit hold — or records a refused request's usage event (`{ kind: "record", event }`) — off
+ * the hot path without ever losing it: the ledger directly (two quick retries with jittered backoff, on
+ * StoreUnavailableError only), else the durable outbox, else a logged error and the hold's own expiry. Any other error is a bug: it is logged with the request id and rethrown. Meant to run as
  * `waitUntil(settleDurably(deps, op).catch(log))`; nothing inside it is left to reject unhandled.
  */
 export async function settleDurably(deps: SettleDeps, op: SettlementOp): Promise<SettleOutcome> {
-  const id = op.req.requestId;
+  const id = opTarget(op).requestId;
   const direct = await settleDirect(deps, op);
   if (direct.ok) {
     if (direct.result.kind === "unknown_hold") {
@@ -49,7 +59,10 @@ export async function settleDurably(deps: SettleDeps, op: SettlementOp): Promise
     }
     return direct.result;
   }
-  const fate = "the hold will expire and be billed at the full hold (flag expired)";
+  const fate =
+    op.kind === "record"
+      ? "the usage event of this refused request is lost"
+      : "the hold will expire and be billed at the full hold (flag expired)";
   if (deps.outbox === undefined) {
     console.error(`[${id}] ${op.kind} failed (${direct.reason}) and no outbox is bound; ${fate}`);
     return { kind: "unresolved", reason: "no_outbox" };
@@ -68,7 +81,12 @@ export async function settleDurably(deps: SettleDeps, op: SettlementOp): Promise
   }
 }
 
-type Direct = { ok: true; result: SettleResult | VoidResult } | { ok: false; reason: string };
+type Direct = { ok: true; result: LedgerAnswer } | { ok: false; reason: string };
+
+function callLedger(ledger: Ledger, op: SettlementOp): Promise<LedgerAnswer> {
+  if (op.kind === "record") return ledger.record(op.event);
+  return op.kind === "settle" ? ledger.settle(op.req) : ledger.void(op.req);
+}
 
 async function settleDirect(deps: SettleDeps, op: SettlementOp): Promise<Direct> {
   const sleep = deps.sleep ?? defaultSleep;
@@ -78,15 +96,14 @@ async function settleDirect(deps: SettleDeps, op: SettlementOp): Promise<Direct>
   for (let attempt = 0; attempt <= RETRIES; attempt++) {
     if (attempt > 0) await sleep(jitteredDelay(attempt, random));
     try {
-      const call = op.kind === "settle" ? deps.ledger.settle(op.req) : deps.ledger.void(op.req);
-      const answer = await within<SettleResult | VoidResult>(call, Math.max(0, deadline - Date.now()));
+      const answer = await within(callLedger(deps.ledger, op), Math.max(0, deadline - Date.now()));
       if (answer.done) return { ok: true, result: answer.value };
       // Hanging, not failing: stop waiting, but let the call finish (its rejection, if any, is handled here).
       deps.waitUntil(answer.pending.catch(() => undefined));
       return { ok: false, reason: "ledger call timed out" };
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) {
-        console.error(`[${op.req.requestId}] ${op.kind} failed with an unexpected error`, err);
+        console.error(`[${opTarget(op).requestId}] ${op.kind} failed with an unexpected error`, err);
         throw err;
       }
       reason = err.message;

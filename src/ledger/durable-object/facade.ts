@@ -6,12 +6,15 @@ import type {
   KeyStore,
   Ledger,
   Micros,
+  RecordResult,
   SettleRequest,
   SettleResult,
   TaskLimits,
+  UsageEvent,
   VoidRequest,
   VoidResult,
 } from "../types";
+import { assertUsageEvent } from "../usage-event";
 import { callStore } from "./call";
 import type { KeyDirectory } from "./key-directory";
 import type { TenantLedger } from "./tenant-ledger";
@@ -86,6 +89,13 @@ export function createDurableObjectLedger(ns: DurableObjectLedgerBindings): {
     sweepTenants,
     recordToolCall(tenantId: string, taskId: string, limits: TaskLimits) {
       return callStore("recordToolCall", () => tenant(tenantId).recordToolCall(taskId, limits));
+    },
+    // Idempotent per request id, so a retry after a lost reply cannot write the event twice.
+    record(event: UsageEvent) {
+      assertUsageEvent(event);
+      return callStore<RecordResult>("record", async () => await tenant(event.tenantId).record(event), {
+        idempotent: true,
+      });
     },
   };
 

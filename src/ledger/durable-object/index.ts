@@ -16,8 +16,8 @@
  * has to enumerate tenants (a namespace cannot be listed at runtime); ledger.sweep() only forces expiry early for the
  * tenants the facade has seen (see facade.ts).
  *
- * Retention: ledger entries, holds (the duplicate-request memory) and usage events are kept forever, as the spec
- * asks — roughly 1 KB per request (usage event ~0.5 KB, two entries, the hold, indexes), so a tenant reaches SQLite's
+ * Retention: ledger entries, holds (the duplicate-request memory), usage events and the request ids of recorded
+ * standalone events (Ledger.record's dedupe memory) are kept forever, as the spec asks — roughly 1 KB per request (usage event ~0.5 KB, two entries, the hold, indexes), so a tenant reaches SQLite's
  * 10 GB limit per Durable Object after about ten million requests; export and prune before that. Expired
  * idempotency records, task counters and rate-log rows are removed as new ones are written.
  *

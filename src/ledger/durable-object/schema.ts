@@ -45,6 +45,9 @@ const TENANT_SCHEMA = [
      id INTEGER PRIMARY KEY AUTOINCREMENT, key_id TEXT NOT NULL, at INTEGER NOT NULL, event TEXT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS usage_events_at ON usage_events (at, id)`,
   `CREATE INDEX IF NOT EXISTS usage_events_key ON usage_events (key_id, at, id)`,
+  // Request ids whose standalone usage event (Ledger.record) is written: the dedupe memory, inserted in the same
+  // transaction as the event. Kept like the events themselves (see the retention note in index.ts).
+  "CREATE TABLE IF NOT EXISTS recorded_requests (request_id TEXT PRIMARY KEY, at INTEGER NOT NULL)",
   // The tenant's copy of its key records, so list(tenantId) is one call (the KeyDirectory holds the originals).
   `CREATE TABLE IF NOT EXISTS key_index (key_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, record TEXT NOT NULL)`,
 ];

@@ -6,6 +6,7 @@ import type {
   KeyRecord,
   LedgerEntry,
   Micros,
+  RecordResult,
   SettleRequest,
   SettleResult,
   TaskLimits,
@@ -19,7 +20,7 @@ import { expireDue, nextExpiry, settle, voidHold } from "./resolve";
 import { migrateTenantLedger } from "./schema";
 import { first, rows, run } from "./sql";
 import { tryToolCall } from "./tasks";
-import { listUsage } from "./usage";
+import { listUsage, recordUsage } from "./usage";
 
 /**
  * One tenant's whole ledger: every key's account, holds, rate windows (key and tenant level), task budgets,
@@ -91,6 +92,11 @@ export class TenantLedger extends DurableObject {
 
   recordToolCall(taskId: string, limits: TaskLimits): { ok: boolean } {
     return { ok: this.tx(() => tryToolCall(this.sql, taskId, limits, Date.now())) };
+  }
+
+  record(event: UsageEvent): RecordResult {
+    this.remember(event.tenantId);
+    return this.tx(() => recordUsage(this.sql, event, Date.now()));
   }
 
   /** Upserts the tenant's copy of a key record (the KeyDirectory holds the original). */

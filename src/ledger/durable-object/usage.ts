@@ -1,5 +1,5 @@
-import type { UsageEvent } from "../types";
-import { rows, run } from "./sql";
+import type { RecordResult, UsageEvent } from "../types";
+import { first, rows, run } from "./sql";
 
 /** Usage events are kept forever, like ledger entries (see the retention note in index.ts). */
 export function insertUsage(sql: SqlStorage, event: UsageEvent): void {
@@ -10,6 +10,16 @@ export function insertUsage(sql: SqlStorage, event: UsageEvent): void {
     event.at,
     JSON.stringify(event),
   );
+}
+
+/** A standalone usage event, once per request id (run inside the caller's transaction). */
+export function recordUsage(sql: SqlStorage, event: UsageEvent, now: number): RecordResult {
+  if (first(sql, "SELECT 1 AS x FROM recorded_requests WHERE request_id = ?", event.requestId)) {
+    return { kind: "duplicate" };
+  }
+  run(sql, "INSERT INTO recorded_requests (request_id, at) VALUES (?, ?)", event.requestId, now);
+  insertUsage(sql, event);
+  return { kind: "recorded" };
 }
 
 /** Newest first by event time, insertion order breaking ties. */

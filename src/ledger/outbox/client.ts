@@ -1,6 +1,7 @@
 import type { WorkerEnv } from "../../env";
 import { callStore } from "../durable-object/call";
 import type { DrainReport } from "./drain";
+import { opTarget } from "./op";
 import type { SettlementOutbox } from "./settlement-outbox";
 import type { LedgerBackendName, OutboxClient, OutboxItem, OutboxStatus, SettlementOp } from "./types";
 
@@ -35,10 +36,11 @@ export function createOutboxClient(
   return {
     async enqueue(op: SettlementOp) {
       const queued = opts.backend === undefined ? op : { ...op, backend: opts.backend };
-      const result = await callStore("outbox.enqueue", async () => await stub(op.req.tenantId).enqueue(queued), {
+      const { tenantId, requestId } = opTarget(op);
+      const result = await callStore("outbox.enqueue", async () => await stub(tenantId).enqueue(queued), {
         idempotent: true,
       });
-      if (result.kind === "malformed") throw new TypeError(`[${op.req.requestId}] outbox: malformed settlement op`);
+      if (result.kind === "malformed") throw new TypeError(`[${requestId}] outbox: malformed ${op.kind} op`);
     },
     pending: (tenantId) => callStore("outbox.pending", () => stub(tenantId).pending(), { idempotent: true }),
     list: (tenantId, limit) => callStore("outbox.list", () => stub(tenantId).list(limit), { idempotent: true }),

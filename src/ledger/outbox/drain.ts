@@ -1,4 +1,4 @@
-import { type Ledger, type SettleResult, StoreUnavailableError, type VoidResult } from "../types";
+import { type Ledger, type RecordResult, type SettleResult, StoreUnavailableError, type VoidResult } from "../types";
 import { retryDelay } from "./backoff";
 import { dueOps, loadOp, postpone, removeOp } from "./store";
 import type { LedgerBackendName, OutboxItem, QueuedOp } from "./types";
@@ -12,7 +12,7 @@ export interface DrainDeps {
 }
 
 export interface DrainReport {
-  /** Ops the ledger took (settled, voided, already resolved or unknown). */
+  /** Ops the ledger took (settled, voided, already resolved or unknown; recorded or a duplicate record). */
   done: number;
   /** Ops that failed or wait behind a store that is down. */
   postponed: number;
@@ -31,25 +31,25 @@ export async function drainDue(d: DrainDeps, batch: number): Promise<DrainReport
     const backendKey = item.backend ?? "";
     const blocked = down.get(backendKey);
     if (blocked) {
-      postpone(d.sql, item.requestId, blocked.until, blocked.error, false);
+      postpone(d.sql, item, blocked.until, blocked.error, false);
       report.postponed++;
       continue;
     }
-    const op = loadOp(d.sql, item.requestId);
+    const op = loadOp(d.sql, item);
     if (op === undefined) {
-      console.error(`[${item.requestId}] outbox: queued ${item.kind} has no payload; dropped (the hold will expire)`);
-      removeOp(d.sql, item.requestId);
+      console.error(`[${item.requestId}] outbox: queued ${item.kind} has no payload; dropped`);
+      removeOp(d.sql, item);
       continue;
     }
     try {
       const result = await apply(d.ledgerFor(item.backend), op);
       logOutcome(item, result);
-      removeOp(d.sql, item.requestId);
+      removeOp(d.sql, item);
       report.done++;
     } catch (err) {
       const until = d.now() + retryDelay(item.attempts + 1, d.random);
       const error = describe(err);
-      postpone(d.sql, item.requestId, until, error, true);
+      postpone(d.sql, item, until, error, true);
       report.postponed++;
       if (err instanceof StoreUnavailableError) down.set(backendKey, { until, error });
       // Not a store outage: a bug or a configuration error. Keep the op (it is money) and say so loudly.
@@ -59,11 +59,14 @@ export async function drainDue(d: DrainDeps, batch: number): Promise<DrainReport
   return report;
 }
 
-function apply(ledger: Ledger, op: QueuedOp): Promise<SettleResult | VoidResult> {
+type Outcome = SettleResult | VoidResult | RecordResult;
+
+function apply(ledger: Ledger, op: QueuedOp): Promise<Outcome> {
+  if (op.kind === "record") return ledger.record(op.event);
   return op.kind === "settle" ? ledger.settle(op.req) : ledger.void(op.req);
 }
 
-function logOutcome(item: OutboxItem, result: SettleResult | VoidResult): void {
+function logOutcome(item: OutboxItem, result: Outcome): void {
   if (result.kind === "unknown_hold") {
     console.error(
       `[${item.requestId}] outbox: ${item.kind} found no hold for key ${item.keyId}: it was never admitted there, or ` +

@@ -18,6 +18,10 @@
  * - Last line of defence: if even the outbox is unreachable, the op is logged (with the request id) and dropped;
  *   the hold then expires (hold_ttl_s) and the sweeper or the tenant object's alarm bills it at the full hold,
  *   flagged `expired`, so the ledger stays consistent and never under-bills — at worst the tenant pays the hold.
+ *   (A lost record op loses only that refusal's usage event; no money is involved.)
+ * - Usage events: a request refused at or before admission has no hold, so its usage event travels as its own op
+ *   (`{ kind: "record", event }`, Ledger.record, idempotent per request id); it is done on `recorded` or `duplicate`
+ *   and backs off like any op while the store is down. Its row is kept apart from a settle/void of the same request.
  *
  * Wiring: wrangler.toml binds SETTLEMENT_OUTBOX to class SettlementOutbox (migration tag v2,
  * new_sqlite_classes), and the Worker's entry module re-exports the class.
@@ -25,13 +29,16 @@
 export { FIRST_RETRY_MS, MAX_RETRY_MS, retryDelay } from "./backoff";
 export { createOutboxClient, type OutboxAdmin, outboxFromEnv, outboxName, outboxStub } from "./client";
 export type { DrainReport } from "./drain";
+export { type OpTarget, opTarget } from "./op";
 export { SettlementOutbox } from "./settlement-outbox";
 export type {
   EnqueueResult,
+  HoldOp,
   LedgerBackendName,
   OutboxClient,
   OutboxItem,
   OutboxStatus,
   QueuedOp,
+  RecordOp,
   SettlementOp,
 } from "./types";

@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Env, parseEnv, type WorkerEnv } from "../../env";
 import { selectLedger } from "../select";
-import type { Ledger } from "../types";
+import type { Ledger, UsageEvent } from "../types";
+import { assertUsageEvent } from "../usage-event";
 import { FIRST_RETRY_MS } from "./backoff";
 import { type DrainReport, drainDue } from "./drain";
 import { migrateOutbox } from "./schema";
@@ -33,7 +34,7 @@ export class SettlementOutbox extends DurableObject {
   }
 
   /**
-   * Queues the op (a request id already queued answers `duplicate`) and makes sure the alarm will pick it up. A
+   * Queues the op (a request id already queued for the same kind family answers `duplicate`, see rowKey) and makes sure the alarm will pick it up. A
    * malformed op is refused with a result rather than an exception, so nothing is thrown across the RPC boundary.
    */
   async enqueue(op: QueuedOp): Promise<EnqueueResult> {
@@ -120,11 +121,22 @@ function asWorkerEnv(env: object): WorkerEnv {
 
 /** What could never settle is refused at enqueue time, so a malformed op never sits in the queue. */
 function isQueuedOp(op: QueuedOp): boolean {
-  if (typeof op !== "object" || op === null || typeof op.req !== "object" || op.req === null) return false;
+  if (typeof op !== "object" || op === null) return false;
+  if (op.backend !== undefined && op.backend !== "upstash" && op.backend !== "durable-object") return false;
+  if (op.kind === "record") return isUsageEvent(op.event);
+  if (op.kind !== "settle" && op.kind !== "void") return false;
+  if (typeof op.req !== "object" || op.req === null) return false;
   const req: Partial<Record<"requestId" | "keyId" | "tenantId", unknown>> = op.req;
-  return (
-    (op.kind === "settle" || op.kind === "void") &&
-    [req.requestId, req.keyId, req.tenantId].every((v) => typeof v === "string" && v.length > 0) &&
-    (op.backend === undefined || op.backend === "upstash" || op.backend === "durable-object")
-  );
+  return [req.requestId, req.keyId, req.tenantId].every((v) => typeof v === "string" && v.length > 0);
+}
+
+/** The ledger would refuse it with a RangeError on every retry, forever. */
+function isUsageEvent(event: unknown): boolean {
+  if (typeof event !== "object" || event === null) return false;
+  try {
+    assertUsageEvent(event as UsageEvent);
+    return true;
+  } catch {
+    return false;
+  }
 }

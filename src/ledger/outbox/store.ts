@@ -1,5 +1,9 @@
 import { first, num, rows, run, str } from "../durable-object/sql";
+import { opTarget, rowKey, rowRequestId } from "./op";
 import type { LedgerBackendName, OutboxItem, OutboxStatus, QueuedOp } from "./types";
+
+/** What names a queued op's row: its kind and request id (see rowKey). */
+export type OpRef = Pick<OutboxItem, "kind" | "requestId">;
 
 /** Characters per stored part: 512 Ki UTF-16 units stay under the 2 MB value cap even at 3 UTF-8 bytes each. */
 const PART_CHARS = 512 * 1024;
@@ -16,9 +20,14 @@ type PendingRow = {
   last_error: string | null;
 };
 
-/** Inserts the op unless its request id is already queued; true when it was new. */
+/**
+ * Inserts the op unless its row is already queued; true when it was new. The `request_id` column holds the row key
+ * (rowKey: the request id, prefixed for record ops).
+ */
 export function insertOp(sql: SqlStorage, op: QueuedOp, now: number, nextAt: number): boolean {
-  const { requestId, keyId, tenantId } = op.req;
+  const target = opTarget(op);
+  const { keyId, tenantId } = target;
+  const requestId = rowKey(op.kind, target.requestId);
   if (first(sql, "SELECT 1 AS x FROM pending WHERE request_id = ?", requestId)) return false;
   run(
     sql,
@@ -47,12 +56,12 @@ export function insertOp(sql: SqlStorage, op: QueuedOp, now: number, nextAt: num
   return true;
 }
 
-/** The op stored for a request id (its JSON reassembled from its parts). */
-export function loadOp(sql: SqlStorage, requestId: string): QueuedOp | undefined {
+/** The op stored for a row (its JSON reassembled from its parts). */
+export function loadOp(sql: SqlStorage, ref: OpRef): QueuedOp | undefined {
   const parts = rows<{ text: string }>(
     sql,
     "SELECT text FROM pending_parts WHERE request_id = ? ORDER BY part",
-    requestId,
+    rowKey(ref.kind, ref.requestId),
   );
   if (parts.length === 0) return undefined;
   return JSON.parse(parts.map((p) => p.text).join("")) as QueuedOp;
@@ -72,26 +81,21 @@ export function listOps(sql: SqlStorage, limit: number): OutboxItem[] {
   return rows<PendingRow>(sql, "SELECT * FROM pending ORDER BY next_at, enqueued_at LIMIT ?", limit).map(toItem);
 }
 
-export function removeOp(sql: SqlStorage, requestId: string): void {
-  run(sql, "DELETE FROM pending WHERE request_id = ?", requestId);
-  run(sql, "DELETE FROM pending_parts WHERE request_id = ?", requestId);
+export function removeOp(sql: SqlStorage, ref: OpRef): void {
+  const key = rowKey(ref.kind, ref.requestId);
+  run(sql, "DELETE FROM pending WHERE request_id = ?", key);
+  run(sql, "DELETE FROM pending_parts WHERE request_id = ?", key);
 }
 
 /** Records a failed attempt (or, with `countAttempt` false, only moves the op behind a backend known to be down). */
-export function postpone(
-  sql: SqlStorage,
-  requestId: string,
-  nextAt: number,
-  error: string,
-  countAttempt: boolean,
-): void {
+export function postpone(sql: SqlStorage, ref: OpRef, nextAt: number, error: string, countAttempt: boolean): void {
   run(
     sql,
     "UPDATE pending SET attempts = attempts + ?, next_at = ?, last_error = ? WHERE request_id = ?",
     countAttempt ? 1 : 0,
     nextAt,
     error,
-    requestId,
+    rowKey(ref.kind, ref.requestId),
   );
 }
 
@@ -120,9 +124,10 @@ export function status(sql: SqlStorage, now: number): OutboxStatus {
 }
 
 function toItem(r: PendingRow): OutboxItem {
+  const kind = opKind(r.kind);
   return {
-    requestId: r.request_id,
-    kind: r.kind === "void" ? "void" : "settle",
+    requestId: rowRequestId(kind, r.request_id),
+    kind,
     keyId: r.key_id,
     tenantId: r.tenant_id,
     backend: backendName(r.backend),
@@ -131,6 +136,10 @@ function toItem(r: PendingRow): OutboxItem {
     nextAt: r.next_at,
     lastError: str(r.last_error) ?? null,
   };
+}
+
+function opKind(value: string): OutboxItem["kind"] {
+  return value === "void" || value === "record" ? value : "settle";
 }
 
 function backendName(value: string | null): LedgerBackendName | null {

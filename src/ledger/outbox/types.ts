@@ -1,8 +1,14 @@
 import type { ParsedEnv } from "../../env";
-import type { SettleRequest, VoidRequest } from "../types";
+import type { SettleRequest, UsageEvent, VoidRequest } from "../types";
 
 /** How a credit hold resolves after the response: bill it (settle) or release it (void). */
-export type SettlementOp = { kind: "settle"; req: SettleRequest } | { kind: "void"; req: VoidRequest };
+export type HoldOp = { kind: "settle"; req: SettleRequest } | { kind: "void"; req: VoidRequest };
+
+/** The usage event of a request refused at or before admission (no hold): Ledger.record. */
+export type RecordOp = { kind: "record"; event: UsageEvent };
+
+/** What must reach the ledger after the response, never lost: a hold's resolution or a refusal's usage event. */
+export type SettlementOp = HoldOp | RecordOp;
 
 export type LedgerBackendName = ParsedEnv["LEDGER_BACKEND"];
 
@@ -18,7 +24,8 @@ export type EnqueueResult = { kind: "queued" } | { kind: "duplicate" } | { kind:
 /** What settleDurably needs from the outbox. */
 export interface OutboxClient {
   /**
-   * Stores the op until the ledger takes it; a second enqueue of the same request id is ignored. Rejects when the
+   * Stores the op until the ledger takes it; a second enqueue of the same request id (and kind family: a record op
+   * is kept apart from a settle/void of the same id) is ignored. Rejects when the
    * outbox cannot be reached (or the op is malformed: a bug).
    */
   enqueue(op: SettlementOp): Promise<void>;

@@ -10,6 +10,7 @@
  * | `holds:<ek>` | hash | requestId -> JSON {amount, expiresAt, at, keyId, tenantId, et, task?, taskTtlMs?, idem?, idemTtlMs?} | until resolved |
  * | `hold-expiry` | zset | member `<ek>|<requestId>`, score expiresAt (ms) — what the sweeper scans | until resolved |
  * | `term:<ek>|<requestId>` | string | terminal kind: settled / voided / expired | 7 days (TERMINAL_TTL_MS) |
+ * | `rec:<et>|<requestId>` | string | "1": a standalone usage event (record) was written for this request | 7 days |
  * | `entries:<ek>` | list | ledger entries as JSON, RPUSH (oldest first, so index = seq - 1: stable paging) | forever* |
  * | `usage:<et>` | list | usage events as JSON, LPUSH (newest first) | forever* |
  * | `usage-key:<ek>` | list | the same events per key, so a keyId filter reads only that key's events | forever* |
@@ -52,6 +53,7 @@ export interface LedgerKeys {
   holds(keyId: string): string;
   holdExpiry(): string;
   terminal(keyId: string, requestId: string): string;
+  recorded(tenantId: string, requestId: string): string;
   entries(keyId: string): string;
   tenantUsage(tenantId: string): string;
   keyUsage(keyId: string): string;
@@ -72,6 +74,7 @@ export function ledgerKeys(prefix: string): LedgerKeys {
     holds: (keyId) => `${prefix}holds:${part(keyId)}`,
     holdExpiry: () => `${prefix}hold-expiry`,
     terminal: (keyId, requestId) => `${prefix}term:${part(keyId)}|${requestId}`,
+    recorded: (tenantId, requestId) => `${prefix}rec:${part(tenantId)}|${requestId}`,
     entries: (keyId) => `${prefix}entries:${part(keyId)}`,
     tenantUsage: (tenantId) => `${prefix}usage:${part(tenantId)}`,
     keyUsage: (keyId) => `${prefix}usage-key:${part(keyId)}`,

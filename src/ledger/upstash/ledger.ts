@@ -1,10 +1,12 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { AdmitResult, Balance, Ledger, LedgerEntry, SettleResult, TaskLimits, VoidResult } from "../types";
+import { assertUsageEvent } from "../usage-event";
 import { admitArgs, settleArgs, voidArgs } from "./args";
 import { jsonScript } from "./client";
 import { type LedgerKeys, TERMINAL_TTL_MS } from "./keys";
 import { BALANCE_SCRIPT, CREDIT_SCRIPT, ENTRIES_SCRIPT, TOOL_CALL_SCRIPT } from "./scripts/account";
 import { ADMIT_SCRIPT } from "./scripts/admit";
+import { RECORD_SCRIPT } from "./scripts/record";
 import { SETTLE_SCRIPT, VOID_SCRIPT } from "./scripts/resolve";
 import { SWEEP_SCRIPT } from "./scripts/sweep";
 import { readUsage } from "./usage";
@@ -30,6 +32,7 @@ export function createLedger(redis: Redis, k: LedgerKeys): Ledger {
   const balance = jsonScript(redis, BALANCE_SCRIPT);
   const entries = jsonScript(redis, ENTRIES_SCRIPT);
   const toolCall = jsonScript(redis, TOOL_CALL_SCRIPT);
+  const record = jsonScript(redis, RECORD_SCRIPT);
 
   const withKey = (keyId: string, s: Snapshot): Balance => ({
     keyId,
@@ -120,6 +123,17 @@ export function createLedger(redis: Redis, k: LedgerKeys): Ledger {
       const args = JSON.stringify({ max: limits.max_tool_calls });
       const ok = await toolCall.runRaw("recordToolCall", [k.task(tenantId, taskId)], [args]);
       return { ok: Number(ok) === 1 };
+    },
+
+    async record(event) {
+      assertUsageEvent(event);
+      const keys = [
+        k.recorded(event.tenantId, event.requestId),
+        k.tenantUsage(event.tenantId),
+        k.keyUsage(event.keyId),
+      ];
+      const added = await record.runRaw("record", keys, [JSON.stringify(event), String(TERMINAL_TTL_MS)]);
+      return Number(added) === 1 ? { kind: "recorded" } : { kind: "duplicate" };
     },
   };
 }

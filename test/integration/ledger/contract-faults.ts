@@ -7,7 +7,7 @@ import { StoreUnavailableError } from "../../../src/ledger/types";
 import { admitOk, admitReq, type ContractGroup, expectKind, freshAccount, fund, settleReq } from "./contract-helpers";
 import { checkInvariant } from "./invariant";
 
-async function expectUnavailable(call: () => Promise<unknown>, label: string): Promise<void> {
+export async function expectUnavailable(call: () => Promise<unknown>, label: string): Promise<void> {
   let outcome: unknown;
   try {
     outcome = { resolved: await call() };

@@ -32,6 +32,7 @@ function wrap(inner: Ledger, patch: Partial<Ledger>): Ledger {
     usage: (...args) => inner.usage(...args),
     sweep: (now) => inner.sweep(now),
     recordToolCall: (...args) => inner.recordToolCall(...args),
+    record: (e) => inner.record(e),
     ...patch,
   };
 }
@@ -80,6 +81,25 @@ const MUTANTS: [LedgerFactory, string][] = [
   [
     mutant("usage oldest first", (l) => ({ usage: async (...a) => (await l.usage(...a)).reverse() })),
     "settle and void write usage",
+  ],
+  [
+    mutant("record answers recorded to repeats", (l) => ({
+      record: async (e) => {
+        await l.record(e);
+        return { kind: "recorded" };
+      },
+    })),
+    "record is idempotent",
+  ],
+  [mutant("record drops flags", (l) => ({ record: (e) => l.record({ ...e, flags: [] }) })), "record writes usage"],
+  [
+    mutant("record bills its cost", (l) => ({
+      record: async (e) => {
+        await l.credit(e.keyId, e.tenantId, -1, crypto.randomUUID(), "adjust");
+        return l.record(e);
+      },
+    })),
+    "record beside an open hold",
   ],
   [
     mutant("beforeSeq inclusive", (l) => ({

@@ -22,6 +22,7 @@ import { holdCases } from "./contract-holds";
 import { idempotencyCases } from "./contract-idempotency";
 import { keyCases } from "./contract-keys";
 import { limitCases } from "./contract-limits";
+import { recordCases } from "./contract-record";
 import { taskCases } from "./contract-tasks";
 import { usageCases } from "./contract-usage";
 
@@ -35,6 +36,7 @@ export const CONTRACT_GROUPS: readonly ContractGroup[] = [
   limitCases,
   taskCases,
   usageCases,
+  recordCases,
   keyCases,
   faultCases,
 ];

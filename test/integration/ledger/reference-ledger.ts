@@ -11,6 +11,7 @@ import {
   type Balance,
   type Ledger,
   type LedgerEntry,
+  type RecordResult,
   type SettleRequest,
   type SettleResult,
   type StoredResponse,
@@ -63,6 +64,7 @@ export class ReferenceLedger implements Ledger {
   private readonly tasks = new TaskBook();
   private readonly idempotency = new Map<string, IdempotencyRecord>();
   private readonly events: UsageEvent[] = [];
+  private readonly recorded = new Set<string>();
 
   constructor(private readonly options: ReferenceOptions = {}) {}
 
@@ -187,6 +189,15 @@ export class ReferenceLedger implements Ledger {
   async recordToolCall(tenantId: string, taskId: string, limits: TaskLimits): Promise<{ ok: boolean }> {
     this.reachable();
     return { ok: this.tasks.recordToolCall(tenantId, taskId, limits, Date.now()) };
+  }
+
+  async record(event: UsageEvent): Promise<RecordResult> {
+    this.reachable();
+    const id = `${event.tenantId}\u0000${event.requestId}`;
+    if (this.recorded.has(id)) return { kind: "duplicate" };
+    this.recorded.add(id);
+    this.events.push(structuredClone(event));
+    return { kind: "recorded" };
   }
 
   /** Spec order: idempotency, duplicate request id, rate limits, task budget, credits. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type SettleDeps, settleDurably } from "../../../src/gateway/billing/settle";
-import type { OutboxClient, SettlementOp } from "../../../src/ledger/outbox";
+import type { HoldOp, OutboxClient, SettlementOp } from "../../../src/ledger/outbox";
 import {
   type Ledger,
   type SettleRequest,
@@ -39,6 +39,7 @@ function scriptedLedger(settle: Step<SettleResult>[], voids: Step<VoidResult>[] 
     usage: unused,
     sweep: unused,
     recordToolCall: unused,
+    record: unused,
   };
   return { ledger, calls };
 }
@@ -87,7 +88,7 @@ const usage = (requestId: string) => ({
   flags: [],
 });
 
-const settleOp = (requestId = `req-${crypto.randomUUID()}`): SettlementOp => ({
+const settleOp = (requestId = `req-${crypto.randomUUID()}`): HoldOp => ({
   kind: "settle",
   req: {
     keyId: "k",
@@ -101,7 +102,7 @@ const settleOp = (requestId = `req-${crypto.randomUUID()}`): SettlementOp => ({
   },
 });
 
-const voidOp = (requestId = `req-${crypto.randomUUID()}`): SettlementOp => ({
+const voidOp = (requestId = `req-${crypto.randomUUID()}`): HoldOp => ({
   kind: "void",
   req: { keyId: "k", tenantId: "t", requestId, usage: usage(requestId) },
 });
