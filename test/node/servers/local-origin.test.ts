@@ -146,7 +146,7 @@ describe("local origin: chat", () => {
 });
 
 describe("local origin: embeddings", () => {
-  it("embeds lexically: a near-duplicate scores higher than an unrelated sentence", async () => {
+  it("embeds with USE-lite: a near-duplicate scores higher than an unrelated sentence", async () => {
     const input = [
       "How do I reset my account password?",
       "how do i reset my password for my account",
@@ -155,7 +155,7 @@ describe("local origin: embeddings", () => {
     const res = await client.embeddings.create({ model: "local-embed", input, encoding_format: "float" });
     const [q, near, far] = res.data.map((d) => d.embedding);
     if (!q || !near || !far) throw new Error("missing embeddings");
-    expect(q).toHaveLength(256);
+    expect(q).toHaveLength(512);
     expect(cosine(q, near)).toBeGreaterThan(0.6);
     expect(cosine(q, near)).toBeGreaterThan(cosine(q, far) + 0.3);
     expect(res.usage).toEqual({ prompt_tokens: 23, total_tokens: 23 });
@@ -170,7 +170,7 @@ describe("local origin: embeddings", () => {
     });
     const a = Array.from(b64.data[0]?.embedding ?? []);
     const f = floats.data[0]?.embedding ?? [];
-    expect(a).toHaveLength(256);
+    expect(a).toHaveLength(512);
     for (const [i, v] of a.entries()) expect(v).toBeCloseTo(f[i] ?? Number.NaN, 6);
   });
 
