@@ -1,5 +1,6 @@
-import type { EmbeddingsRequest, EmbeddingsResponse } from "../canonical/chat";
+import type { EmbeddingsRequest } from "../canonical/chat";
 import { costOf } from "../ledger/pricing";
+import type { StoredResponse } from "../ledger/types";
 import { executePlan } from "../routing/execute";
 import { planRoute } from "../routing/plan";
 import { sleep } from "../routing/sleep";
@@ -14,8 +15,8 @@ import { type RouteMeta, routeMeta } from "./route-meta";
 import { embeddingsAttempt } from "./upstream-call";
 
 export type EmbeddingsOutcome =
-  | { kind: "json"; response: EmbeddingsResponse; meta: RouteMeta; admission: Admission; cost: number }
-  | { kind: "replay"; response: import("../ledger/types").StoredResponse };
+  | { kind: "json"; body: string; meta: RouteMeta; admission: Admission; cost: number }
+  | { kind: "replay"; response: StoredResponse };
 
 /** Embeddings are billed like chat: input tokens only, reserved up front, settled with the upstream's count. */
 export async function runEmbeddings(ctx: ChatContext, req: EmbeddingsRequest): Promise<EmbeddingsOutcome> {
@@ -86,5 +87,5 @@ export async function runEmbeddings(ctx: ChatContext, req: EmbeddingsRequest): P
     : { inputTokens: estimate, outputTokens: 0, cost: admission.reserved, flags: ["usage_untrusted"] };
   const body = JSON.stringify(response);
   void ctx.submit(settleOp(settlement, bill, 200, { headers: { "content-type": "application/json" }, body }));
-  return { kind: "json", response, meta, admission, cost: bill.cost };
+  return { kind: "json", body, meta, admission, cost: bill.cost };
 }

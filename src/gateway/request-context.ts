@@ -6,7 +6,8 @@ import type { BillingInput } from "./billing/admission";
 import { submitter } from "./billing/submit";
 import type { ChatContext } from "./chat";
 
-const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Shape of the gateway's token-like request headers (task id, task type, feature). */
+export const HEADER_TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 function optionalHeader(c: Context<AppEnv>, name: string, pattern: RegExp): string | undefined {
@@ -21,17 +22,15 @@ function optionalHeader(c: Context<AppEnv>, name: string, pattern: RegExp): stri
 /** Everything a routed call needs from the HTTP request, parsed once: principal, billing headers, settlement. */
 export async function chatContext(c: Context<AppEnv>): Promise<ChatContext> {
   const services = c.var.services;
-  const billing: BillingInput = {
-    requestId: c.var.requestId,
-    bodyHash: await sha256Hex(c.var.rawBody),
-  };
+  const billing: BillingInput = { requestId: c.var.requestId };
   const idempotencyKey = optionalHeader(c, "idempotency-key", IDEMPOTENCY_KEY);
   if (idempotencyKey !== undefined) billing.idempotencyKey = idempotencyKey;
-  const taskId = optionalHeader(c, "x-gateway-task-id", TOKEN);
+  const taskId = optionalHeader(c, "x-gateway-task-id", HEADER_TOKEN);
   if (taskId !== undefined) billing.taskId = taskId;
-  const feature = optionalHeader(c, "x-gateway-feature", TOKEN);
+  if (idempotencyKey !== undefined || taskId !== undefined) billing.bodyHash = await sha256Hex(c.var.rawBody);
+  const feature = optionalHeader(c, "x-gateway-feature", HEADER_TOKEN);
   if (feature !== undefined) billing.feature = feature;
-  const taskType = optionalHeader(c, "x-gateway-task-type", TOKEN);
+  const taskType = optionalHeader(c, "x-gateway-task-type", HEADER_TOKEN);
   const submit = submitter(services, (p) => c.executionCtx.waitUntil(p), c.var.requestId);
   const ctx: ChatContext = {
     services,

@@ -2,12 +2,11 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { ERROR_CODES, GatewayError } from "../errors";
 import { settleDurably } from "../gateway/billing/settle";
+import { HEADER_TOKEN } from "../gateway/request-context";
 import type { UsageEvent } from "../ledger/types";
 
-const TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
-
 function headerToken(value: string | undefined): string | undefined {
-  return value !== undefined && TOKEN.test(value) ? value : undefined;
+  return value !== undefined && HEADER_TOKEN.test(value) ? value : undefined;
 }
 
 function requestedModel(rawBody: string): string | undefined {

@@ -14,9 +14,13 @@ export async function embeddingsHandler(c: Context<AppEnv>) {
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const outcome = await runEmbeddings(await chatContext(c), parsed.value);
   if (outcome.kind === "replay") return replayResponse(outcome.response, c.var.requestId);
-  return c.json(outcome.response, 200, {
-    ...routeHeaders(outcome.meta),
-    ...admissionHeaders(outcome.admission),
-    ...costHeaders(outcome.admission, outcome.cost),
+  // The same serialisation the idempotency record stored: the body is built once.
+  return new Response(outcome.body, {
+    headers: {
+      "content-type": "application/json",
+      ...routeHeaders(outcome.meta),
+      ...admissionHeaders(outcome.admission),
+      ...costHeaders(outcome.admission, outcome.cost),
+    },
   });
 }

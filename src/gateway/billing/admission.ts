@@ -10,8 +10,11 @@ import { rateLimitHeaders } from "./headers";
 /** What the request says about billing, beyond its body: all optional request headers. */
 export interface BillingInput {
   requestId: string;
-  /** SHA-256 of the raw body: idempotency and task-loop fingerprints. */
-  bodyHash: string;
+  /**
+   * SHA-256 of the raw body, for idempotency and task-loop fingerprints. Computed only when the request carries an
+   * Idempotency-Key or a task id: most requests need no hash.
+   */
+  bodyHash?: string;
   idempotencyKey?: string;
   taskId?: string;
   feature?: string;
@@ -65,16 +68,17 @@ export async function admit(p: AdmitParams): Promise<AdmitOutcome> {
     limits: { key: tenant.limits.key, tenant: tenant.limits.tenant },
     holdTtlMs: credits.hold_ttl_s * 1000,
   };
-  if (p.input.idempotencyKey !== undefined) {
+  const bodyHash = p.input.bodyHash;
+  if (p.input.idempotencyKey !== undefined && bodyHash !== undefined) {
     req.idempotency = {
       key: p.input.idempotencyKey,
-      bodyHash: p.input.bodyHash,
+      bodyHash,
       ttlMs: credits.idempotency_ttl_s * 1000,
     };
   }
-  if (p.input.taskId !== undefined && tenant.task_budget !== undefined) {
+  if (p.input.taskId !== undefined && bodyHash !== undefined && tenant.task_budget !== undefined) {
     const { ttl_s, ...limits } = tenant.task_budget;
-    req.task = { id: p.input.taskId, fingerprint: p.input.bodyHash, limits, ttlMs: ttl_s * 1000 };
+    req.task = { id: p.input.taskId, fingerprint: bodyHash, limits, ttlMs: ttl_s * 1000 };
   }
 
   let result: Awaited<ReturnType<Services["ledger"]["admit"]>>;
