@@ -1,16 +1,9 @@
 import { crossCheckTenants } from "./cross-check-tenants";
+import { crossCheckToolsAndCache } from "./cross-check-tools";
 import type { PathSegment, PolicyError } from "./errors";
 import { type Entry, errorAt, type Merged } from "./merge";
 import type { CompiledSections } from "./normalize";
-import { closest } from "./suggest";
-
-function unknown(what: string, name: string, known: Iterable<string>): string {
-  const names = [...known].sort();
-  const shown = names.length > 20 ? [...names.slice(0, 20), "..."] : names;
-  const list = names.length === 0 ? `no ${what}s are defined` : `known: ${shown.join(", ")}`;
-  const match = closest(name, names);
-  return `unknown ${what} "${name}" (${list})${match === undefined ? "" : `; did you mean "${match}"?`}`;
-}
+import { unknown } from "./suggest";
 
 const article = (kind: string) => (kind === "embeddings" ? "an embeddings" : `a ${kind}`);
 
@@ -109,5 +102,6 @@ export function crossCheck(merged: Merged, compiled: CompiledSections): PolicyEr
     });
   }
   errors.push(...crossCheckTenants(merged, compiled));
+  errors.push(...crossCheckToolsAndCache(merged, compiled));
   return errors;
 }

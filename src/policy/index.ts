@@ -1,10 +1,20 @@
 import bundled from "./generated/policy.json";
 import type { CompiledPolicy } from "./types";
 
-export { DEFAULT_CREDITS, DEFAULT_TASK_TTL_S, defaultTenantSettings } from "./defaults";
+export {
+  DEFAULT_CACHE,
+  DEFAULT_CREDITS,
+  DEFAULT_TASK_TTL_S,
+  DEFAULT_TOOL_LOOP,
+  defaultTenantSettings,
+} from "./defaults";
 export type {
+  CacheConfig,
+  CacheMode,
   CompiledPolicy,
   CreditsConfig,
+  EmbedderConfig,
+  JsonSchema,
   JwtAlgorithm,
   JwtConfig,
   LimitsConfig,
@@ -21,6 +31,11 @@ export type {
   RuleCondition,
   TaskBudgetConfig,
   TenantConfig,
+  ToolConfig,
+  ToolHttpConfig,
+  ToolHttpMethod,
+  ToolLoopConfig,
+  ToolResultConfig,
 } from "./types";
 
 // The Worker entry point of this folder: it must not import schema.ts or compile.ts, which would pull the YAML

@@ -31,6 +31,7 @@ export function mergeFiles(files: readonly ParsedFile[]): { merged: Merged; erro
     routes: new Map(),
     plans: new Map(),
     tenants: new Map(),
+    tools: new Map(),
   };
   const errors: PolicyError[] = [];
   for (const { source, data } of files) {

@@ -1,13 +1,22 @@
-import { DEFAULT_CREDITS, DEFAULT_TASK_TTL_S } from "./defaults";
+import { DEFAULT_CREDITS, DEFAULT_TASK_TTL_S, DEFAULT_TOOL_LOOP } from "./defaults";
 import type { SectionEntry } from "./merge";
-import type { CreditsConfig, JwtConfig, LimitsConfig, RateLimitConfig, TaskBudgetConfig, TenantConfig } from "./types";
+import { cacheOverride } from "./normalize-tools";
+import type {
+  CreditsConfig,
+  JwtConfig,
+  LimitsConfig,
+  RateLimitConfig,
+  TaskBudgetConfig,
+  TenantConfig,
+  ToolLoopConfig,
+} from "./types";
 
 type PlanValue = SectionEntry<"plans">;
 type TenantValue = SectionEntry<"tenants">;
 type JwtValue = NonNullable<TenantValue["jwt"]>;
 
 /** `primary`'s defined fields over `fallback`'s, with undefined fields dropped (the JSON stays minimal). */
-function overlay<T extends object>(primary: T | undefined, fallback: T | undefined): Partial<T> {
+export function overlay<T extends object>(primary: T | undefined, fallback: T | undefined): Partial<T> {
   const out: Partial<T> = {};
   for (const source of [fallback, primary]) {
     for (const [key, value] of Object.entries(source ?? {})) {
@@ -21,11 +30,14 @@ function rateLimits(tenant: RateLimitConfig | undefined, plan: RateLimitConfig |
   return overlay(tenant, plan);
 }
 
-/** The tenant's effective jwt, limits, task budget and credits: tenant fields, else plan fields, else defaults. */
+/**
+ * The tenant's effective jwt, limits, task budget, credits, tools, tool loop and cache overrides: tenant fields,
+ * else plan fields, else defaults. Tools are the tenant's own then the plan's.
+ */
 export function tenantSettings(
   tenant: TenantValue,
   plan: PlanValue | undefined,
-): Pick<TenantConfig, "jwt" | "limits" | "task_budget" | "credits"> {
+): Pick<TenantConfig, "jwt" | "limits" | "task_budget" | "credits" | "tools" | "tool_loop" | "cache"> {
   const limits: LimitsConfig = {
     key: rateLimits(tenant.limits?.key, plan?.limits?.key),
     tenant: rateLimits(tenant.limits?.tenant, plan?.limits?.tenant),
@@ -35,11 +47,15 @@ export function tenantSettings(
   const task_budget: TaskBudgetConfig | undefined = budget
     ? undefined
     : { ttl_s: DEFAULT_TASK_TTL_S, ...overlay(tenant.task_budget, plan?.task_budget) };
+  const tool_loop: ToolLoopConfig = { ...DEFAULT_TOOL_LOOP, ...overlay(tenant.tool_loop, plan?.tool_loop) };
   return {
     ...(tenant.jwt === undefined ? {} : { jwt: jwtConfig(tenant.jwt) }),
     limits,
     ...(task_budget === undefined ? {} : { task_budget }),
     credits,
+    tools: [...new Set([...(tenant.tools ?? []), ...(plan?.tools ?? [])])],
+    tool_loop,
+    cache: cacheOverride(overlay(tenant.cache, plan?.cache)),
   };
 }
 

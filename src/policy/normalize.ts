@@ -1,5 +1,6 @@
 import type { Merged } from "./merge";
 import { tenantSettings } from "./normalize-tenant";
+import { routeCache, toolConfig } from "./normalize-tools";
 import type {
   CompiledPolicy,
   ModelConfig,
@@ -8,6 +9,7 @@ import type {
   RouteConfig,
   RoutingRule,
   TenantConfig,
+  ToolConfig,
 } from "./types";
 
 export type CompiledSections = Omit<CompiledPolicy, "version" | "sources">;
@@ -61,11 +63,14 @@ export function normalize(merged: Merged): CompiledSections {
       retry: value.retry,
       timeouts: value.timeouts,
       circuit_breaker: value.circuit_breaker,
+      cache: routeCache(value.cache),
     };
   }
 
   const plans: Record<string, PlanConfig> = {};
-  for (const { id, value } of merged.plans.values()) plans[id] = { name: id, routes: value.routes };
+  for (const { id, value } of merged.plans.values()) {
+    plans[id] = { name: id, routes: value.routes, tools: value.tools ?? [] };
+  }
 
   const tenants: Record<string, TenantConfig> = {};
   for (const { id, value } of merged.tenants.values()) {
@@ -79,7 +84,10 @@ export function normalize(merged: Merged): CompiledSections {
     };
   }
 
-  return { providers, models, routes, plans, tenants };
+  const tools: Record<string, ToolConfig> = {};
+  for (const { id, value } of merged.tools.values()) tools[id] = toolConfig(id, value);
+
+  return { providers, models, routes, plans, tenants, tools };
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -38,10 +38,10 @@ export const AliasSchema = z.string().regex(ALIAS_PATTERN, {
   error: 'use 1-64 lower-case letters, digits, ".", "_", "-", "/" or ":", starting with a letter or digit',
 });
 
-const PLACEHOLDER = /\$\{[A-Z][A-Z0-9_]*\}/g;
+export const PLACEHOLDER = /\$\{[A-Z][A-Z0-9_]*\}/g;
 
 /** Why `value` has a malformed `${...}` placeholder, or undefined when every placeholder is well formed. */
-function placeholderProblem(value: string): string | undefined {
+export function placeholderProblem(value: string): string | undefined {
   if (!value.replace(PLACEHOLDER, "").includes("${")) return undefined;
   return `malformed placeholder: write \${NAME} with NAME in upper-case letters, digits and _ (e.g. \${LOCAL_ORIGIN_URL})`;
 }
@@ -89,28 +89,38 @@ export const HeaderNameSchema = z
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: "is not a valid HTTP header name" })
   .transform((name) => name.toLowerCase());
 
-export const HeadersSchema = z
-  .record(z.string(), TemplateSchema)
-  .superRefine((headers, ctx) => {
-    const seen = new Map<string, string>();
-    for (const name of Object.keys(headers)) {
-      const parsed = HeaderNameSchema.safeParse(name);
-      if (!parsed.success) {
-        ctx.addIssue({ code: "custom", path: [name], message: `"${name}" is not a valid HTTP header name` });
-        continue;
+/**
+ * Header maps: names are tokens, unique regardless of case, and lower-cased; values are templates. `refuse` names a
+ * reason to refuse a (lower-cased) header name, for places where some headers must stay under the gateway's control.
+ */
+export function headersSchema(refuse: (name: string) => string | undefined = () => undefined) {
+  return z
+    .record(z.string(), TemplateSchema)
+    .superRefine((headers, ctx) => {
+      const seen = new Map<string, string>();
+      for (const name of Object.keys(headers)) {
+        const parsed = HeaderNameSchema.safeParse(name);
+        if (!parsed.success) {
+          ctx.addIssue({ code: "custom", path: [name], message: `"${name}" is not a valid HTTP header name` });
+          continue;
+        }
+        const refused = refuse(parsed.data);
+        if (refused !== undefined) ctx.addIssue({ code: "custom", path: [name], message: refused });
+        const earlier = seen.get(parsed.data);
+        if (earlier !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: `header names are case-insensitive: "${name}" repeats "${earlier}"`,
+          });
+        }
+        seen.set(parsed.data, name);
       }
-      const earlier = seen.get(parsed.data);
-      if (earlier !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: [name],
-          message: `header names are case-insensitive: "${name}" repeats "${earlier}"`,
-        });
-      }
-      seen.set(parsed.data, name);
-    }
-  })
-  .transform((headers) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])));
+    })
+    .transform((headers) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])));
+}
+
+export const HeadersSchema = headersSchema();
 
 export const SecretNameSchema = z.string().regex(/^[A-Z][A-Z0-9_]*$/, {
   error: "must be a Worker secret name: upper-case letters, digits and _, starting with a letter (e.g. OPENAI_API_KEY)",

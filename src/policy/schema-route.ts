@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RouteCacheSchema } from "./schema-cache";
 import { AliasSchema, CountSchema, IdSchema, uniqueList } from "./schema-fields";
 
 const RuleConditionSchema = z
@@ -165,6 +166,7 @@ export const RouteSchema = z
     retry: RetrySchema.prefault({}),
     timeouts: TimeoutsSchema.prefault({}),
     circuit_breaker: CircuitBreakerSchema.prefault({}),
+    cache: RouteCacheSchema.prefault({}),
   })
   .superRefine((route, ctx) => {
     const allowed = new Set(route.models);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { JwtSchema } from "./schema-auth";
+import { CacheOverrideSchema } from "./schema-cache";
 import {
   AliasSchema,
   BaseUrlSchema,
@@ -14,6 +15,7 @@ import {
 } from "./schema-fields";
 import { CreditsSchema, LimitsSchema, TaskBudgetSchema } from "./schema-limits";
 import { RouteSchema } from "./schema-route";
+import { ToolLoopSchema, ToolNameSchema, ToolSchema } from "./schema-tools";
 
 /**
  * The schema of ONE policy file. Every file in `policies/` may hold any of the sections below; the compiler merges
@@ -151,6 +153,13 @@ export const PlanSchema = z
     limits: LimitsSchema.optional().describe("Rate limits for every tenant on this plan. Absent: unlimited."),
     task_budget: TaskBudgetSchema.optional().describe("Task budget for every tenant on this plan. Absent: none."),
     credits: CreditsSchema.optional().describe("Credit settings for every tenant on this plan."),
+    tools: uniqueList(ToolNameSchema, "tool")
+      .optional()
+      .describe("Tools (names under `tools`) every tenant on this plan may use."),
+    tool_loop: ToolLoopSchema.optional().describe("Tool-loop bounds for every tenant on this plan."),
+    cache: CacheOverrideSchema.optional().describe(
+      "Cache settings that override those of the plan's tenants' routes (e.g. a cheaper `hit_price_ppm`).",
+    ),
   })
   .describe("A bundle of routes, limits and budgets that tenants subscribe to.");
 
@@ -166,6 +175,13 @@ export const TenantSchema = z
     limits: LimitsSchema.optional().describe("Rate limits; each field given overrides the plan's."),
     task_budget: TaskBudgetSchema.optional().describe("Task budget; each field given overrides the plan's."),
     credits: CreditsSchema.optional().describe("Credit settings; each field given overrides the plan's."),
+    tools: uniqueList(ToolNameSchema, "tool")
+      .optional()
+      .describe("Extra tools for this tenant only, on top of the plan's."),
+    tool_loop: ToolLoopSchema.optional().describe("Tool-loop bounds; each field given overrides the plan's."),
+    cache: CacheOverrideSchema.optional().describe(
+      "Cache settings for this tenant's requests on every route; each field given overrides the plan's, then the route's.",
+    ),
   })
   .describe("A customer of the gateway. The tenant id comes from authentication (API key or JWT), never the request.");
 
@@ -187,10 +203,16 @@ export const PolicyFileSchema = z
     ),
     plans: section(IdSchema, PlanSchema, "Plans, keyed by name."),
     tenants: section(IdSchema, TenantSchema, "Tenants, keyed by tenant id."),
+    tools: section(
+      ToolNameSchema,
+      ToolSchema,
+      "Tools the gateway executes itself, keyed by the name models call them by. Plans and tenants list the ones " +
+        "their callers may use.",
+    ),
   })
   .describe("One policy file. All files in the policy directory are merged.");
 
 export type PolicyFile = z.output<typeof PolicyFileSchema>;
 export type PolicyFileInput = z.input<typeof PolicyFileSchema>;
-export const POLICY_SECTIONS = ["providers", "models", "routes", "plans", "tenants"] as const;
+export const POLICY_SECTIONS = ["providers", "models", "routes", "plans", "tenants", "tools"] as const;
 export type PolicySection = (typeof POLICY_SECTIONS)[number];

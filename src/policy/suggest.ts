@@ -40,3 +40,12 @@ function distance(a: string, b: string): number {
   }
   return rows[a.length]?.[b.length] ?? Number.POSITIVE_INFINITY;
 }
+
+/** `unknown model "x" (known: a, b); did you mean "a"?` for a reference to a name that is not defined. */
+export function unknown(what: string, name: string, known: Iterable<string>): string {
+  const names = [...known].sort();
+  const shown = names.length > 20 ? [...names.slice(0, 20), "..."] : names;
+  const list = names.length === 0 ? `no ${what}s are defined` : `known: ${shown.join(", ")}`;
+  const match = closest(name, names);
+  return `unknown ${what} "${name}" (${list})${match === undefined ? "" : `; did you mean "${match}"?`}`;
+}

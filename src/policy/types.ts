@@ -87,6 +87,111 @@ export interface RouteConfig {
   retry: { max_retries: number; base_backoff_ms: number; max_backoff_ms: number };
   timeouts: { attempt_ms: number; deadline_ms: number };
   circuit_breaker: { failure_threshold: number; cooldown_ms: number };
+  /** Response cache for chat requests on this route (tenants may override fields, see `TenantConfig.cache`). */
+  cache: CacheConfig;
+}
+
+/** Whether the cache serves hits (`on`), only records what it would have served (`shadow`), or is skipped. */
+export type CacheMode = "off" | "shadow" | "on";
+
+/** Where prompt embeddings for the semantic cache come from. */
+export type EmbedderConfig =
+  /** An `embeddings` model alias of this policy, called through its provider (OpenAI-compatible `/embeddings`). */
+  | { kind: "model"; model: string }
+  /** The Workers AI binding (`[ai]` in wrangler.toml) with this model name, e.g. `@cf/baai/bge-base-en-v1.5`. */
+  | { kind: "workers-ai"; model: string; binding: string };
+
+export interface CacheConfig {
+  mode: CacheMode;
+  /** Exact-match cache (hash of the normalised request) in front of the semantic one. */
+  exact: boolean;
+  /** Semantic (nearest-neighbour) lookup after an exact miss; needs `embedder`. */
+  semantic: boolean;
+  /** Plain cosine similarity a semantic hit must reach; absent: the gateway's calibrated decision. */
+  threshold?: number;
+  ttl_s: number;
+  /** Per tenant; the least recently used entries are evicted beyond it. */
+  max_entries: number;
+  /** What a hit costs, in parts per million of what the original answer was billed (0 = free, 1000000 = full). */
+  hit_price_ppm: number;
+  /** Requests with a higher temperature are neither served from nor written to the cache. */
+  max_temperature: number;
+  /** Whether answers that contain tool calls may be cached. */
+  cache_tool_calls: boolean;
+  embedder?: EmbedderConfig;
+}
+
+/** An HTTP method a tool may use. */
+export type ToolHttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** A JSON Schema (the subset tools may use, validated at build time). */
+export type JsonSchema = { [key: string]: unknown };
+
+export interface ToolHttpConfig {
+  kind: "http";
+  method: ToolHttpMethod;
+  /**
+   * URL template, e.g. `https://api.example.com/v1/items/{id}?q={query}`. Slots are argument names; values are
+   * percent-encoded into the path or query. A slot in the host is allowed only when `allowed_hosts` lists the
+   * hosts it may take. May contain `${VAR}` placeholders (Worker vars/secrets), filled before the slots.
+   */
+  url: string;
+  /**
+   * Hosts a request (and every redirect hop) may go to: exact, lowercase, punycode; `host` or `host:port` (the port
+   * then is the only one allowed for that host). May contain `${VAR}` placeholders filled from Worker vars.
+   */
+  allowed_hosts: string[];
+  /**
+   * Ports allowed for entries of `allowed_hosts` that name no port. Default: [443] for an https template, [80] for
+   * http, [443, 80] when a leading `${VAR}` supplies the scheme.
+   */
+  allowed_ports: number[];
+  /** Headers sent to the tool; values may contain `${VAR}` placeholders (Worker secrets), never shown to callers. */
+  headers: Record<string, string>;
+  /** Arguments not used by the URL template are sent as a JSON body (`json`) or dropped (`none`). */
+  body: "json" | "none";
+  /** Response bytes read at most (after decompression); larger responses fail the call. */
+  max_response_bytes: number;
+  timeout_ms: number;
+  /** Redirect hops followed (each re-checked against the allowlists); 0 refuses redirects. */
+  max_redirects: number;
+  /** How the response is handed back to the model. */
+  result: ToolResultConfig;
+}
+
+export interface ToolResultConfig {
+  /** `text`: the body as text; `json`: the body parsed as JSON and reduced to `fields`. */
+  format: "text" | "json";
+  /** For `json`: dot paths kept from the response (e.g. `current.temp_c`); absent: the whole document. */
+  fields?: string[];
+  /** The result is truncated to this many characters (marked as truncated). */
+  max_chars: number;
+}
+
+export interface ToolConfig {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments (an object schema). */
+  parameters: JsonSchema;
+  /** Largest argument JSON accepted, in bytes. */
+  max_argument_bytes: number;
+  implementation: ToolHttpConfig;
+  /** Per task; absent: only the task budget's max_tool_calls applies. */
+  max_calls_per_task?: number;
+  /** Micro-credits charged per executed call. */
+  price_per_call: number;
+  /** When non-empty, only API keys carrying one of these tags may use the tool. */
+  key_tags: string[];
+}
+
+/** Bounds for the gateway-executed tool loop of one chat request. */
+export interface ToolLoopConfig {
+  /** Model calls per request, the first included. */
+  max_turns: number;
+  /** Tool executions per request. */
+  max_tool_calls: number;
+  /** Wall time of the whole loop. */
+  max_wall_ms: number;
 }
 
 /** Signature algorithms a tenant JWT may use. Asymmetric only: no `HS*` (shared secrets), never `none`. */
@@ -174,11 +279,18 @@ export interface TenantConfig {
   task_budget?: TaskBudgetConfig;
   /** Effective credit settings (tenant over plan over defaults). */
   credits: CreditsConfig;
+  /** Tools (names under `tools`) this tenant's callers may use: the tenant's own plus its plan's. */
+  tools: string[];
+  /** Effective tool-loop bounds (tenant over plan over defaults). */
+  tool_loop: ToolLoopConfig;
+  /** Cache fields that override the route's for this tenant (tenant over plan); empty when none. */
+  cache: Partial<CacheConfig>;
 }
 
 export interface PlanConfig {
   name: string;
   routes: string[];
+  tools: string[];
 }
 
 export interface CompiledPolicy {
@@ -190,4 +302,5 @@ export interface CompiledPolicy {
   routes: Record<string, RouteConfig>;
   plans: Record<string, PlanConfig>;
   tenants: Record<string, TenantConfig>;
+  tools: Record<string, ToolConfig>;
 }

@@ -82,7 +82,7 @@ export function issuesToErrors(
       const reason = issue.issues[0]?.message ?? "is not allowed";
       push(path, `invalid id ${JSON.stringify(key)}: ${reason}`);
     } else if (path.length === 0 && issue.code === "invalid_type") {
-      push(path, "a policy file must be a map of sections (providers, models, routes, plans, tenants)");
+      push(path, "a policy file must be a map of sections (providers, models, routes, plans, tenants, tools)");
     } else {
       push(path, issue.message);
     }

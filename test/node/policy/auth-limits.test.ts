@@ -37,6 +37,9 @@ describe("effective tenant settings", () => {
       routes: ["auto"],
       limits: { key: {}, tenant: {} },
       credits: { hold_ttl_s: 600, min_output_tokens: 16, idempotency_ttl_s: 86400 },
+      tools: [],
+      tool_loop: { max_turns: 5, max_tool_calls: 10, max_wall_ms: 60000 },
+      cache: {},
     });
   });
 

@@ -36,7 +36,22 @@ describe("shipped policy sets compile", () => {
         ttl_s: 7200,
       },
       credits: { hold_ttl_s: 900, min_output_tokens: 16, idempotency_ttl_s: 86400 },
+      tools: [],
+      tool_loop: { max_turns: 5, max_tool_calls: 10, max_wall_ms: 60000 },
+      cache: {},
     });
+    expect(policy.routes.auto?.cache).toMatchObject({
+      mode: "shadow",
+      semantic: true,
+      embedder: { kind: "model", model: "embed" },
+    });
+    expect(policy.tools.get_weather?.implementation).toMatchObject({
+      allowed_hosts: ["weather.example.com"],
+      allowed_ports: [443],
+      body: "none",
+    });
+    // The example tool cannot work locally, so no tenant may be given it.
+    expect(Object.values(policy.tenants).flatMap((t) => t.tools)).toEqual([]);
     expect(policy.tenants.demo?.limits.key).toEqual({ requests_per_minute: 60, tokens_per_minute: 100000 });
     expect(policy.tenants.demo?.routes).toEqual(["auto"]);
   });
@@ -52,6 +67,19 @@ describe("shipped policy sets compile", () => {
     expect(policy.routes.test?.timeouts).toEqual({ attempt_ms: 1000, deadline_ms: 5000 });
     expect(policy.tenants["t-main"]?.routes).toEqual(["auto", "test"]);
     expect(policy.tenants["t-restricted"]?.routes).toEqual(["restricted"]);
+    expect(policy.tenants["t-tools"]?.tools).toEqual([
+      "get_weather",
+      "echo_post",
+      "redirect_probe",
+      "big_response",
+      "slow",
+      "tagged_only",
+    ]);
+    expect(policy.tenants["t-tools"]?.task_budget?.max_tool_calls).toBe(6);
+    expect(policy.tools.get_weather?.implementation.allowed_hosts).toEqual([`\${TOOL_TARGET_HOST}`]);
+    expect(policy.routes.cached?.cache).toMatchObject({ mode: "on", exact: true, semantic: true });
+    expect(policy.routes["cached-shadow"]?.cache.mode).toBe("shadow");
+    expect(policy.tenants["t-cache-priced"]?.cache).toEqual({ hit_price_ppm: 500000, threshold: 0.98 });
   });
 });
 
@@ -69,6 +97,16 @@ describe("compiled shape: every default filled in", () => {
       retry: { max_retries: 1, base_backoff_ms: 100, max_backoff_ms: 2000 },
       timeouts: { attempt_ms: 1000, deadline_ms: 5000 },
       circuit_breaker: { failure_threshold: 5, cooldown_ms: 30000 },
+      cache: {
+        mode: "off",
+        exact: true,
+        semantic: false,
+        ttl_s: 86400,
+        max_entries: 10000,
+        hit_price_ppm: 0,
+        max_temperature: 1,
+        cache_tool_calls: false,
+      },
     });
   });
 

@@ -1,3 +1,4 @@
+import { DEFAULT_CACHE } from "../../../src/policy/defaults";
 import type { CompiledPolicy, ModelConfig, RouteConfig, TenantConfig } from "../../../src/policy/types";
 import type { AttemptOutcome, Failure } from "../../../src/routing/execute";
 import type { PlannedAttempt, RoutePlan } from "../../../src/routing/plan";
@@ -143,6 +144,7 @@ export function route(name: string, extra: Partial<RouteConfig> = {}): RouteConf
     retry: { max_retries: 0, base_backoff_ms: 100, max_backoff_ms: 1000 },
     timeouts: { attempt_ms: 1000, deadline_ms: 10_000 },
     circuit_breaker: { failure_threshold: 3, cooldown_ms: 10_000 },
+    cache: { ...DEFAULT_CACHE },
     ...extra,
   };
 }
@@ -173,5 +175,6 @@ export function policyOf(models: ModelConfig[], routes: RouteConfig[], tenants: 
     routes: Object.fromEntries(routes.map((r) => [r.name, r])),
     plans: {},
     tenants: Object.fromEntries(tenants.map((t) => [t.id, t])),
+    tools: {},
   };
 }
