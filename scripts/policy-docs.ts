@@ -22,6 +22,7 @@ interface JsonSchema {
   enum?: unknown[];
   pattern?: string;
   minimum?: number;
+  exclusiveMinimum?: number;
   maximum?: number;
   minItems?: number;
   items?: JsonSchema;
@@ -65,6 +66,17 @@ function typeName(raw: JsonSchema): string {
             : ` ≥ ${schema.minimum}`
           : ` ${schema.minimum ?? ""}–${max}`;
       return `integer${range}${orNull}`;
+    }
+    case "number": {
+      const low =
+        schema.exclusiveMinimum !== undefined
+          ? `> ${schema.exclusiveMinimum}`
+          : schema.minimum !== undefined
+            ? `≥ ${schema.minimum}`
+            : "";
+      const high = schema.maximum !== undefined ? `≤ ${schema.maximum}` : "";
+      const range = [low, high].filter((part) => part !== "").join(", ");
+      return `number${range === "" ? "" : ` ${range}`}${orNull}`;
     }
     case "boolean":
       return `boolean${orNull}`;
@@ -193,7 +205,7 @@ Policies are YAML files in \`policies/\`, owned by admins. At build time (\`npm 
 schema below, merged, cross-checked and compiled into one JSON module bundled into the Worker. Nothing is read at
 request time, so a policy change is a deploy.
 
-- **Merging.** Each file may hold any of the sections \`providers\`, \`models\`, \`routes\`, \`plans\`, \`tenants\`.
+- **Merging.** Each file may hold any of the sections \`providers\`, \`models\`, \`routes\`, \`plans\`, \`tenants\`, \`tools\`.
   Ids must be unique across all files (a duplicate names both files). Other top-level keys are errors.
 - **Names.** Ids (providers, routes, plans, tenants) are 1–64 lower-case letters, digits, \`.\`, \`_\` or \`-\`,
   starting with a letter or digit. Model aliases may also contain \`/\` and \`:\` (\`meta/llama-3.1:8b\`).

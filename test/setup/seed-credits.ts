@@ -11,7 +11,14 @@ export const SEED_CREDITS = 1_000_000_000_000;
 
 beforeAll(async () => {
   const { ledger } = createDurableObjectLedger({ tenants: env.TENANT_LEDGER, keys: env.KEY_DIRECTORY });
-  for (const k of [TEST_KEYS.main, TEST_KEYS.restricted]) {
+  for (const k of [
+    TEST_KEYS.main,
+    TEST_KEYS.restricted,
+    TEST_KEYS.tools,
+    TEST_KEYS.cacheA,
+    TEST_KEYS.cacheB,
+    TEST_KEYS.cachePriced,
+  ]) {
     await ledger.credit(k.keyId, k.tenant, SEED_CREDITS, "test-seed", "topup");
   }
 });
