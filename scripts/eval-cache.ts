@@ -20,16 +20,12 @@
  *
  * Exits 0 with a message when the data is absent.
  */
-import { join } from "node:path";
-import { embedTexts, USE_LITE_DIMS, useLiteStats } from "../local/embeddings-use";
+import { useLiteStats } from "../local/embeddings-use";
 import { DEFAULT_CACHE_DECISION } from "../src/cache/decision/defaults";
-import { loadEvalData } from "./eval/data";
-import { openEmbeddingStore } from "./eval/embedding-store";
 import { evaluateSeed, type SeedResult } from "./eval/evaluate";
+import { loadFacts } from "./eval/load";
 import { ratesAt, rocAuc } from "./eval/metrics";
 import { parseEvalOptions } from "./eval/options";
-import { pairFacts } from "./eval/pair-facts";
-import { seededSample } from "./eval/random";
 import {
   ablationTable,
   describeConfig,
@@ -40,12 +36,6 @@ import {
   verdict,
 } from "./eval/report";
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0);
-  return s;
-}
-
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<number> {
@@ -55,31 +45,13 @@ async function main(): Promise<number> {
     return parsed.help ? 0 : 2;
   }
   const o = parsed.options;
-  const data = loadEvalData(o.dataDir);
-  if (!data.ok) {
-    console.log(`eval:cache: evaluation data not found (${data.missing.join(", ")}); nothing to evaluate, skipping.`);
+  const started = performance.now();
+  const loaded = await loadFacts(o);
+  if (!loaded.ok) {
+    console.log(`eval:cache: evaluation data not found (${loaded.missing.join(", ")}); nothing to evaluate, skipping.`);
     return 0;
   }
-  const started = performance.now();
-  const qqp = o.limit === undefined ? data.qqp : seededSample(data.qqp, o.limit, o.seed);
-  const pairs = [...qqp, ...data.arena];
-  const texts = [...new Set(pairs.flatMap((p) => [p.query, p.entry]))];
-
-  const store = openEmbeddingStore(join(o.cacheDir, "use-lite"), USE_LITE_DIMS);
-  const embedStarted = performance.now();
-  const embedded = await store.fill(texts, embedTexts, (done, total) => {
-    const perText = (performance.now() - embedStarted) / done;
-    process.stderr.write(`\rembedding with USE-lite: ${done}/${total} (${perText.toFixed(1)} ms/text)   `);
-  });
-  if (embedded > 0) process.stderr.write("\n");
-  const embedMs = performance.now() - embedStarted;
-
-  const facts = pairs.map((p) => {
-    const a = store.get(p.query);
-    const b = store.get(p.entry);
-    if (a === undefined || b === undefined) throw new Error("embedding missing after fill");
-    return pairFacts(p, dot(a, b));
-  });
+  const { qqp, arena, facts, embedded, embedMs } = loaded;
   const evalStarted = performance.now();
   const budget = { targetFhr: o.targetFhr, z: o.z };
   const { threshold: _, ...shippedShape } = DEFAULT_CACHE_DECISION;
@@ -93,9 +65,9 @@ async function main(): Promise<number> {
   const at092 = ratesAt(cosines, 0.92);
   const stats = useLiteStats();
 
-  console.log(`\nSemantic cache decision eval — USE-lite (512-d) embeddings, ${pairs.length} pairs`);
+  console.log(`\nSemantic cache decision eval — USE-lite (512-d) embeddings, ${facts.length} pairs`);
   console.log(
-    `  QQP ${qqp.length} pairs (${qqp.filter((p) => p.duplicate).length} duplicates)${o.limit === undefined ? "" : ` — seeded sample (--limit ${o.limit})`}, arena same-cluster negatives ${data.arena.length}`,
+    `  QQP ${qqp.length} pairs (${qqp.filter((p) => p.duplicate).length} duplicates)${o.limit === undefined ? "" : ` — seeded sample (--limit ${o.limit})`}, arena same-cluster negatives ${arena.length}`,
   );
   console.log(
     `  ROC AUC of plain cosine: ${rocAuc(cosines).toFixed(3)}; cosine ≥ 0.92 hits ${hitCell(at092)} at ${falseHitCell(at092)} false hits`,
@@ -105,7 +77,7 @@ async function main(): Promise<number> {
   );
   console.log(`  shipped shape: ${describeConfig(first.shipped.config)}`);
   if (results.some((r) => r.mismatches !== 0)) console.log("  WARNING: the eval's fast path and decideHit disagree");
-  console.log(`\nTest half (seed ${first.seed}):\n\n${markdownTable(first, o.targetFhr)}\n`);
+  console.log(`\nTest half (seed ${first.seed}):\n\n${markdownTable(first, o.targetFhr, o.z)}\n`);
   console.log(`Target: ${verdict(first, o.targetFhr).text}\n`);
   console.log(`Each technique on its own (seed ${first.seed}):\n\n${ablationTable(first)}\n`);
   if (results.length > 1) {

@@ -1,6 +1,6 @@
 import type { CacheDecisionConfig } from "../../src/cache/decision/config";
 import type { Measured, SeedResult } from "./evaluate";
-import type { Rates } from "./metrics";
+import { type Rates, wilsonUpper } from "./metrics";
 
 export const pct = (x: number, digits = 1): string => `${(x * 100).toFixed(digits)}%`;
 
@@ -52,25 +52,38 @@ export function verdict(result: SeedResult, targetFhr: number): TargetVerdict {
   return { reached, text };
 }
 
+/** Upper end of the one-sided Wilson interval of a test false-hit rate (z = 1.645: 95%). */
+export function falseHitUpperCell(r: Rates, z: number): string {
+  return pct(wilsonUpper(r.falseHits, r.negatives, z), 2);
+}
+
 /** The table for the README: baseline vs shipped on the test half of one seed. */
-export function markdownTable(result: SeedResult, targetFhr: number): string {
+export function markdownTable(result: SeedResult, targetFhr: number, z = 1.645): string {
   const { baseline, shipped } = result;
   const lines = [
-    row(["Decision (threshold chosen on the calibration half)", "Duplicates hit", "False hits", "Config"]),
-    row(["---", "---:", "---:", "---"]),
+    row([
+      "Decision (threshold chosen on the calibration half)",
+      "Duplicates hit",
+      "False hits",
+      `False hits, Wilson upper bound (z ${z})`,
+      "Config",
+    ]),
+    row(["---", "---:", "---:", "---:", "---"]),
     row([
       `Best single global cosine threshold at ≤ ${pct(targetFhr, 0)} false hits`,
       hitCell(baseline.test),
       falseHitCell(baseline.test),
+      falseHitUpperCell(baseline.test, z),
       `cosine ≥ ${baseline.config.threshold.toFixed(4)}`,
     ]),
     row([
       "Shipped decision (`decideHit`)",
       hitCell(shipped.test),
       falseHitCell(shipped.test),
+      falseHitUpperCell(shipped.test, z),
       describeConfig(shipped.config),
     ]),
-    row(["Ratio of duplicate hit rates", `${hitRatio(result).toFixed(2)}×`, "", "target ≥ 3×"]),
+    row(["Ratio of duplicate hit rates", `${hitRatio(result).toFixed(2)}×`, "", "", "target ≥ 3×"]),
   ];
   return lines.join("\n");
 }

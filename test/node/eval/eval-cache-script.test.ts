@@ -58,6 +58,7 @@ describe("scripts/eval-cache.ts", () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toContain("| Best single global cosine threshold at ≤ 20% false hits |");
     expect(res.stdout).toContain("| Shipped decision (`decideHit`) |");
+    expect(res.stdout).toContain("False hits, Wilson upper bound (z 0)");
     expect(res.stdout).toMatch(/Target: (REACHED|NOT reached)/);
     expect(res.stdout).not.toContain("WARNING");
     // Second run: everything from the cache.
