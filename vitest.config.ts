@@ -21,6 +21,15 @@ export default defineConfig({
                 UPSTASH_REDIS_REST_TOKEN: inject("upstashRedisToken"),
                 JWKS_URL: inject("jwksUrl"),
                 JWKS_CONTROL_URL: inject("jwksControlUrl"),
+                // The cache's Upstash backend is exercised by tests that select it (CACHE_BACKEND=upstash in their env);
+                // the Worker's own default here stays the Durable Object cache.
+                UPSTASH_VECTOR_REST_URL: inject("upstashVectorUrl"),
+                UPSTASH_VECTOR_REST_TOKEN: inject("upstashVectorToken"),
+                CACHE_BACKEND: "durable-object",
+                TOOL_TARGET_URL: inject("toolTargetUrl"),
+                TOOL_TARGET_HOST: inject("toolTargetHost"),
+                // A tool credential (policy headers fill it in); tests check it never reaches a caller or a model.
+                TOOL_API_SECRET: "tool-secret-5f2e9c1d7b3a",
                 GATEWAY_STATIC_KEYS: JSON.stringify(staticKeys),
                 FAKE_OPENAI_KEY: "fake-openai-secret",
                 ANTHROPIC_API_KEY: "fake-anthropic-secret",

@@ -11,6 +11,7 @@ import { chatCompletionsHandler } from "./routes/chat-completions";
 import { embeddingsHandler } from "./routes/embeddings";
 import { messagesHandler } from "./routes/messages";
 import { listModelsHandler } from "./routes/models";
+import { TOOLS_INVOKE_PATH, toolsInvokeHandler } from "./routes/tools-invoke";
 
 /** Paths we serve, with their methods: anything else on a known path is a 405 with `Allow`. */
 const ROUTES: Record<string, string[]> = {
@@ -22,6 +23,11 @@ const ROUTES: Record<string, string[]> = {
   "/v1/usage": ["GET"],
   "/healthz": ["GET"],
 };
+
+/** Methods allowed on a path: the fixed table, then parameterised paths. */
+function allowedMethods(path: string): string[] | undefined {
+  return ROUTES[path] ?? (TOOLS_INVOKE_PATH.test(path) ? ["POST"] : undefined);
+}
 
 /**
  * The one place that orders middleware and mounts routes. Order matters: request id first (every response has one),
@@ -43,7 +49,7 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
   app.route("/admin", adminApp());
 
   app.use("/v1/*", async function methodGuard(c, next) {
-    const allowed = ROUTES[c.req.path];
+    const allowed = allowedMethods(c.req.path);
     if (allowed !== undefined && !allowed.includes(c.req.method)) {
       throw new GatewayError("method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}.`, {
         headers: { allow: allowed.join(", ") },
@@ -53,16 +59,19 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
     return next();
   });
   app.use("/v1/*", authenticate());
-  for (const path of ["/v1/chat/completions", "/v1/messages", "/v1/embeddings"]) app.use(path, recordRefusals());
+  for (const path of ["/v1/chat/completions", "/v1/messages", "/v1/embeddings", "/v1/tools/:name/invoke"]) {
+    app.use(path, recordRefusals());
+  }
   app.post("/v1/chat/completions", chatCompletionsHandler);
   app.post("/v1/messages", messagesHandler);
   app.post("/v1/embeddings", embeddingsHandler);
   app.get("/v1/models", listModelsHandler);
   app.get("/v1/balance", balanceHandler);
   app.get("/v1/usage", usageHandler);
+  app.post("/v1/tools/:name/invoke", toolsInvokeHandler);
 
   app.notFound((c) => {
-    const allowed = ROUTES[c.req.path];
+    const allowed = allowedMethods(c.req.path);
     const err = allowed
       ? new GatewayError("method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}.`, {
           headers: { allow: allowed.join(", ") },

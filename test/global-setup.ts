@@ -2,7 +2,9 @@ import { execFileSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
 import { startFakeUpstream } from "./servers/fake-upstream";
 import { startJwksServer } from "./servers/jwks";
+import { startToolTarget } from "./servers/tool-target/server";
 import { startUpstashRedis } from "./servers/upstash-redis";
+import { startUpstashVector } from "./servers/upstash-vector";
 
 /**
  * Runs in Node before the workerd tests: compiles the test policy set and starts real servers on 127.0.0.1 (the
@@ -32,10 +34,21 @@ export default async function setup(project: TestProject) {
   const jwks = await startJwksServer();
   project.provide("jwksUrl", jwks.url);
   project.provide("jwksControlUrl", jwks.controlUrl);
+  // The tool-proxy tests' HTTP target; test policies allowlist it by exact host and port (TOOL_TARGET_HOST).
+  const toolTarget = await startToolTarget();
+  project.provide("toolTargetUrl", toolTarget.url);
+  project.provide("toolTargetHost", toolTarget.host);
+  // The response cache's Upstash backend: an Upstash-Vector-compatible server over PGlite + pgvector. 256 dimensions:
+  // the fake upstream's /v1/embeddings (local/embeddings.ts, lexical feature hashing) default size.
+  const vector = await startUpstashVector({ dimensions: 256 });
+  project.provide("upstashVectorUrl", vector.url);
+  project.provide("upstashVectorToken", vector.token);
   return async () => {
+    await vector.close();
     await upstream.close();
     await upstash.close();
     await jwks.close();
+    await toolTarget.close();
   };
 }
 
@@ -46,5 +59,9 @@ declare module "vitest" {
     upstashRedisToken: string;
     jwksUrl: string;
     jwksControlUrl: string;
+    upstashVectorUrl: string;
+    upstashVectorToken: string;
+    toolTargetUrl: string;
+    toolTargetHost: string;
   }
 }

@@ -24,6 +24,10 @@ export const ERROR_CODES = {
   rate_limited: { status: 429, type: "rate_limit_error" },
   task_budget_exceeded: { status: 429, type: "rate_limit_error" },
   task_loop_detected: { status: 429, type: "rate_limit_error" },
+  // Tool proxies (src/tools): the tool is not the caller's, the arguments fail its schema, or the target is not allowed
+  tool_not_allowed: { status: 403, type: "permission_error" },
+  tool_arguments_invalid: { status: 400, type: "invalid_request_error" },
+  tool_target_refused: { status: 403, type: "permission_error" },
   // 5xx: the gateway or an upstream failed
   internal_error: { status: 500, type: "api_error" },
   provider_not_configured: { status: 500, type: "api_error" },
@@ -35,6 +39,12 @@ export const ERROR_CODES = {
   deadline_exceeded: { status: 504, type: "timeout_error" },
   store_unavailable: { status: 503, type: "api_error" },
   auth_unavailable: { status: 503, type: "api_error" },
+  // Tool proxies: the tool misbehaved (redirect not allowed, too large, too slow, unreachable) or is misconfigured
+  tool_misconfigured: { status: 500, type: "api_error" },
+  tool_failed: { status: 502, type: "api_error" },
+  tool_redirect_refused: { status: 502, type: "api_error" },
+  tool_response_too_large: { status: 502, type: "api_error" },
+  tool_timeout: { status: 504, type: "timeout_error" },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

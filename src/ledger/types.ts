@@ -168,6 +168,25 @@ export interface UsageEvent {
   status: number;
   policyVersion: string;
   flags: string[];
+  /** Present on the audit event of a tool call (src/tools): one per call, refused and failed ones included. */
+  tool?: ToolAudit;
+}
+
+/** What a tool call's audit event records beyond the usage fields (never the arguments themselves). */
+export interface ToolAudit {
+  /** The name as requested (non-printable characters escaped), so refused look-alikes stay visible. */
+  name: string;
+  decision: "executed" | "refused" | "failed";
+  /** The error code of a refused or failed call. */
+  reason?: string;
+  /** SHA-256 (hex) of the argument JSON text: as received when a string, else the object's JSON.stringify. */
+  argsSha256: string;
+  /** The tool's HTTP status (0 when no request was sent or no answer came). */
+  toolStatus: number;
+  /** Response bytes read (after decompression). */
+  bytes: number;
+  /** Whether the call came from `POST /v1/tools/{name}/invoke` or the gateway's tool loop. */
+  origin: "invoke" | "loop";
 }
 
 export interface KeyRecord {

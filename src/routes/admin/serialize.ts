@@ -1,4 +1,4 @@
-import type { Balance, KeyRecord, LedgerEntry, UsageEvent } from "../../ledger/types";
+import type { Balance, KeyRecord, LedgerEntry, ToolAudit, UsageEvent } from "../../ledger/types";
 
 /**
  * The wire shapes of the admin and tenant APIs: snake_case, every field always present (`null` when unset), times as
@@ -83,6 +83,20 @@ export function usageJson(event: UsageEvent) {
     status: event.status,
     policy_version: event.policyVersion,
     flags: event.flags,
+    tool: event.tool === undefined ? null : toolJson(event.tool),
+  };
+}
+
+/** The audit part of a tool call's usage event (never the arguments, only their hash). */
+function toolJson(tool: ToolAudit) {
+  return {
+    name: tool.name,
+    decision: tool.decision,
+    reason: tool.reason ?? null,
+    args_sha256: tool.argsSha256,
+    tool_status: tool.toolStatus,
+    bytes: tool.bytes,
+    origin: tool.origin,
   };
 }
 

@@ -1,0 +1,62 @@
+import { fillPlaceholders, type Lookup } from "./placeholders";
+import { hasUnsafeHeaderChar } from "./text-checks";
+
+/**
+ * The headers a tool request carries: the policy's headers only, values filled from Worker secrets. Arguments never
+ * become header names or values, and the caller's own headers (its gateway key included) are never forwarded.
+ * Framing and routing headers (Host, Content-Length, ...) come from the URL and body alone: a policy that sets one
+ * is refused, as is a filled value with a line break, so no secret can split the request. Reasons name the header,
+ * never its value.
+ */
+
+export type HeadersResult =
+  | { ok: true; headers: Record<string, string>; secrets: string[] }
+  | { ok: false; reason: string };
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export const FORBIDDEN_HEADERS = new Set([
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "expect",
+  "proxy-authorization",
+  "proxy-connection",
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-real-ip",
+  "cf-connecting-ip",
+  "cf-worker",
+]);
+
+export function buildRequestHeaders(
+  policy: Record<string, string>,
+  lookup: Lookup,
+  defaults: Record<string, string>,
+): HeadersResult {
+  const headers: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [rawName, template] of Object.entries(policy)) {
+    const name = rawName.toLowerCase();
+    if (!HEADER_NAME.test(name)) return { ok: false, reason: "a header name is not a valid HTTP token" };
+    if (FORBIDDEN_HEADERS.has(name)) return { ok: false, reason: `header ${name} may not be set by a tool policy` };
+    const filled = fillPlaceholders(template, lookup);
+    if (!filled.ok) return { ok: false, reason: `header ${name} needs variable ${filled.missing}, which is not set` };
+    if (hasUnsafeHeaderChar(filled.value)) {
+      return { ok: false, reason: `header ${name} has a line break or control character after filling` };
+    }
+    secrets.push(...filled.used);
+    headers[name] = filled.value;
+  }
+  for (const [name, value] of Object.entries(defaults)) {
+    if (!Object.hasOwn(headers, name)) headers[name] = value;
+  }
+  return { ok: true, headers, secrets };
+}
