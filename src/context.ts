@@ -1,4 +1,5 @@
 import type { Principal } from "./auth/principal";
+import type { CacheServices } from "./cache/services";
 import type { Env, WorkerEnv } from "./env";
 import type { OutboxClient } from "./ledger/outbox";
 import type { KeyStore, Ledger } from "./ledger/types";
@@ -15,6 +16,8 @@ export interface Services {
   keys: KeyStore;
   /** Durable retry for settlements the ledger could not take at the time (undefined without the binding). */
   outbox: OutboxClient | undefined;
+  /** The response cache (store and embedder bindings); undefined when the Worker is built without it. */
+  cache?: CacheServices;
   /** Bills expired holds (cron trigger). */
   sweep: () => Promise<number>;
   /** Outbound fetch; the one place an upstream call leaves the Worker. */

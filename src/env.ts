@@ -26,6 +26,15 @@ const EnvSchema = z.object({
    * How long an isolate trusts an API key record it has read: the bound on how long a revoked key keeps working.
    */
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+  /**
+   * Where the response cache lives: Upstash Vector, or the embedded Durable Objects. Default: `upstash` when
+   * UPSTASH_VECTOR_REST_URL is set, else `durable-object`.
+   */
+  CACHE_BACKEND: z.enum(["durable-object", "upstash"]).optional(),
+  UPSTASH_VECTOR_REST_URL: z.url().optional(),
+  UPSTASH_VECTOR_REST_TOKEN: z.string().min(1).optional(),
+  /** Longest a cache call may take; past it the request is served without the cache (a bypass). */
+  CACHE_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1500),
 });
 
 export type ParsedEnv = z.infer<typeof EnvSchema>;

@@ -2,5 +2,6 @@ import { loadBundledPolicy } from "./policy";
 import { createWorker } from "./worker";
 
 export default createWorker(loadBundledPolicy());
+export { TenantCache } from "./cache/durable-object";
 export { KeyDirectory, TenantLedger } from "./ledger/durable-object";
 export { SettlementOutbox } from "./ledger/outbox";

@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { cacheServices } from "./cache/services";
 import type { Services } from "./context";
 import { parseEnv, type WorkerEnv } from "./env";
 import { outboxFromEnv } from "./ledger/outbox";
@@ -25,6 +26,7 @@ export function createWorker(policy: CompiledPolicy) {
       ledger: backend.ledger,
       keys: backend.keys,
       outbox: outboxFromEnv(raw, env.config.LEDGER_BACKEND),
+      cache: cacheServices(env, raw),
       sweep: () => backend.sweep(tenantIds),
       fetch: (input, init) => fetch(input, init),
       now: () => Date.now(),

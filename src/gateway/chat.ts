@@ -13,11 +13,21 @@ import { type Admission, admit, type BillingInput } from "./billing/admission";
 import { type Bill, billFor, responseChars, type Settlement, type SettleOp, settleOp, voidOp } from "./billing/meter";
 import { pricePlan, reservedPromptTokens } from "./billing/pricing";
 import { usageEvent } from "./billing/usage-event";
+import { type ChatCache, openChatCache } from "./cache";
+import type { CacheHit } from "./cache-hit";
 import { type RouteMeta, routeMeta } from "./route-meta";
 import { chatJsonAttempt, chatStreamAttempt, type StreamStart } from "./upstream-call";
 
 export type ChatOutcome =
-  | { kind: "json"; response: ChatResponse; meta: RouteMeta; admission: Admission; bill: Bill; settlement: Settlement }
+  | {
+      kind: "json";
+      response: ChatResponse;
+      meta: RouteMeta;
+      admission: Admission;
+      bill: Bill;
+      settlement: Settlement;
+      cache?: ChatCache;
+    }
   | {
       kind: "stream";
       start: StreamStart;
@@ -26,8 +36,11 @@ export type ChatOutcome =
       admission: Admission;
       settlement: Settlement;
       model: ModelConfig;
+      cache?: ChatCache;
     }
-  | { kind: "replay"; response: StoredResponse };
+  | { kind: "replay"; response: StoredResponse }
+  /** A streaming request answered from the response cache (src/gateway/cache-respond.ts writes it). */
+  | { kind: "cached"; hit: CacheHit };
 
 export interface ChatContext {
   services: Services;
@@ -40,6 +53,10 @@ export interface ChatContext {
   /** Durable settlement, off the hot path (waitUntil + outbox). */
   submit: (op: SettleOp) => Promise<void>;
   startedAt: number;
+  /** The client's request headers (the response cache reads `cache-control` and `x-gateway-cache`). */
+  requestHeaders?: Headers;
+  /** Keeps background work (cache writes, counters) alive after the response. */
+  waitUntil?: (p: Promise<unknown>) => void;
 }
 
 function requestedMaxTokens(req: ChatRequest): number | undefined {
@@ -82,6 +99,8 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
   const priced = pricePlan(planChat(ctx, req));
   const plan = priced.plan;
   const { services } = ctx;
+  const { outcome: cachedOutcome, cache } = await openChatCache(ctx, req, plan);
+  if (cachedOutcome !== undefined) return cachedOutcome;
   const promptEstimate = estimatePromptTokens(req);
   const admitted = await admit({
     services,
@@ -99,14 +118,16 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     admission,
     promptEstimate,
     submit: ctx.submit,
-    usage: (facts) =>
-      usageEvent(
+    usage: (facts) => ({
+      ...usageEvent(
         ctx.principal,
         admission,
         metaRef.current,
         { ...facts, startedAt: ctx.startedAt, now: services.now() },
         services.policy.version,
       ),
+      cache: cache.usageStatus,
+    }),
   };
   // The grant may be below what was asked (the balance affords less): the upstream is told the grant.
   const sent = admission.clamped ? withMaxTokens(req, admission.outputTokens) : req;
@@ -141,6 +162,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
       admission,
       settlement,
       model: result.attempt.model,
+      cache,
     };
   }
 
@@ -153,7 +175,8 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
   metaRef.current = meta;
   const response = result.value;
   const bill = billFor(settlement, result.attempt.model, response.usage, responseChars(response), []);
-  return { kind: "json", response, meta, admission, bill, settlement };
+  cache.storeJson(response, meta, admission, bill.cost);
+  return { kind: "json", response, meta, admission, bill, settlement, cache };
 }
 
 /** Settles a JSON answer once its response body is final (so an Idempotency-Key replay can store it). */

@@ -42,6 +42,8 @@ export async function chatContext(c: Context<AppEnv>): Promise<ChatContext> {
       return submit(op);
     },
     startedAt: services.now(),
+    requestHeaders: c.req.raw.headers,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
   };
   if (taskType !== undefined) ctx.taskType = taskType;
   return ctx;

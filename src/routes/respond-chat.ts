@@ -3,6 +3,7 @@ import type { ChatResponse, ChunkEvent } from "../canonical/chat";
 import type { AppEnv } from "../context";
 import { admissionHeaders, costHeaders } from "../gateway/billing/headers";
 import { billedFrames, meteredEvents, StreamBill } from "../gateway/billing/meter";
+import { respondCached } from "../gateway/cache-respond";
 import { type ChatOutcome, settleJson } from "../gateway/chat";
 import { routeHeaders } from "../gateway/route-meta";
 import { committedEvents, toByteStream } from "../streaming/pump";
@@ -19,9 +20,18 @@ export interface ChatEncoding {
  * Turns a routed chat outcome into the HTTP response, whatever the ingress format: replays, JSON (settled once the
  * body is final), or a metered stream (settled exactly once when it ends, for whatever reason).
  */
-export function respondChat(c: Context<AppEnv>, outcome: ChatOutcome, encoding: ChatEncoding): Response {
+export function respondChat(
+  c: Context<AppEnv>,
+  outcome: ChatOutcome,
+  encoding: ChatEncoding,
+): Response | Promise<Response> {
   if (outcome.kind === "replay") return replayResponse(outcome.response, c.var.requestId);
-  const headers = { ...routeHeaders(outcome.meta), ...admissionHeaders(outcome.admission) };
+  if (outcome.kind === "cached") return respondCached(outcome.hit, encoding);
+  const headers = {
+    ...routeHeaders(outcome.meta),
+    ...admissionHeaders(outcome.admission),
+    ...outcome.cache?.headers(),
+  };
 
   if (outcome.kind === "json") {
     const body = encoding.json(outcome.response);
@@ -33,11 +43,8 @@ export function respondChat(c: Context<AppEnv>, outcome: ChatOutcome, encoding: 
 
   const bill = new StreamBill(outcome.settlement, outcome.model, outcome.admission.input.idempotencyKey !== undefined);
   c.executionCtx.waitUntil(bill.settled);
-  const events = meteredEvents(
-    committedEvents(outcome.start, outcome.idleTimeoutMs),
-    bill,
-    outcome.admission.outputTokens,
-  );
+  const upstream = committedEvents(outcome.start, outcome.idleTimeoutMs);
+  const events = meteredEvents(outcome.cache?.tap(upstream, outcome) ?? upstream, bill, outcome.admission.outputTokens);
   const frames = billedFrames(encoding.frames(events, outcome), bill)[Symbol.asyncIterator]();
   return new Response(
     toByteStream(frames, outcome.start.cancel, () => bill.abandon()),

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { GatewayError } from "../../errors";
 import { adminAuth } from "./admin-auth";
+import { cacheStatsHandler, invalidateCacheHandler } from "./cache";
 import {
   accountBalanceHandler,
   accountCreditsHandler,
@@ -36,6 +37,8 @@ const ROUTES: AdminRoute[] = [
   { method: "GET", path: "/accounts/:account/balance", handler: accountBalanceHandler },
   { method: "GET", path: "/accounts/:account/entries", handler: accountEntriesHandler },
   { method: "GET", path: "/usage", handler: adminUsageHandler },
+  { method: "POST", path: "/tenants/:id/cache/invalidate", handler: invalidateCacheHandler },
+  { method: "GET", path: "/tenants/:id/cache/stats", handler: cacheStatsHandler },
 ];
 
 const PATTERNS = ROUTES.map((r) => ({

@@ -1,0 +1,2 @@
+export { createDurableObjectCache, type DurableObjectCacheOptions } from "./store";
+export { TenantCache } from "./tenant-cache";

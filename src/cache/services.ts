@@ -1,0 +1,15 @@
+import type { Env, WorkerEnv } from "../env";
+import { selectCache } from "./select";
+import type { CacheStore } from "./types";
+
+/** What the request path needs from the cache room, built once per isolate. */
+export interface CacheServices {
+  /** Undefined when no backend is configured: cacheable requests are then bypasses. */
+  store: CacheStore | undefined;
+  /** A Worker binding by name: the Workers AI binding a policy's embedder names. */
+  binding(name: string): unknown;
+}
+
+export function cacheServices(env: Env, raw: WorkerEnv): CacheServices {
+  return { store: selectCache(env, raw), binding: (name) => raw[name] };
+}

@@ -1,0 +1,1 @@
+export { createUpstashCache, evictionTarget, type UpstashCacheOptions } from "./store";
