@@ -13,6 +13,7 @@ import {
 } from "./openai-wire";
 import { originReply, replyTokens } from "./origin-answer";
 import { findOriginModel, ORIGIN_MODELS } from "./origin-models";
+import { localSearch } from "./origin-tools";
 import type { SseFrame } from "./sse";
 import { countTokens } from "./words";
 
@@ -108,6 +109,10 @@ export async function startLocalOrigin(opts: LocalOriginOptions = {}): Promise<L
           started,
         ),
       };
+    }
+    if (method === "GET" && path === "/v1/tools/search") {
+      const query = new URL(req.url ?? "/", "http://origin.invalid").searchParams.get("q") ?? "";
+      return { kind: "json", status: 200, body: localSearch(query) };
     }
     const isChat = path === "/v1/chat/completions";
     if (!isChat && path !== "/v1/embeddings") return error(404, `Unknown route ${method} ${path}`, "not_found");

@@ -72,6 +72,8 @@ async function main() {
       MAX_BODY_BYTES: "4194304",
       ...readDevVars(".dev.vars"),
       LOCAL_ORIGIN_URL: `${origin.url}/v1`,
+      // The exact host:port the example `local_search` tool may reach (loopback is refused unless allowlisted so).
+      LOCAL_ORIGIN_HOST: new URL(origin.url).host,
       GATEWAY_STATIC_KEYS: JSON.stringify(staticKeys),
     },
   });

@@ -73,7 +73,8 @@ export interface ChatRequest {
   [key: string]: unknown;
 }
 
-export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "function_call";
+/** `tool_loop_limit` is the gateway's own: a bound stopped its tool loop before the model answered. */
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "function_call" | "tool_loop_limit";
 
 export interface Usage {
   prompt_tokens: number;

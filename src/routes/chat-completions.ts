@@ -4,15 +4,35 @@ import { GatewayError } from "../errors";
 import { parseChatRequest } from "../formats/openai/chat-request";
 import { runChat } from "../gateway/chat";
 import { chatContext } from "../gateway/request-context";
+import { loopExecutor } from "../gateway/tool-loop/execute";
+import { runToolLoop } from "../gateway/tool-loop/loop";
+import { toolOffer } from "../gateway/tool-loop/offer";
 import { jsonBody } from "../middleware/body";
 import { openAiSse } from "../streaming/openai-sse";
+import { toolDeps } from "../tools";
 import { respondChat } from "./respond-chat";
+import { respondToolLoop } from "./respond-tool-loop";
 
 export async function chatCompletionsHandler(c: Context<AppEnv>) {
   const parsed = parseChatRequest(jsonBody(c.var.rawBody, c.req.header("content-type")));
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const req = parsed.value;
-  const outcome = await runChat(await chatContext(c), req);
+  const ctx = await chatContext(c);
+  const offer = toolOffer(req, ctx.services.policy, ctx.principal);
+  if (offer !== undefined) {
+    const execute = loopExecutor({
+      deps: toolDeps(ctx.services, (p) => c.executionCtx.waitUntil(p)),
+      principal: ctx.principal,
+      requestId: c.var.requestId,
+      ...(ctx.billing.taskId === undefined ? {} : { taskId: ctx.billing.taskId }),
+      ...(ctx.billing.feature === undefined ? {} : { feature: ctx.billing.feature }),
+      ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    });
+    const result = await runToolLoop(ctx, req, offer, execute);
+    const stream = req.stream === true ? { includeUsage: req.stream_options?.include_usage === true } : undefined;
+    return respondToolLoop(c, result, stream);
+  }
+  const outcome = await runChat(ctx, req);
   return respondChat(c, outcome, {
     json: (response) => JSON.stringify(response),
     frames: (events) =>

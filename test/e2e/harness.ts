@@ -66,7 +66,7 @@ export async function startGateway(): Promise<RunningGateway> {
   const keys = [{ key_id: "e2e", tenant: "acme", sha256: createHash("sha256").update(E2E_KEY).digest("hex") }];
   writeFileSync(
     envFile,
-    `LOCAL_ORIGIN_URL=${origin.url}/v1\nGATEWAY_STATIC_KEYS='${JSON.stringify(keys)}'\nADMIN_SECRET=${E2E_ADMIN_SECRET}\n`,
+    `LOCAL_ORIGIN_URL=${origin.url}/v1\nLOCAL_ORIGIN_HOST=${new URL(origin.url).host}\nGATEWAY_STATIC_KEYS='${JSON.stringify(keys)}'\nADMIN_SECRET=${E2E_ADMIN_SECRET}\n`,
   );
   const logs: string[] = [];
   const child = spawn(

@@ -71,6 +71,38 @@ describe("official openai SDK against wrangler dev", () => {
     expect(response.headers.get("x-gateway-model")).toBe("large");
   });
 
+  it("runs a gateway tool (named in `tools`) in the loop and returns the model's final answer", async () => {
+    const { data, response } = await client.chat.completions
+      .create({
+        model: "auto",
+        messages: [{ role: "user", content: "Search for edge inference gateways" }],
+        tools: [{ type: "function", function: { name: "local_search" } }],
+      })
+      .withResponse();
+    expect(data.choices[0]?.finish_reason).toBe("stop");
+    // The origin's second turn acknowledges the tool message, which starts with the untrusted-data envelope.
+    expect(data.choices[0]?.message.content).toContain('tool result received: {"tool":"local_search"');
+    expect(response.headers.get("x-gateway-tool-turns")).toBe("2");
+    expect(response.headers.get("x-gateway-tool-calls")).toBe("1");
+  });
+
+  it("streams the final answer of a gateway tool loop", async () => {
+    const stream = await client.chat.completions.create({
+      model: "auto",
+      messages: [{ role: "user", content: "Search for streaming gateways" }],
+      tools: [{ type: "function", function: { name: "local_search" } }],
+      stream: true,
+    });
+    let text = "";
+    let finish: string | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(text).toContain("tool result received:");
+    expect(finish).toBe("stop");
+  });
+
   it("embeds text", async () => {
     const res = await client.embeddings.create({ model: "embed", input: ["hello world", "goodbye"] });
     expect(res.data).toHaveLength(2);

@@ -29,6 +29,31 @@ export interface Directives {
   badUsage?: BadUsage;
   /** Generate `tokens` words whatever `max_tokens` says: an upstream that overruns its grant. */
   ignoreMaxTokens: boolean;
+  /**
+   * OpenAI JSON answers only: when the request offers tools and its last message is the user's, call exactly these
+   * tools (`calls=<base64url of a JSON array of {name, arguments}>`), for tool-loop tests.
+   */
+  calls?: ScriptedCall[];
+  /** With `calls`: call them again after tool results too (a model that never stops calling tools). */
+  callsRepeat: boolean;
+}
+
+export interface ScriptedCall {
+  name: string;
+  /** The arguments string exactly as the model "writes" it (may be invalid JSON on purpose). */
+  arguments: string;
+}
+
+function parseCalls(value: string): Parsed<ScriptedCall[]> {
+  try {
+    const json: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    if (Array.isArray(json) && json.every((c) => typeof c?.name === "string" && typeof c?.arguments === "string")) {
+      return { ok: true, value: json as ScriptedCall[] };
+    }
+  } catch {
+    // reported below
+  }
+  return { ok: false, message: "fake directive calls: expected base64url JSON [{name, arguments}]" };
 }
 
 /**
@@ -57,7 +82,9 @@ type Key =
   | "error_mid_stream"
   | "garbage"
   | "bad_usage"
-  | "ignore_max_tokens";
+  | "ignore_max_tokens"
+  | "calls"
+  | "calls_repeat";
 
 const KEYS: ReadonlySet<string> = new Set<Key>([
   "status",
@@ -73,6 +100,8 @@ const KEYS: ReadonlySet<string> = new Set<Key>([
   "garbage",
   "bad_usage",
   "ignore_max_tokens",
+  "calls",
+  "calls_repeat",
 ]);
 
 const HEADER_PREFIX = "x-fake-";
@@ -130,6 +159,7 @@ export function parseDirectives(
     key: "",
     garbage: false,
     ignoreMaxTokens: false,
+    callsRepeat: false,
   };
   const ints: Record<string, [number, number, (n: number) => void]> = {
     status: [400, 599, (n) => (d.status = n)],
@@ -152,7 +182,12 @@ export function parseDirectives(
     else if (key === "split") d.split = flag(value);
     else if (key === "garbage") d.garbage = flag(value);
     else if (key === "ignore_max_tokens") d.ignoreMaxTokens = flag(value);
-    else if (key === "bad_usage") {
+    else if (key === "calls_repeat") d.callsRepeat = flag(value);
+    else if (key === "calls") {
+      const calls = parseCalls(value);
+      if (!calls.ok) return calls;
+      d.calls = calls.value;
+    } else if (key === "bad_usage") {
       if (!isBadUsage(value)) {
         return {
           ok: false,

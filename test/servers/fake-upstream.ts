@@ -62,6 +62,7 @@ const NO_FAULTS: Directives = {
   key: "",
   garbage: false,
   ignoreMaxTokens: false,
+  callsRepeat: false,
 };
 
 export async function startFakeUpstream(opts: { port?: number } = {}): Promise<FakeUpstream> {

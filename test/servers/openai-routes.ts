@@ -15,6 +15,7 @@ import { errorFrame } from "./errors";
 import type { Outcome } from "./outcome";
 import { fakeCompletionTokens, planFakeReply, toOpenAiReply } from "./reply";
 import type { FakeRoute, RouteInput } from "./route";
+import { scriptedAnswer } from "./scripted-calls";
 
 export const FAKE_OPENAI_MODELS = ["fake-small", "fake-large", "fake-embed"] as const;
 
@@ -47,9 +48,11 @@ function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   if (!parsed.ok) return invalid(parsed.message);
   const asked = parsed.value.conversation;
   const conv = d.ignoreMaxTokens ? { ...asked, model, maxTokens: undefined } : { ...asked, model };
+  const meta = { id: `chatcmpl-fake-${seq}`, created: Math.floor(Date.now() / 1000), model };
+  const scripted = scriptedAnswer(parsed.value.conversation, d, meta, seq);
+  if (scripted !== undefined) return scripted;
   const reply = planFakeReply(conv, d.tokens);
   const wire = toOpenAiReply(reply, `call_fake_${seq}`);
-  const meta = { id: `chatcmpl-fake-${seq}`, created: Math.floor(Date.now() / 1000), model };
   const completionTokens = fakeCompletionTokens(reply);
   const honest = usageOf(conv.promptTokens, completionTokens);
   const usage = d.omitUsage ? undefined : d.badUsage === undefined ? honest : badUsageOf(d.badUsage, honest);

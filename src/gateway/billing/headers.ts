@@ -30,12 +30,20 @@ export function admissionHeaders(a: Admission): Record<string, string> {
   return headers;
 }
 
+/** What the ledger charges for a bill: never more than the hold. */
+export function charged(a: Admission, cost: number): number {
+  return Math.min(cost, a.reserved);
+}
+
+/** The balance once a hold settles at `cost`: the unused part of the hold comes back. */
+export function balanceAfterSettle(a: Admission, cost: number): number {
+  return a.balanceAfter + (a.reserved - charged(a, cost));
+}
+
 /** Once the cost is known (JSON answers): what was charged and the balance after settlement. */
 export function costHeaders(a: Admission, cost: number): Record<string, string> {
-  // The ledger never charges more than the hold.
-  const charged = Math.min(cost, a.reserved);
   return {
-    "x-gateway-cost": String(charged),
-    "x-gateway-credits-remaining": String(a.balanceAfter + (a.reserved - charged)),
+    "x-gateway-cost": String(charged(a, cost)),
+    "x-gateway-credits-remaining": String(balanceAfterSettle(a, cost)),
   };
 }

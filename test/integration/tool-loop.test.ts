@@ -1,0 +1,270 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ChatMessage, ChatResponse } from "../../src/canonical/chat";
+import {
+  type Account,
+  type Backend,
+  chat,
+  chatBody,
+  errorCode,
+  makeBackend,
+  newAccount,
+  requestIdOf,
+  settled,
+  usageOf,
+} from "../helpers/billing";
+import { nonce, type RecordedRequest, readSse, upstreamRequests } from "../helpers/gateway";
+import { auditOf, toolTargetRequests } from "../helpers/tool-target";
+
+/**
+ * The gateway-executed tool loop (test/fixtures/policies/tool-loop.yaml): `loop-*` models are the fake upstream
+ * scripted to call exact tools; the tools hit the real loopback tool target. Tenant t-tool-loop: max_turns 3,
+ * max_tool_calls 4 per request; task budget max_tool_calls 3.
+ */
+
+const GATEWAY_TOOLS = [{ type: "function", function: { name: "get_weather" } }];
+const CLIENT_TOOL = {
+  type: "function",
+  function: {
+    name: "lookup_order",
+    description: "Looks up an order",
+    parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+  },
+};
+const SECRET = "tool-secret-5f2e9c1d7b3a";
+
+let b: Backend;
+let account: Account;
+
+beforeAll(async () => {
+  b = await makeBackend("durable-object");
+  account = await newAccount(b, 50_000_000, "t-tool-loop");
+});
+
+function loopBody(model: string, text: string, extra: Record<string, unknown> = {}) {
+  return chatBody(model, text, { tools: GATEWAY_TOOLS, ...extra });
+}
+
+/** Requests the fake model received for this test's nonce, in order (one per turn). */
+async function turns(tag: string): Promise<RecordedRequest[]> {
+  return (await upstreamRequests(tag)).filter((r) => r.path.endsWith("/chat/completions"));
+}
+
+function messagesOf(r: RecordedRequest | undefined): ChatMessage[] {
+  return ((r?.body ?? {}) as { messages?: ChatMessage[] }).messages ?? [];
+}
+
+function toolMessages(r: RecordedRequest | undefined): { tool_call_id: string; content: string }[] {
+  return messagesOf(r).filter((m) => m.role === "tool") as unknown as { tool_call_id: string; content: string }[];
+}
+
+describe("gateway-executed tool loop", () => {
+  it("runs a gateway tool and calls the model again with its result, marked as untrusted data", async () => {
+    const tag = nonce("loop-ok");
+    const res = await chat(b, account, loopBody("loop-weather", `weather please ${tag}`));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as ChatResponse;
+    expect(body.choices[0]?.finish_reason).toBe("stop");
+    expect(body.choices[0]?.message.content).toMatch(/^tool result received:/);
+    expect(res.headers.get("x-gateway-tool-turns")).toBe("2");
+    expect(res.headers.get("x-gateway-tool-calls")).toBe("1");
+    expect(res.headers.get("x-gateway-tool-loop-stop")).toBeNull();
+
+    const sent = await turns(tag);
+    expect(sent).toHaveLength(2);
+    // The model was shown the policy's definition, not the bare name the client sent.
+    const offered = (
+      (sent[0]?.body ?? {}) as { tools: { function: { name: string; description?: string; parameters?: unknown } }[] }
+    ).tools;
+    expect(offered[0]?.function).toMatchObject({ name: "get_weather", description: "Current weather for a city." });
+    expect(offered[0]?.function.parameters).toMatchObject({ required: ["city"] });
+    // Turn 2 carries the assistant's call and the tool result, wrapped as untrusted data.
+    const second = messagesOf(sent[1]);
+    expect(second.at(-2)?.tool_calls?.[0]?.function.name).toBe("get_weather");
+    const [result] = toolMessages(sent[1]);
+    expect(JSON.parse(result?.content ?? "{}")).toMatchObject({
+      tool: "get_weather",
+      untrusted_data: expect.anything(),
+    });
+
+    // The tool target got the call, with the secret header; neither the model nor the client ever saw the secret.
+    const hits = await toolTargetRequests("/weather/Paris");
+    expect(hits.at(-1)?.headers["x-tool-key"]).toBe(SECRET);
+    expect(JSON.stringify(sent)).not.toContain(SECRET);
+    expect(JSON.stringify(body)).not.toContain(SECRET);
+  });
+
+  it("bills every model turn and every tool call through the ledger", async () => {
+    const own = await newAccount(b, 50_000_000, "t-tool-loop");
+    const before = await b.ledger.balance(own.keyId, own.tenantId);
+    const res = await chat(b, own, loopBody("loop-weather", `bill me ${nonce("loop-bill")}`));
+    expect(res.status).toBe(200);
+    await res.text();
+    const id = requestIdOf(res);
+    const after = await settled(b, own);
+    const turn1 = await usageOf(b, own, id);
+    const turn2 = await usageOf(b, own, `${id}.t2`);
+    const tool = await usageOf(b, own, `${id}.tool1`);
+    expect(turn1?.cost).toBeGreaterThan(0);
+    expect(turn2?.cost).toBeGreaterThan(0);
+    expect(tool?.cost).toBe(1000); // get_weather's price_per_call
+    const total = (turn1?.cost ?? 0) + (turn2?.cost ?? 0) + (tool?.cost ?? 0);
+    expect(before.balance - after.balance).toBe(total);
+    expect(Number(res.headers.get("x-gateway-cost"))).toBe((turn1?.cost ?? 0) + (turn2?.cost ?? 0));
+
+    // The caller sees the tool call's audit part in its own usage (the argument hash, never the arguments).
+    const listed = await b.fetch(
+      new Request("http://gateway.test/v1/usage?limit=50", { headers: { authorization: `Bearer ${own.key}` } }),
+    );
+    const events = ((await listed.json()) as { data: { request_id: string; tool: unknown }[] }).data;
+    const audit = events.find((e) => e.request_id === `${id}.tool1`);
+    expect(audit?.tool).toEqual({
+      name: "get_weather",
+      decision: "executed",
+      reason: null,
+      args_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      tool_status: 200,
+      bytes: expect.any(Number),
+      origin: "loop",
+    });
+    expect(JSON.stringify(events)).not.toContain("Paris");
+  });
+
+  it("streams the final answer to a streaming client", async () => {
+    const res = await chat(
+      b,
+      account,
+      loopBody("loop-weather", `stream it ${nonce("loop-sse")}`, {
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const events = await readSse(res);
+    expect(events.at(-1)?.data).toBe("[DONE]");
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data));
+    const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
+    expect(text).toMatch(/^tool result received:/);
+    expect(chunks.some((c) => c.choices[0]?.finish_reason === "stop")).toBe(true);
+    expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
+  });
+
+  it("stops a model that never stops calling tools at max_turns, with a clear finish reason", async () => {
+    const tag = nonce("loop-forever");
+    const res = await chat(b, account, loopBody("loop-forever", `again and again ${tag}`));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as ChatResponse;
+    expect(body.choices[0]?.finish_reason).toBe("tool_loop_limit");
+    expect(body.choices[0]?.message.tool_calls).toBeUndefined();
+    expect(res.headers.get("x-gateway-tool-loop-stop")).toBe("max_turns");
+    expect(res.headers.get("x-gateway-tool-turns")).toBe("3");
+    expect(res.headers.get("x-gateway-tool-calls")).toBe("2");
+    expect(await turns(tag)).toHaveLength(3);
+  });
+
+  it("counts tool calls against the task budget across requests, and stops when it is spent", async () => {
+    const task = nonce("task");
+    const first = await chat(b, account, loopBody("loop-forever", `task one ${nonce("t1")}`), {
+      "x-gateway-task-id": task,
+    });
+    expect(first.headers.get("x-gateway-tool-calls")).toBe("2");
+    await first.text();
+    const tag = nonce("t2");
+    const second = await chat(b, account, loopBody("loop-forever", `task two ${tag}`), { "x-gateway-task-id": task });
+    expect(second.status).toBe(200);
+    await second.text();
+    // The task allows 3 tool calls: one more runs, the next is refused and the model is told why.
+    expect(second.headers.get("x-gateway-tool-calls")).toBe("1");
+    const sent = await turns(tag);
+    const refused = toolMessages(sent.at(-1)).at(-1);
+    expect(refused?.content).toContain("task_budget_exceeded");
+  });
+
+  for (const [model, label] of [
+    ["loop-lookalike", "a look-alike name (zero-width space)"],
+    ["loop-case", "a look-alike name (case)"],
+    ["loop-notoffered", "a policy tool the request did not offer"],
+  ] as const) {
+    it(`never executes ${label}; the model is told the tool is not allowed`, async () => {
+      const tag = nonce(model);
+      const res = await chat(b, account, loopBody(model, `try it ${tag}`));
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as ChatResponse;
+      expect(body.choices[0]?.finish_reason).toBe("stop");
+      expect(res.headers.get("x-gateway-tool-calls")).toBe("0");
+      const [refusal] = toolMessages((await turns(tag))[1]);
+      expect(refusal?.content).toContain("tool_not_allowed");
+      const audit = await auditOf(b, account, `${requestIdOf(res)}.tool1`);
+      expect(audit.tool).toMatchObject({ decision: "refused", reason: "tool_not_allowed", toolStatus: 0, bytes: 0 });
+    });
+  }
+
+  for (const [model, label] of [
+    ["loop-badargs", "arguments that violate the schema"],
+    ["loop-badjson", "arguments that are not JSON"],
+  ] as const) {
+    it(`refuses ${label} without calling the tool`, async () => {
+      const tag = nonce(model);
+      const res = await chat(b, account, loopBody(model, `args ${tag}`));
+      expect(res.status).toBe(200);
+      await res.text();
+      const [refusal] = toolMessages((await turns(tag))[1]);
+      expect(refusal?.content).toContain("tool_arguments_invalid");
+      const audit = await auditOf(b, account, `${requestIdOf(res)}.tool1`);
+      expect(audit.tool).toMatchObject({ decision: "refused", reason: "tool_arguments_invalid", toolStatus: 0 });
+    });
+  }
+
+  it("passes the client's own tool calls to the client untouched", async () => {
+    const tag = nonce("loop-client");
+    const res = await chat(
+      b,
+      account,
+      loopBody("loop-client", `order ${tag}`, { tools: [...GATEWAY_TOOLS, CLIENT_TOOL] }),
+    );
+    const body = (await res.json()) as ChatResponse;
+    expect(body.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(body.choices[0]?.message.tool_calls?.map((c) => c.function)).toEqual([
+      { name: "lookup_order", arguments: '{"id":"A1"}' },
+    ]);
+    expect(res.headers.get("x-gateway-tool-turns")).toBe("1");
+    // The client's definition reached the model as sent.
+    const offered = (await turns(tag))[0]?.body as { tools: unknown[] };
+    expect(offered.tools[1]).toEqual(CLIENT_TOOL);
+  });
+
+  it("returns only the client's calls from a turn that mixes both kinds, executing none of the gateway's", async () => {
+    const res = await chat(
+      b,
+      account,
+      loopBody("loop-mixed", `mixed ${nonce("loop-mixed")}`, { tools: [...GATEWAY_TOOLS, CLIENT_TOOL] }),
+    );
+    const body = (await res.json()) as ChatResponse;
+    expect(body.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(body.choices[0]?.message.tool_calls?.map((c) => c.function.name)).toEqual(["lookup_order"]);
+    expect(res.headers.get("x-gateway-tool-calls-dropped")).toBe("1");
+    expect(res.headers.get("x-gateway-tool-calls")).toBe("0");
+    // Nothing was executed, so no tool call was audited for this request.
+    await settled(b, account);
+    const events = await b.ledger.usage(account.tenantId, { keyId: account.keyId, limit: 1000 });
+    expect(events.filter((e) => e.requestId.startsWith(`${requestIdOf(res)}.tool`))).toEqual([]);
+  });
+
+  it("refuses a client tool definition that reuses a gateway tool's name", async () => {
+    const res = await chat(
+      b,
+      account,
+      chatBody("loop-weather", "conflict", {
+        tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }],
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe("invalid_request");
+  });
+
+  it("refuses an Idempotency-Key on a request that offers gateway tools", async () => {
+    const res = await chat(b, account, loopBody("loop-weather", "idem"), { "idempotency-key": nonce("idem") });
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe("invalid_request");
+  });
+});
