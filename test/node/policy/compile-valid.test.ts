@@ -36,8 +36,8 @@ describe("shipped policy sets compile", () => {
         ttl_s: 7200,
       },
       credits: { hold_ttl_s: 900, min_output_tokens: 16, idempotency_ttl_s: 86400 },
-      tools: [],
-      tool_loop: { max_turns: 5, max_tool_calls: 10, max_wall_ms: 60000 },
+      tools: ["local_search"],
+      tool_loop: { max_turns: 4, max_tool_calls: 8, max_wall_ms: 60000 },
       cache: {},
     });
     expect(policy.routes.auto?.cache).toMatchObject({
@@ -50,8 +50,10 @@ describe("shipped policy sets compile", () => {
       allowed_ports: [443],
       body: "none",
     });
-    // The example tool cannot work locally, so no tenant may be given it.
-    expect(Object.values(policy.tenants).flatMap((t) => t.tools)).toEqual([]);
+    // The weather example cannot work locally, so no tenant may be given it; the local origin's demo search can.
+    expect(Object.values(policy.tenants).flatMap((t) => t.tools)).toEqual(["local_search"]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the policy's placeholder syntax, kept verbatim.
+    expect(policy.tools.local_search?.implementation.allowed_hosts).toEqual(["${LOCAL_ORIGIN_HOST}"]);
     expect(policy.tenants.demo?.limits.key).toEqual({ requests_per_minute: 60, tokens_per_minute: 100000 });
     expect(policy.tenants.demo?.routes).toEqual(["auto"]);
   });
