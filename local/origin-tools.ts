@@ -5,7 +5,11 @@ import { splitWords } from "./words";
  * answers a small deterministic JSON document built from the query (no index, no network; it is labelled as such),
  * so the gateway's tool loop can be tried with `npm start` and no account anywhere.
  */
-export function localSearch(query: string): { query: string; source: string; results: { title: string; snippet: string }[] } {
+export function localSearch(query: string): {
+  query: string;
+  source: string;
+  results: { title: string; snippet: string }[];
+} {
   const words = splitWords(query)
     .map((w) => w.trim().toLowerCase())
     .filter((w) => w.length > 3)
