@@ -1,6 +1,6 @@
 import { integerArg, listFlag, UsageError } from "./args";
 import type { AdminClient } from "./client";
-import { balanceFields, credits, entriesTable, keyFields, keysTable, usageTable } from "./format";
+import { balanceFields, cacheStatsFields, credits, entriesTable, keyFields, keysTable, usageTable } from "./format";
 
 type Row = Record<string, unknown>;
 
@@ -196,6 +196,32 @@ export const COMMANDS: Command[] = [
       });
       const data = await input.client.request("GET", `/admin/usage${q}`);
       return { data, human: usageTable(rows(data)) };
+    },
+  },
+  {
+    words: ["cache", "stats"],
+    usage: "cache stats TENANT",
+    summary: "show a tenant's response-cache counts (hit/miss/shadow/bypass) and entries",
+    flags: [],
+    arity: 1,
+    async run(input) {
+      const tenant = encodeURIComponent(input.args[0] ?? "");
+      const data = (await input.client.request("GET", `/admin/tenants/${tenant}/cache/stats`)) as Row;
+      return { data, human: cacheStatsFields(data) };
+    },
+  },
+  {
+    words: ["cache", "invalidate"],
+    usage: "cache invalidate TENANT [--model ALIAS]",
+    summary: "drop a tenant's cached answers (all, or one model alias)",
+    flags: ["model"],
+    arity: 1,
+    async run(input) {
+      const tenant = encodeURIComponent(input.args[0] ?? "");
+      const model = input.flag("model");
+      const body = model === undefined ? {} : { model };
+      const data = (await input.client.request("POST", `/admin/tenants/${tenant}/cache/invalidate`, body)) as Row;
+      return { data, human: `deleted ${String(data.deleted)} cached answer(s)` };
     },
   },
 ];

@@ -61,6 +61,19 @@ export function balanceFields(b: Row): string {
   ]);
 }
 
+export function cacheStatsFields(s: Row): string {
+  const counts = (s.counts ?? {}) as Row;
+  const rate = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(1)}%` : "-");
+  return fields([
+    ["tenant", s.tenant],
+    ["backend", s.backend],
+    ["entries", s.entries],
+    ["hit / miss", `${cell(counts.hit)} / ${cell(counts.miss)} (hit rate ${rate(s.hit_rate)})`],
+    ["shadow", `${cell(counts.shadow)} would-be hits (${rate(s.shadow_hit_rate)})`],
+    ["bypass", counts.bypass],
+  ]);
+}
+
 export function keysTable(keys: Row[]): string {
   return table(keys, [
     ["key id", (k) => k.key_id],

@@ -169,6 +169,34 @@ describe.concurrent("gateway CLI: arguments become admin API calls", () => {
     ]);
   });
 
+  it("cache stats and cache invalidate", async () => {
+    const gw = await gateway((req) =>
+      req.path.endsWith("/stats")
+        ? {
+            status: 200,
+            body: {
+              object: "cache_stats",
+              tenant: "acme",
+              backend: "durable-object",
+              entries: 7,
+              counts: { hit: 3, miss: 9, shadow: 0, bypass: 1 },
+              hit_rate: 0.25,
+              shadow_hit_rate: 0,
+              shadow_log: [],
+            },
+          }
+        : { status: 200, body: { object: "cache_invalidation", tenant: "acme", model: "small", deleted: 4 } },
+    );
+    const stats = await runCli(["cache", "stats", "acme"], env(gw));
+    expect(stats.stdout).toMatch(/hit \/ miss:\s+3 \/ 9 \(hit rate 25\.0%\)/);
+    const dropped = await runCli(["cache", "invalidate", "acme", "--model", "small"], env(gw));
+    expect(dropped.stdout).toContain("deleted 4 cached answer(s)");
+    expect(gw.requests.map((r) => [r.method, r.path, r.body])).toEqual([
+      ["GET", "/admin/tenants/acme/cache/stats", undefined],
+      ["POST", "/admin/tenants/acme/cache/invalidate", { model: "small" }],
+    ]);
+  });
+
   it("--url and --admin-secret override the environment", async () => {
     const gw = await gateway(() => ({ status: 200, body: BALANCE }));
     const res = await runCli(
