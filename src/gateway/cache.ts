@@ -148,7 +148,7 @@ export async function openChatCache(
   req: ChatRequest,
   plan: RoutePlan,
 ): Promise<{ outcome?: ChatOutcome; cache: ChatCache }> {
-  const cfg = effectiveCacheConfig(plan.route, ctx.principal.tenant);
+  const cfg = ctx.skipCache === true ? undefined : effectiveCacheConfig(plan.route, ctx.principal.tenant);
   if (cfg === undefined) return { cache: NO_CACHE };
   const { services } = ctx;
   const tenantId = ctx.principal.tenant.id;

@@ -55,6 +55,8 @@ export interface ChatContext {
   startedAt: number;
   /** The client's request headers (the response cache reads `cache-control` and `x-gateway-cache`). */
   requestHeaders?: Headers;
+  /** The response cache is not consulted, written or counted (the tool loop's turns). */
+  skipCache?: boolean;
   /** Keeps background work (cache writes, counters) alive after the response. */
   waitUntil?: (p: Promise<unknown>) => void;
 }

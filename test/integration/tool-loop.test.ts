@@ -129,6 +129,24 @@ describe("gateway-executed tool loop", () => {
     expect(JSON.stringify(events)).not.toContain("Paris");
   });
 
+  it("never serves or stores a tool loop's turns in the response cache (the route's cache is on)", async () => {
+    const body = loopBody("loop-weather", `same question twice ${nonce("loop-cache")}`, { temperature: 0 });
+    for (let i = 0; i < 2; i++) {
+      const res = await chat(b, account, body);
+      expect(res.status).toBe(200);
+      await res.text();
+      expect(res.headers.get("x-gateway-cache")).toBeNull();
+      expect(res.headers.get("x-gateway-tool-calls")).toBe("1");
+      await settled(b, account);
+      expect((await usageOf(b, account, requestIdOf(res)))?.cache).toBe("none");
+    }
+    // A plain request on the same route does use the cache: the loop's skip is deliberate, not a dead cache.
+    const plain = chatBody("loop-weather", `no tools ${nonce("loop-plain")}`, { temperature: 0 });
+    const first = await chat(b, account, plain);
+    await first.text();
+    expect(first.headers.get("x-gateway-cache")).toBe("miss");
+  });
+
   it("streams the final answer to a streaming client", async () => {
     const res = await chat(
       b,

@@ -138,11 +138,10 @@ export async function runToolLoop(
  * goes through the response cache: tool results are live data, and a cached tool call would re-run tools blindly.
  */
 async function turnContext(ctx: ChatContext, turn: ChatRequest, n: number): Promise<ChatContext> {
-  const requestHeaders = new Headers({ "x-gateway-cache": "bypass" });
-  if (n === 1) return { ...ctx, requestHeaders };
+  if (n === 1) return { ...ctx, skipCache: true };
   const billing = { ...ctx.billing, requestId: `${ctx.billing.requestId}.t${n}` };
   if (billing.taskId !== undefined) billing.bodyHash = await sha256Hex(JSON.stringify(turn));
-  return { ...ctx, billing, requestHeaders };
+  return { ...ctx, billing, skipCache: true };
 }
 
 function withToolCalls(response: ChatResponse, calls: ToolCall[]): ChatResponse {
