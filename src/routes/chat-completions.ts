@@ -7,11 +7,12 @@ import { chatContext } from "../gateway/request-context";
 import { loopExecutor } from "../gateway/tool-loop/execute";
 import { runToolLoop } from "../gateway/tool-loop/loop";
 import { toolOffer } from "../gateway/tool-loop/offer";
+import { jsonTurn, type LiveLoop, streamTurns } from "../gateway/tool-loop/turns";
 import { jsonBody } from "../middleware/body";
 import { openAiSse } from "../streaming/openai-sse";
 import { toolDeps } from "../tools";
 import { respondChat } from "./respond-chat";
-import { respondToolLoop } from "./respond-tool-loop";
+import { respondToolLoopJson, respondToolLoopStream } from "./respond-tool-loop";
 
 export async function chatCompletionsHandler(c: Context<AppEnv>) {
   const parsed = parseChatRequest(jsonBody(c.var.rawBody, c.req.header("content-type")));
@@ -28,9 +29,10 @@ export async function chatCompletionsHandler(c: Context<AppEnv>) {
       ...(ctx.billing.feature === undefined ? {} : { feature: ctx.billing.feature }),
       ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
     });
-    const result = await runToolLoop(ctx, req, offer, execute);
-    const stream = req.stream === true ? { includeUsage: req.stream_options?.include_usage === true } : undefined;
-    return respondToolLoop(c, result, stream);
+    if (req.stream !== true) return respondToolLoopJson(runToolLoop(ctx, req, offer, execute, jsonTurn));
+    const live: LiveLoop = {};
+    const loop = runToolLoop(ctx, req, offer, execute, streamTurns(live));
+    return respondToolLoopStream(c, loop, live, req.stream_options?.include_usage === true);
   }
   const outcome = await runChat(ctx, req);
   return respondChat(c, outcome, {

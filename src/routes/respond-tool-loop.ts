@@ -1,48 +1,112 @@
 import type { Context } from "hono";
-import { replayEvents } from "../cache/replay";
+import type { ChatChunk, ChatResponse, ChunkEvent } from "../canonical/chat";
 import type { AppEnv } from "../context";
 import { admissionHeaders } from "../gateway/billing/headers";
 import { routeHeaders } from "../gateway/route-meta";
 import type { ToolLoopResult } from "../gateway/tool-loop/loop";
+import type { LiveLoop } from "../gateway/tool-loop/turns";
 import { openAiSse } from "../streaming/openai-sse";
+import { toByteStream } from "../streaming/pump";
 import { SSE_HEADERS } from "../streaming/sse";
 
-/** Headers of a tool-loop answer: the last turn's routing, plus what the whole loop did and cost. */
-function loopHeaders(result: ToolLoopResult): Record<string, string> {
-  const { "x-gateway-credits-reserved": _reserved, ...admission } = admissionHeaders(result.admission);
+type Loop = AsyncGenerator<ChunkEvent, ToolLoopResult>;
+
+/** Routing and rate-limit headers of a turn; the hold header is left out (a loop holds once per turn). */
+function turnHeaders(first: NonNullable<LiveLoop["first"]>): Record<string, string> {
+  const { "x-gateway-credits-reserved": _reserved, ...admission } = admissionHeaders(first.admission);
+  return { ...routeHeaders(first.meta), ...admission };
+}
+
+/** A JSON loop: every turn ran to the end; the headers say what the whole loop did and cost. */
+export async function respondToolLoopJson(loop: Loop): Promise<Response> {
+  let step = await loop.next();
+  while (step.done !== true) step = await loop.next();
+  const result = step.value;
   const headers: Record<string, string> = {
-    ...routeHeaders(result.meta),
-    ...admission,
+    "content-type": "application/json",
+    ...turnHeaders(result.last),
     "x-gateway-cost": String(result.cost),
-    "x-gateway-credits-remaining": String(result.creditsRemaining),
     "x-gateway-tool-turns": String(result.turns),
     "x-gateway-tool-calls": String(result.toolCalls),
   };
+  if (result.last.creditsRemaining !== undefined) {
+    headers["x-gateway-credits-remaining"] = String(result.last.creditsRemaining);
+  }
   if (result.stop !== undefined) headers["x-gateway-tool-loop-stop"] = result.stop;
   if (result.dropped > 0) headers["x-gateway-tool-calls-dropped"] = String(result.dropped);
-  return headers;
+  return new Response(JSON.stringify(result.response), { headers });
 }
 
 /**
- * The loop's final answer, in the shape the client asked for. Turns run as JSON calls (the gateway must see whole
- * tool calls before it can act on them), so a streaming client gets the final answer as SSE once the loop ends.
+ * A streamed loop: the response starts with the first text any turn produces (the first turn runs before it, so its
+ * refusals are ordinary HTTP errors), carries every turn's text as it arrives, and ends with the final turn's client
+ * tool calls, finish reason and the loop's total usage. A later failure is reported in-band. How many turns and tool
+ * calls it took is in the usage events (headers are gone by then).
  */
-export async function respondToolLoop(
+export async function respondToolLoopStream(
   c: Context<AppEnv>,
-  result: ToolLoopResult,
-  stream: { includeUsage: boolean } | undefined,
+  loop: Loop,
+  live: LiveLoop,
+  includeUsage: boolean,
 ): Promise<Response> {
-  const headers = loopHeaders(result);
-  if (stream === undefined) {
-    return new Response(JSON.stringify(result.response), {
-      headers: { "content-type": "application/json", ...headers },
-    });
-  }
-  let body = "";
-  const frames = openAiSse(replayEvents(result.response), {
-    includeUsage: stream.includeUsage,
-    requestId: c.var.requestId,
-  });
-  for await (const frame of frames) body += frame;
+  const first = await loop.next();
+  const start = live.first ?? (first.done === true ? first.value.last : undefined);
+  const headers = start === undefined ? {} : turnHeaders(start);
+  const frames = openAiSse(loopEvents(first, loop), { includeUsage, requestId: c.var.requestId });
+  const body = toByteStream(
+    frames[Symbol.asyncIterator](),
+    async () => live.current?.cancel(),
+    () => live.current?.abandon(),
+  );
   return new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
+}
+
+/** One chunk stream for the client out of every turn's text, closed by the final answer's tail. */
+async function* loopEvents(first: IteratorResult<ChunkEvent, ToolLoopResult>, loop: Loop): AsyncGenerator<ChunkEvent> {
+  let head: ChatChunk | undefined;
+  let step = first;
+  while (step.done !== true) {
+    if (head === undefined) {
+      head = step.value.chunk;
+      yield { chunk: withDelta(head, { role: "assistant", content: "" }) };
+    }
+    // One id for the whole stream, as a client expects; each turn's upstream had its own.
+    yield { chunk: { ...step.value.chunk, id: head.id } };
+    step = await loop.next();
+  }
+  const response = step.value.response;
+  const base = head ?? headOf(response);
+  if (head === undefined) yield { chunk: withDelta(base, { role: "assistant", content: "" }) };
+  yield* tail(response, base);
+}
+
+function headOf(response: ChatResponse): ChatChunk {
+  return {
+    id: response.id,
+    object: "chat.completion.chunk",
+    created: response.created,
+    model: response.model,
+    choices: [],
+  };
+}
+
+function withDelta(head: ChatChunk, delta: ChatChunk["choices"][number]["delta"]): ChatChunk {
+  return { ...head, choices: [{ index: 0, delta, finish_reason: null }], usage: undefined };
+}
+
+/** The final answer's tool calls for the client, its finish reason, and the loop's usage. */
+function* tail(response: ChatResponse, head: ChatChunk): Generator<ChunkEvent> {
+  const choice = response.choices[0];
+  const calls = choice?.message.tool_calls ?? [];
+  if (calls.length > 0) {
+    const deltas = calls.map((call, index) => ({
+      index,
+      id: call.id,
+      type: "function" as const,
+      function: call.function,
+    }));
+    yield { chunk: withDelta(head, { tool_calls: deltas }) };
+  }
+  yield { chunk: { ...head, choices: [{ index: 0, delta: {}, finish_reason: choice?.finish_reason ?? "stop" }] } };
+  if (response.usage !== undefined) yield { chunk: { ...head, choices: [], usage: response.usage } };
 }

@@ -147,24 +147,89 @@ describe("gateway-executed tool loop", () => {
     expect(first.headers.get("x-gateway-cache")).toBe("miss");
   });
 
-  it("streams the final answer to a streaming client", async () => {
-    const res = await chat(
-      b,
-      account,
-      loopBody("loop-weather", `stream it ${nonce("loop-sse")}`, {
-        stream: true,
-        stream_options: { include_usage: true },
-      }),
-    );
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toContain("text/event-stream");
-    const events = await readSse(res);
-    expect(events.at(-1)?.data).toBe("[DONE]");
-    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data));
-    const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
-    expect(text).toMatch(/^tool result received:/);
-    expect(chunks.some((c) => c.choices[0]?.finish_reason === "stop")).toBe(true);
-    expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
+  describe("streamed", () => {
+    /** The SSE chunks of a response (without the [DONE] terminator, which must be last). */
+    async function chunksOf(res: Response) {
+      expect(res.headers.get("content-type")).toContain("text/event-stream");
+      const events = await readSse(res);
+      expect(events.at(-1)?.data).toBe("[DONE]");
+      return events.slice(0, -1).map((e) => JSON.parse(e.data));
+    }
+    const textOf = (chunks: { choices: { delta?: { content?: string } }[] }[]) =>
+      chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
+
+    it("streams every turn's text live and ends with the final answer's finish reason and the loop's usage", async () => {
+      const own = await newAccount(b, 50_000_000, "t-tool-loop");
+      const before = await b.ledger.balance(own.keyId, own.tenantId);
+      const res = await chat(
+        b,
+        own,
+        loopBody("loop-weather", `stream it ${nonce("loop-sse")}`, {
+          stream: true,
+          stream_options: { include_usage: true },
+        }),
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-gateway-model")).toBe("loop-weather");
+      const chunks = await chunksOf(res);
+      // Turn 1 says "checking." before its tool call; turn 2 answers: both reach the client, in order, in one stream.
+      expect(textOf(chunks)).toMatch(/^checking\. tool result received:/);
+      expect(chunks[0].choices[0].delta.role).toBe("assistant");
+      expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
+      // The tool call itself never reaches the client: the gateway ran it.
+      expect(chunks.some((c) => c.choices[0]?.delta?.tool_calls !== undefined)).toBe(false);
+      const finishes = chunks.map((c) => c.choices[0]?.finish_reason).filter((f) => f != null);
+      expect(finishes).toEqual(["stop"]);
+      const usage = chunks.at(-1)?.usage;
+      expect(usage?.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
+
+      // Each streamed turn was metered and settled on its own, and the tool call was billed: nothing left held.
+      const id = requestIdOf(res);
+      const after = await settled(b, own);
+      const turn1 = await usageOf(b, own, id);
+      const turn2 = await usageOf(b, own, `${id}.t2`);
+      const tool = await auditOf(b, own, `${id}.tool1`);
+      expect(turn1?.cost).toBeGreaterThan(0);
+      expect(turn2?.cost).toBeGreaterThan(0);
+      expect(turn1?.flags).toEqual([]);
+      expect(tool.tool?.decision).toBe("executed");
+      expect(before.balance - after.balance).toBe((turn1?.cost ?? 0) + (turn2?.cost ?? 0) + tool.cost);
+      // The usage the client saw covers both turns.
+      expect(usage.completion_tokens).toBe((turn1?.outputTokens ?? 0) + (turn2?.outputTokens ?? 0));
+    });
+
+    it("ends with finish_reason tool_loop_limit when a bound stops it", async () => {
+      const res = await chat(
+        b,
+        account,
+        loopBody("loop-forever", `stream forever ${nonce("loop-sse-forever")}`, { stream: true }),
+      );
+      const chunks = await chunksOf(res);
+      expect(textOf(chunks)).toBe("checking. checking. checking. ");
+      expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_loop_limit");
+    });
+
+    it("hands the client its own tool calls at the end of the stream", async () => {
+      const res = await chat(
+        b,
+        account,
+        loopBody("loop-mixed", `stream mixed ${nonce("loop-sse-mixed")}`, {
+          stream: true,
+          tools: [...GATEWAY_TOOLS, CLIENT_TOOL],
+        }),
+      );
+      const chunks = await chunksOf(res);
+      const calls = chunks.flatMap((c) => c.choices[0]?.delta?.tool_calls ?? []);
+      expect(calls.map((c: { function: { name: string } }) => c.function.name)).toEqual(["lookup_order"]);
+      expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
+    });
+
+    it("refuses before the stream starts when the first turn is refused", async () => {
+      const broke = await newAccount(b, 0, "t-tool-loop");
+      const res = await chat(b, broke, loopBody("loop-weather", "no money", { stream: true }));
+      expect(res.status).toBe(402);
+      expect(await errorCode(res)).toBe("insufficient_credits");
+    });
   });
 
   it("stops a model that never stops calling tools at max_turns, with a clear finish reason", async () => {

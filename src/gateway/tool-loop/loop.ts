@@ -1,10 +1,9 @@
 import { sha256Hex } from "../../auth/hash";
-import type { ChatMessage, ChatRequest, ChatResponse, ToolCall } from "../../canonical/chat";
+import type { ChatMessage, ChatRequest, ChatResponse, ChunkEvent, ToolCall, Usage } from "../../canonical/chat";
 import { GatewayError } from "../../errors";
 import type { Admission } from "../billing/admission";
-import { balanceAfterSettle, charged } from "../billing/headers";
-import { type ChatContext, type ChatOutcome, runChat, settleJson } from "../chat";
-import { type RouteMeta, routeHeaders } from "../route-meta";
+import type { ChatContext } from "../chat";
+import type { RouteMeta } from "../route-meta";
 import { splitCalls, type ToolOffer } from "./offer";
 
 /** Why a loop ended before the model answered. */
@@ -24,25 +23,37 @@ export type ExecuteToolCall = (
   deadline: number,
 ) => Promise<{ content: string; executed: boolean }>;
 
-export interface ToolLoopResult {
+/** One model call of the loop, once its answer is complete (and its hold settled or settling). */
+export interface TurnResult {
   response: ChatResponse;
-  /** The last turn's routing facts. */
   meta: RouteMeta;
-  /** The last turn's admission (rate-limit and balance headers). */
   admission: Admission;
+  /** Micro-credits charged, when known now (JSON turns); streamed turns settle when their stream ends. */
+  cost?: number;
+  /** The balance once this turn settles, when known now. */
+  creditsRemaining?: number;
+}
+
+/**
+ * Makes one model call. A streaming runner yields the answer's content events as they arrive (so the client sees
+ * text live) and returns the assembled answer; a JSON runner yields nothing.
+ */
+export type RunTurn = (turn: ChatRequest, ctx: ChatContext) => AsyncGenerator<ChunkEvent, TurnResult>;
+
+export interface ToolLoopResult {
+  /** The answer the client gets: the last turn's, adjusted (client calls only, or none after a stop). */
+  response: ChatResponse;
+  /** The last turn's routing facts and admission. */
+  last: TurnResult;
   turns: number;
   /** Gateway tool calls executed (refused ones not counted). */
   toolCalls: number;
-  /** Micro-credits billed for all turns. */
+  /** Micro-credits charged for the turns whose cost is known (all of them for JSON loops). */
   cost: number;
-  /** The balance once the last turn has settled. */
-  creditsRemaining: number;
   stop?: LoopStop;
   /** Gateway calls of a turn that also called client tools: not executed, not returned (see README). */
   dropped: number;
 }
-
-type JsonOutcome = Extract<ChatOutcome, { kind: "json" }>;
 
 /** Refusals that mean "the budget is spent": after the first turn they end the loop instead of failing it. */
 function budgetStop(err: unknown): LoopStop | undefined {
@@ -55,14 +66,16 @@ function budgetStop(err: unknown): LoopStop | undefined {
 /**
  * The gateway-executed tool loop: call the model; when it calls gateway tools, run them and call it again with the
  * results; until it answers (or calls the client's tools), or a bound stops it. Every turn is its own admission,
- * hold and settlement (turn n > 1 is billed as request `<id>.t<n>`), so the ledger sees every model call.
+ * hold and settlement (turn n > 1 is billed as request `<id>.t<n>`), so the ledger sees every model call. Yields
+ * whatever the turn runner yields (live content of a streamed loop); returns the outcome.
  */
-export async function runToolLoop(
+export async function* runToolLoop(
   ctx: ChatContext,
   req: ChatRequest,
   offer: ToolOffer,
   execute: ExecuteToolCall,
-): Promise<ToolLoopResult> {
+  runTurn: RunTurn,
+): AsyncGenerator<ChunkEvent, ToolLoopResult> {
   if (ctx.billing.idempotencyKey !== undefined) {
     throw new GatewayError("invalid_request", "Idempotency-Key cannot be combined with gateway tools.", {
       param: "idempotency-key",
@@ -73,52 +86,47 @@ export async function runToolLoop(
   const now = ctx.services.now;
   const { stream: _stream, stream_options: _options, ...rest } = req;
   const messages: ChatMessage[] = [...req.messages];
-  let last: JsonOutcome | undefined;
+  const usage = new UsageSum();
+  let last: TurnResult | undefined;
   let turns = 0;
   let toolCalls = 0;
   let cost = 0;
 
-  const finish = (outcome: JsonOutcome, extra: Partial<ToolLoopResult> = {}): ToolLoopResult => ({
-    response: outcome.response,
-    meta: outcome.meta,
-    admission: outcome.admission,
+  const finish = (turn: TurnResult, response: ChatResponse, extra: Partial<ToolLoopResult> = {}): ToolLoopResult => ({
+    response: usage.onto(response),
+    last: turn,
     turns,
     toolCalls,
     cost,
-    creditsRemaining: balanceAfterSettle(outcome.admission, outcome.bill.cost),
     dropped: 0,
     ...extra,
   });
-  const stopped = (outcome: JsonOutcome, stop: LoopStop) =>
-    finish(outcome, { response: withoutToolCalls(outcome.response), stop });
+  const stopped = (turn: TurnResult, stop: LoopStop) => finish(turn, withoutToolCalls(turn.response), { stop });
 
   for (;;) {
     turns += 1;
     const turn: ChatRequest = { ...rest, messages: [...messages], tools: offer.tools };
-    let outcome: ChatOutcome;
+    let result: TurnResult;
     try {
-      outcome = await runChat(await turnContext(ctx, turn, turns), turn);
+      result = yield* runTurn(turn, await turnContext(ctx, turn, turns));
     } catch (err) {
       const stop = budgetStop(err);
       if (last !== undefined && stop !== undefined) return stopped(last, stop);
       throw err;
     }
-    if (outcome.kind !== "json") throw new Error("a tool-loop turn must be a JSON call");
-    const body = JSON.stringify(outcome.response);
-    settleJson(outcome, body, { "content-type": "application/json", ...routeHeaders(outcome.meta) });
-    cost += charged(outcome.admission, outcome.bill.cost);
-    last = outcome;
+    cost += result.cost ?? 0;
+    usage.add(result.response.usage);
+    last = result;
 
-    const message = outcome.response.choices[0]?.message;
+    const message = result.response.choices[0]?.message;
     const { gateway, client } = splitCalls(offer, message?.tool_calls ?? []);
-    if (gateway.length === 0) return finish(outcome);
+    if (gateway.length === 0) return finish(result, result.response);
     if (client.length > 0) {
-      const response = withToolCalls(outcome.response, client);
-      return finish(outcome, { response, dropped: gateway.length });
+      return finish(result, withToolCalls(result.response, client), { dropped: gateway.length });
     }
-    if (turns >= bounds.max_turns) return stopped(outcome, "max_turns");
-    if (toolCalls + gateway.length > bounds.max_tool_calls) return stopped(outcome, "max_tool_calls");
-    if (now() >= deadline) return stopped(outcome, "wall_time");
+    if (turns >= bounds.max_turns) return stopped(result, "max_turns");
+    if (toolCalls + gateway.length > bounds.max_tool_calls) return stopped(result, "max_tool_calls");
+    if (now() >= deadline) return stopped(result, "wall_time");
 
     const results = await Promise.all(
       gateway.map((call) =>
@@ -134,14 +142,39 @@ export async function runToolLoop(
 }
 
 /**
- * Turn 1 is the request itself; later turns are billed under `<request id>.t<n>` with their own fingerprint. No turn
- * goes through the response cache: tool results are live data, and a cached tool call would re-run tools blindly.
+ * Turn 1 is the request itself; later turns are billed under `<request id>.t<n>` with their own task fingerprint.
+ * No turn goes through the response cache: tool results are live data, and a cached tool call would re-run tools
+ * blindly.
  */
 async function turnContext(ctx: ChatContext, turn: ChatRequest, n: number): Promise<ChatContext> {
   if (n === 1) return { ...ctx, skipCache: true };
   const billing = { ...ctx.billing, requestId: `${ctx.billing.requestId}.t${n}` };
   if (billing.taskId !== undefined) billing.bodyHash = await sha256Hex(JSON.stringify(turn));
   return { ...ctx, billing, skipCache: true };
+}
+
+/** Token counts of all turns, so the client's `usage` covers the whole loop it paid for. */
+class UsageSum {
+  private prompt = 0;
+  private completion = 0;
+  private seen = false;
+
+  add(usage: Usage | undefined): void {
+    if (usage === undefined) return;
+    this.seen = true;
+    this.prompt += Number.isSafeInteger(usage.prompt_tokens) ? usage.prompt_tokens : 0;
+    this.completion += Number.isSafeInteger(usage.completion_tokens) ? usage.completion_tokens : 0;
+  }
+
+  onto(response: ChatResponse): ChatResponse {
+    if (!this.seen) return response;
+    const usage = {
+      prompt_tokens: this.prompt,
+      completion_tokens: this.completion,
+      total_tokens: this.prompt + this.completion,
+    };
+    return { ...response, usage };
+  }
 }
 
 function withToolCalls(response: ChatResponse, calls: ToolCall[]): ChatResponse {
