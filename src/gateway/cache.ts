@@ -78,11 +78,14 @@ function background(ctx: ChatContext, what: string, work: Promise<unknown>): voi
 
 /**
  * Files an answer when the cache may keep it: not an error (never reaches here), not cut short (streams call this
- * only on completion), not shortened by a credit clamp, served by the requested alias itself (not a fallback), no
- * tool calls unless the policy allows them, and small enough to store.
+ * only on completion, and every choice must have finished), not shortened by a credit clamp, served by the requested
+ * alias itself (not a fallback), no tool calls unless the policy allows them, and small enough to store.
  */
 function store(s: Session, response: ChatResponse, meta: RouteMeta, admission: Admission, cost: number): void {
   if (admission.clamped || meta.alias !== s.plan.alias) return;
+  // A choice without a finish reason never finished: an OpenAI-compatible stream that closes early but cleanly (no
+  // `[DONE]`) ends without an error, and replaying it would present the cut answer as complete.
+  if (response.choices.some((c) => c.finish_reason == null)) return;
   if (!s.cfg.cache_tool_calls && hasToolCalls(response)) return;
   const answer = serialiseAnswer(response);
   if (answer === undefined) return;
@@ -156,7 +159,7 @@ export async function openChatCache(
   if (cache === undefined || bypassReason(req, ctx.requestHeaders, cfg) !== undefined) {
     return { cache: bypass(ctx, cache) };
   }
-  const keys = await cacheKeys(tenantId, plan.alias, req);
+  const keys = await cacheKeys(tenantId, plan.alias, req, embedderId(cfg));
   const now = services.now();
   const embed = cfg.semantic ? cacheEmbedding(ctx, cfg, plan, keys.prompt) : undefined;
   let found: Awaited<ReturnType<typeof lookup>>;
@@ -208,4 +211,11 @@ export async function openChatCache(
     background(ctx, "touch", cache.touch(hit.entry.id, now));
   }
   return { outcome, cache: served };
+}
+
+/** The embedder's identity in the cache scope (empty when the route caches exact matches only). */
+function embedderId(cfg: CacheConfig): string {
+  const e = cfg.embedder;
+  if (!cfg.semantic || e === undefined) return "";
+  return e.kind === "model" ? `model:${e.model}` : `workers-ai:${e.binding}:${e.model}`;
 }

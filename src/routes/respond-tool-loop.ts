@@ -52,27 +52,55 @@ export async function respondToolLoopStream(
   const first = await loop.next();
   const start = live.first ?? (first.done === true ? first.value.last : undefined);
   const headers = start === undefined ? {} : turnHeaders(start);
-  const frames = openAiSse(loopEvents(first, loop), { includeUsage, requestId: c.var.requestId });
+  // The runtime drops a request's pending work (a tool call, the next turn's admission) once its client is gone,
+  // unless waitUntil holds it: the loop stays alive until it has ended or closed, so every hold it opened resolves.
+  let ended: () => void = () => undefined;
+  c.executionCtx.waitUntil(
+    new Promise<void>((resolve) => {
+      ended = resolve;
+    }),
+  );
+  const frames = openAiSse(
+    loopEvents(first, loop, () => ended()),
+    { includeUsage, requestId: c.var.requestId },
+  );
   const body = toByteStream(
     frames[Symbol.asyncIterator](),
     async () => live.current?.cancel(),
-    () => live.current?.abandon(),
+    () => {
+      live.gone = true;
+      live.current?.abandon();
+    },
   );
   return new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
 }
 
 /** One chunk stream for the client out of every turn's text, closed by the final answer's tail. */
-async function* loopEvents(first: IteratorResult<ChunkEvent, ToolLoopResult>, loop: Loop): AsyncGenerator<ChunkEvent> {
+async function* loopEvents(
+  first: IteratorResult<ChunkEvent, ToolLoopResult>,
+  loop: Loop,
+  onEnd: () => void,
+): AsyncGenerator<ChunkEvent> {
   let head: ChatChunk | undefined;
   let step = first;
-  while (step.done !== true) {
-    if (head === undefined) {
-      head = step.value.chunk;
-      yield { chunk: withDelta(head, { role: "assistant", content: "" }) };
+  try {
+    while (step.done !== true) {
+      if (head === undefined) {
+        head = step.value.chunk;
+        yield { chunk: withDelta(head, { role: "assistant", content: "" }) };
+      }
+      // One id for the whole stream, as a client expects; each turn's upstream had its own.
+      yield { chunk: { ...step.value.chunk, id: head.id } };
+      step = await loop.next();
     }
-    // One id for the whole stream, as a client expects; each turn's upstream had its own.
-    yield { chunk: { ...step.value.chunk, id: head.id } };
-    step = await loop.next();
+  } finally {
+    // Closed early (the client went away): close the loop too, so the turn in flight settles its hold. The loop is
+    // driven by hand, not by for-await, so nothing else would.
+    try {
+      if (step.done !== true) await (loop as AsyncIterator<ChunkEvent, ToolLoopResult>).return?.();
+    } finally {
+      onEnd();
+    }
   }
   const response = step.value.response;
   const base = head ?? headOf(response);

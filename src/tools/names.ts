@@ -12,7 +12,7 @@ const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export function printable(text: string, max = 80): string {
   let out = "";
   for (const ch of text) {
-    if (out.length >= max) return `${out}…`;
+    if (out.length >= max) return `${out}...`;
     const code = ch.codePointAt(0) ?? 0;
     out += code >= 0x20 && code < 0x7f && ch !== "\\" ? ch : `\\u{${code.toString(16)}}`;
   }

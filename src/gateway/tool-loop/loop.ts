@@ -104,6 +104,8 @@ export async function* runToolLoop(
   const stopped = (turn: TurnResult, stop: LoopStop) => finish(turn, withoutToolCalls(turn.response), { stop });
 
   for (;;) {
+    // Tools may run up to the deadline: a turn must not start after it (it would be a billed call past the bound).
+    if (last !== undefined && now() >= deadline) return stopped(last, "wall_time");
     turns += 1;
     const turn: ChatRequest = { ...rest, messages: [...messages], tools: offer.tools };
     let result: TurnResult;

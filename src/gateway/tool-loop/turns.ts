@@ -1,5 +1,6 @@
 import { StreamAssembler } from "../../cache/assemble";
 import type { ChatChunk, ChatResponse } from "../../canonical/chat";
+import { GatewayError } from "../../errors";
 import { committedEvents } from "../../streaming/pump";
 import { balanceAfterSettle, charged } from "../billing/headers";
 import { meteredEvents, StreamBill } from "../billing/meter";
@@ -37,6 +38,8 @@ export interface LiveLoop {
   current?: LiveTurn;
   /** The first turn's routing and admission: the response headers, sent before later turns exist. */
   first?: Pick<TurnResult, "meta" | "admission">;
+  /** The client went away: no further turn may start (it would be billed for nobody). */
+  gone?: boolean;
 }
 
 /**
@@ -46,6 +49,7 @@ export interface LiveLoop {
  */
 export function streamTurns(live: LiveLoop): RunTurn {
   return async function* streamTurn(turn, ctx) {
+    if (live.gone === true) throw new GatewayError("upstream_error", "The client went away; the tool loop stopped.");
     const outcome = await runChat(ctx, { ...turn, stream: true });
     if (outcome.kind !== "stream") throw new Error(`a streamed tool-loop turn came back as ${outcome.kind}`);
     const bill = new StreamBill(outcome.settlement, outcome.model, false);
@@ -67,6 +71,8 @@ export function streamTurns(live: LiveLoop): RunTurn {
     } finally {
       bill.finish();
       live.current = undefined;
+      // Closed early (client gone, a failure, or cut at its grant): the upstream must not keep generating.
+      if (bill.outcome !== "completed") await outcome.start.cancel().catch(() => undefined);
     }
     const response: TurnResult = {
       response: assembler.response() ?? emptyAnswer(outcome.start.first.chunk),

@@ -66,6 +66,6 @@ describe("printable", () => {
   });
 
   it("bounds the length", () => {
-    expect(printable("x".repeat(500), 10)).toBe(`${"x".repeat(10)}…`);
+    expect(printable("x".repeat(500), 10)).toBe(`${"x".repeat(10)}...`);
   });
 });
