@@ -96,7 +96,13 @@ function samplingParams(req: ChatRequest): Record<string, unknown> {
   return params;
 }
 
-export async function cacheKeys(tenantId: string, alias: string, req: ChatRequest): Promise<CacheKeys> {
+export async function cacheKeys(
+  tenantId: string,
+  alias: string,
+  req: ChatRequest,
+  /** Which model embeds prompts: vectors of two embedders must never be compared, so it is part of the scope. */
+  embedder = "",
+): Promise<CacheKeys> {
   const at = lastUserIndex(req.messages);
   const last = at === -1 ? undefined : req.messages[at];
   const prompt = last === undefined ? "" : textOf(last.content);
@@ -108,7 +114,14 @@ export async function cacheKeys(tenantId: string, alias: string, req: ChatReques
     return { ...rest, content: others, last_user_turn: true };
   });
   const scope = await sha256Hex(
-    canonicalJson({ v: SCOPE_VERSION, tenant: tenantId, model: alias, conversation, params: samplingParams(req) }),
+    canonicalJson({
+      v: SCOPE_VERSION,
+      tenant: tenantId,
+      model: alias,
+      embedder,
+      conversation,
+      params: samplingParams(req),
+    }),
   );
   const exact = await sha256Hex(canonicalJson({ scope, prompt }));
   return { scope, exact, prompt };

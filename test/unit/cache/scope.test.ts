@@ -120,6 +120,14 @@ describe("cache keys (scoping rule)", () => {
     expect(b.scope).not.toBe(a.scope);
   });
 
+  it("the embedder is part of the scope: vectors of two embedders are never compared", async () => {
+    const one = await cacheKeys("t1", "m1", base, "model:embed-a");
+    const other = await cacheKeys("t1", "m1", base, "model:embed-b");
+    expect(one.scope).not.toBe(other.scope);
+    expect(one.exact).not.toBe(other.exact);
+    expect((await cacheKeys("t1", "m1", base, "model:embed-a")).scope).toBe(one.scope);
+  });
+
   it("canonical JSON sorts keys at every level and drops undefined members", () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: undefined }], c: null } })).toBe(
       '{"a":{"c":null,"d":[2,{"z":1}]},"b":1}',
