@@ -62,7 +62,7 @@ async function main() {
     modules: true,
     scriptPath: resolve(outdir, "index.js"),
     compatibilityDate: "2026-04-26",
-    compatibilityFlags: ["nodejs_compat"],
+    compatibilityFlags: ["nodejs_compat", "enable_request_signal"],
     host: HOST,
     port,
     durableObjects: durableObjectsFromWranglerToml(),
