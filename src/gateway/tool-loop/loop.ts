@@ -1,5 +1,13 @@
 import { sha256Hex } from "../../auth/hash";
-import type { ChatMessage, ChatRequest, ChatResponse, ChunkEvent, ToolCall, Usage } from "../../canonical/chat";
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  ChunkEvent,
+  FinishReason,
+  ToolCall,
+  Usage,
+} from "../../canonical/chat";
 import { GatewayError } from "../../errors";
 import type { Admission } from "../billing/admission";
 import type { ChatContext } from "../chat";
@@ -123,6 +131,10 @@ export async function* runToolLoop(
     const message = result.response.choices[0]?.message;
     const { gateway, client } = splitCalls(offer, message?.tool_calls ?? []);
     if (gateway.length === 0) return finish(result, result.response);
+    // A turn cut at its token limit may hold calls that parse but were never finished: none of them runs.
+    if (result.response.choices[0]?.finish_reason === "length") {
+      return finish(result, withToolCalls(result.response, client, "length"), { dropped: gateway.length });
+    }
     if (client.length > 0) {
       return finish(result, withToolCalls(result.response, client), { dropped: gateway.length });
     }
@@ -179,12 +191,23 @@ class UsageSum {
   }
 }
 
-function withToolCalls(response: ChatResponse, calls: ToolCall[]): ChatResponse {
+/** The answer with only the client's calls left (none: no `tool_calls` at all). */
+function withToolCalls(
+  response: ChatResponse,
+  calls: ToolCall[],
+  finishReason: FinishReason = "tool_calls",
+): ChatResponse {
   return {
     ...response,
-    choices: response.choices.map((choice, i) =>
-      i === 0 ? { ...choice, message: { ...choice.message, tool_calls: calls }, finish_reason: "tool_calls" } : choice,
-    ),
+    choices: response.choices.map((choice, i) => {
+      if (i !== 0) return choice;
+      const { tool_calls: _calls, ...message } = choice.message;
+      return {
+        ...choice,
+        message: calls.length === 0 ? message : { ...message, tool_calls: calls },
+        finish_reason: finishReason,
+      };
+    }),
   };
 }
 

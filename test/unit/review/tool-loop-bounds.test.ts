@@ -58,4 +58,35 @@ describe("review: tool loop wall time", () => {
     expect(turns).toBe(1);
     expect(result.stop).toBe("wall_time");
   });
+
+  it("never runs tool calls of a turn that was cut at its token limit", async () => {
+    const ctx = {
+      billing: { requestId: "req2" },
+      principal: { tenant: { tool_loop: { max_turns: 5, max_tool_calls: 10, max_wall_ms: 60_000 } } },
+      startedAt: 0,
+      services: { now: () => 0 },
+    } as unknown as ChatContext;
+    const offer: ToolOffer = { tools: [], gateway: new Set(["slow"]), client: new Set() };
+    const req: ChatRequest = { model: "m", messages: [{ role: "user", content: "go" }] };
+    const cut = callingTool(1);
+    const first = cut.choices[0];
+    if (first !== undefined) first.finish_reason = "length";
+    const runTurn = async function* (): AsyncGenerator<ChunkEvent, TurnResult> {
+      yield* [];
+      return { response: cut, meta: {}, admission: {} } as unknown as TurnResult;
+    };
+    let executed = 0;
+    const execute: ExecuteToolCall = async () => {
+      executed += 1;
+      return { content: "{}", executed: true };
+    };
+    const result = (await drive(runToolLoop(ctx, req, offer, execute, runTurn))) as {
+      response: ChatResponse;
+      dropped: number;
+    };
+    expect(executed).toBe(0);
+    expect(result.dropped).toBe(1);
+    expect(result.response.choices[0]?.finish_reason).toBe("length");
+    expect(result.response.choices[0]?.message.tool_calls).toBeUndefined();
+  });
 });
