@@ -43,6 +43,8 @@ export interface StreamTotals {
   failed: number;
   ttfb: number[];
   total: number[];
+  /** CPU of the process under test over these streams (settlement after the last byte included). */
+  cpuMicros: number;
 }
 
 export interface TargetResults {
@@ -143,14 +145,20 @@ async function loadSlice(
 /** Sequential streamed requests (concurrency 1) until `seconds` have passed. */
 async function streamSlice(target: Target, seconds: number, body: string): Promise<StreamTotals> {
   const totals = emptyStream();
+  const cpuBefore = cpuMicros(target.cpuPid);
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) await streamOnce(target, body, totals);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  totals.cpuMicros = cpuMicros(target.cpuPid) - cpuBefore;
   return totals;
 }
 
 async function streamCount(target: Target, count: number, body: string): Promise<StreamTotals> {
   const totals = emptyStream();
+  const cpuBefore = cpuMicros(target.cpuPid);
   for (let i = 0; i < count; i++) await streamOnce(target, body, totals);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  totals.cpuMicros = cpuMicros(target.cpuPid) - cpuBefore;
   return totals;
 }
 
@@ -206,7 +214,7 @@ function emptyLoad(): LoadTotals {
 }
 
 function emptyStream(): StreamTotals {
-  return { ok: 0, failed: 0, ttfb: [], total: [] };
+  return { ok: 0, failed: 0, ttfb: [], total: [], cpuMicros: 0 };
 }
 
 function emptyResults(): TargetResults {
@@ -231,6 +239,7 @@ function addLoad(into: LoadTotals, slice: LoadTotals): void {
 function addStream(into: StreamTotals, slice: StreamTotals): void {
   into.ok += slice.ok;
   into.failed += slice.failed;
+  into.cpuMicros += slice.cpuMicros;
   into.ttfb.push(...slice.ttfb);
   into.total.push(...slice.total);
 }

@@ -14,10 +14,21 @@ export interface BenchOptions {
   storageDir: string | undefined;
   /** Give up (and kill every child) after this long, whatever happens. */
   hardLimitSeconds: number;
+  /** Which gateway variants to run (BENCH_GATEWAYS, default both). */
+  gateways: GatewayLedger[];
+  /**
+   * Other checkouts of this project (BENCH_COMPARE=`name=dir,name=dir`, each with node_modules) whose gateways run
+   * as more targets, Durable Object ledger, in the same interleaved run: before/after comparisons of a change
+   * without the noise between runs.
+   */
+  compare: { name: string; dir: string }[];
 }
 
-/** Direct, passthrough and two gateways. */
-const MAX_TARGETS = 4;
+export type GatewayLedger = "do" | "upstash";
+const LEDGERS: readonly GatewayLedger[] = ["do", "upstash"];
+
+/** Direct, passthrough and two gateways (plus what BENCH_COMPARE adds). */
+const BASE_TARGETS = 4;
 
 /**
  * Pause after each JSON slice before its CPU is read: a gateway settles credits after the response (waitUntil), and
@@ -32,6 +43,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
   const secondsPerSlice = number("BENCH_SECONDS", env, quick ? 1 : 3, 0.5, 60);
   const rounds = number("BENCH_ROUNDS", env, quick ? 1 : 4, 1, 20);
   const warmupSeconds = number("BENCH_WARMUP_SECONDS", env, quick ? 0.5 : 1, 0, 30);
+  const compare = compareList(env.BENCH_COMPARE);
   return {
     secondsPerSlice,
     rounds,
@@ -39,7 +51,9 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     spreadRequests: quick ? 3 : 10,
     apiKey: staticKey(env.BENCH_API_KEY ?? "bench-static-0123456789abcdef0123456789abcdef"),
     storageDir: env.BENCH_STORAGE_DIR || undefined,
-    hardLimitSeconds: 120 + 2 * estimateSeconds(secondsPerSlice, rounds, warmupSeconds, MAX_TARGETS),
+    gateways: gatewayList(env.BENCH_GATEWAYS),
+    compare,
+    hardLimitSeconds: 120 + 2 * estimateSeconds(secondsPerSlice, rounds, warmupSeconds, BASE_TARGETS + compare.length),
   };
 }
 
@@ -55,6 +69,25 @@ export function estimateSeconds(
 ): number {
   const slices = rounds * 4 * targets * secondsPerSlice + (rounds * 3 * targets * SETTLE_MS) / 1000;
   return slices + targets * (warmupSeconds + Math.min(warmupSeconds, 1)) + 10;
+}
+
+function compareList(raw: string | undefined): { name: string; dir: string }[] {
+  if (raw === undefined || raw.trim() === "") return [];
+  return raw.split(",").map((item) => {
+    const [name, dir] = item.split("=").map((part) => part.trim());
+    if (!name || !dir || !/^[\w.-]+$/.test(name)) {
+      throw new Error(`BENCH_COMPARE: expected name=dir[,name=dir], got "${item}"`);
+    }
+    return { name, dir };
+  });
+}
+
+function gatewayList(raw: string | undefined): GatewayLedger[] {
+  if (raw === undefined || raw.trim() === "") return [...LEDGERS];
+  const names = raw.split(",").map((name) => name.trim());
+  const unknown = names.filter((name) => !LEDGERS.includes(name as GatewayLedger));
+  if (unknown.length > 0) throw new Error(`BENCH_GATEWAYS: unknown ${unknown.join(", ")} (use ${LEDGERS.join(",")})`);
+  return LEDGERS.filter((ledger) => names.includes(ledger));
 }
 
 function staticKey(key: string): string {

@@ -131,7 +131,11 @@ function costLines(input: ReportInput, direct: Row | undefined): string[] {
 
 /** Streams from an upstream that spreads its chunks: a forwarding Worker's first byte comes long before its last. */
 function streamingLines(input: ReportInput): string[] {
-  const lines = ["**Streaming** (upstream spreads 64 chunks over ~130 ms; median first / last byte):"];
+  const lines = [
+    "**Streaming** (upstream spreads 64 chunks over ~130 ms, as a model paced by generation would; median first / " +
+      "last byte; CPU per stream of the process under test, for these paced streams and for the c=1 streams whose " +
+      "upstream sends its 66 events at once):",
+  ];
   const directTarget = byRole(input, "direct")[0];
   const direct = directTarget && input.results.get(directTarget.id)?.spread;
   for (const target of input.targets) {
@@ -148,7 +152,11 @@ function streamingLines(input: ReportInput): string[] {
       const forwarded = first < 0.5 * last && last - first >= 0.5 * directSpan;
       verdict = forwarded ? " — chunks forwarded as they arrive" : " — BUFFERED: the first byte waits for the stream";
     }
-    lines.push(`- ${target.label}: first ${ms(first)} ms, last ${ms(last)} ms${verdict}`);
+    const stream = input.results.get(target.id)?.stream;
+    const cpu = ` — CPU ${int(streamCpu(spread))} µs/stream paced, ${int(stream ? streamCpu(stream) : Number.NaN)} µs/stream at once`;
+    lines.push(
+      `- ${target.label}: first ${ms(first)} ms, last ${ms(last)} ms${verdict}${target.role === "direct" ? "" : cpu}`,
+    );
   }
   return lines;
 }
@@ -215,6 +223,8 @@ function streamDetail(label: string, load: string, s: StreamTotals, key: "ttfb" 
   return `| ${label} | ${load} | ${int(s.ok)} | | ${ms(percentile(s[key], 50))} | ${ms(percentile(s[key], 99))} | | |`;
 }
 
+/** CPU per stream, failed ones included (they ran too). */
+const streamCpu = (s: StreamTotals) => (s.ok + s.failed > 0 ? s.cpuMicros / (s.ok + s.failed) : Number.NaN);
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : "n/a");
 const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a");

@@ -37,8 +37,6 @@ import { STATS_PATH } from "./upstream";
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT_DIR = join(REPO_ROOT, "bench/.out");
 const WORKERD = join(REPO_ROOT, "node_modules/.bin/workerd");
-/** Direct, passthrough and the two gateways. */
-const TARGET_COUNT = 4;
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -46,7 +44,7 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 type Started = { ok: true; target: Target; base: string } | { ok: false; reason: string };
 
 interface GatewayVariant {
-  id: "gateway-do" | "gateway-upstash";
+  id: string;
   label: string;
   /** Ledger settings on top of the common gateway vars; a string is why this variant cannot run. */
   ledger: { vars: Record<string, string>; sideCpu?: Target["sideCpu"] } | string;
@@ -116,23 +114,33 @@ async function main(): Promise<void> {
     void exitAfterChildren(2);
   }, options.hardLimitSeconds * 1000).unref();
   mkdirSync(OUT_DIR, { recursive: true });
-  const estimate = estimateSeconds(options.secondsPerSlice, options.rounds, options.warmupSeconds, TARGET_COUNT);
+  const targetCount = 2 + options.gateways.length + options.compare.length;
+  const estimate = estimateSeconds(options.secondsPerSlice, options.rounds, options.warmupSeconds, targetCount);
   log(`${options.rounds} round(s) × ${options.secondsPerSlice} s slices; about ${Math.round(estimate)} s of load`);
 
   const storage = ledgerStorage(options.storageDir, OUT_DIR);
   const upstashDir = join(storage.dir, "upstash-redis");
   rmSync(upstashDir, { recursive: true, force: true });
   mkdirSync(upstashDir, { recursive: true });
-  log("building the Workers, starting the upstream and the Upstash store (redis-server + REST front)");
-  const [upstream, upstash, passthroughBuilt, gatewayBuilt] = await Promise.all([
+  const wantUpstash = options.gateways.includes("upstash");
+  log(
+    `building the Workers, starting the upstream${wantUpstash ? " and the Upstash store (redis-server + REST front)" : ""}`,
+  );
+  const [upstream, upstash, passthroughBuilt, gatewayBuilt, ...compareBuilt] = await Promise.all([
     startUpstreamProcess(join(OUT_DIR, "upstream.log")),
-    startUpstashProcess(join(OUT_DIR, "upstash.log"), upstashDir).catch(message),
+    wantUpstash
+      ? startUpstashProcess(join(OUT_DIR, "upstash.log"), upstashDir).catch(message)
+      : "not requested (BENCH_GATEWAYS)",
     buildPassthrough(REPO_ROOT, join(OUT_DIR, "passthrough")),
     buildGateway(REPO_ROOT, join(OUT_DIR, "gateway"), join(OUT_DIR, "gateway-build.log")),
+    ...options.compare.map(({ name, dir }) =>
+      buildGateway(dir, join(OUT_DIR, "compare", name, "gateway"), join(OUT_DIR, "compare", name, "build.log")),
+    ),
   ]);
   log(`upstream on ${upstream.url} (pid ${upstream.pid})`);
-  if (typeof upstash !== "string")
+  if (typeof upstash !== "string") {
     log(`upstash front on ${upstash.url} (pid ${upstash.pid}, redis ${upstash.redisPid})`);
+  }
   if (gatewayBuilt.ok) log(`gateway built with the bench policy ${gatewayBuilt.policyVersion}`);
 
   const passthrough = await startWorker(
@@ -167,15 +175,29 @@ async function main(): Promise<void> {
     apiKey: options.apiKey,
     adminSecret: newAdminSecret(),
   };
-  const variants: GatewayVariant[] = [
-    { id: "gateway-do", label: "gateway, Durable Object ledger", ledger: { vars: {} } },
-    { id: "gateway-upstash", label: "gateway, Upstash ledger", ledger: upstashLedger(upstash) },
-  ];
+  const variants: { variant: GatewayVariant; build: GatewayBuild }[] = [];
+  if (options.gateways.includes("do")) {
+    variants.push({
+      variant: { id: "gateway-do", label: "gateway, Durable Object ledger", ledger: { vars: {} } },
+      build: gatewayBuilt,
+    });
+  }
+  options.compare.forEach(({ name }, i) => {
+    const build = compareBuilt[i];
+    if (build === undefined) return;
+    variants.push({ variant: { id: `compare-${name}`, label: `${name} (DO ledger)`, ledger: { vars: {} } }, build });
+  });
+  if (wantUpstash) {
+    variants.push({
+      variant: { id: "gateway-upstash", label: "gateway, Upstash ledger", ledger: upstashLedger(upstash) },
+      build: gatewayBuilt,
+    });
+  }
   const unavailable: { label: string; reason: string }[] = [];
   const gatewayBases = new Map<string, string>();
   // One after the other: each starts its own workerd and the checks should not compete for the two cores.
-  for (const variant of variants) {
-    const started = await startGateway(variant, gatewayBuilt, common, storage.dir);
+  for (const { variant, build } of variants) {
+    const started = await startGateway(variant, build, common, storage.dir);
     if (started.ok) {
       targets.push(started.target);
       gatewayBases.set(started.target.id, started.base);
@@ -212,7 +234,10 @@ async function main(): Promise<void> {
       `${options.rounds} round(s) × ${options.secondsPerSlice} s per target and load, interleaved; ` +
       "JSON answers carry 64 output tokens, streams 64 chunks + usage. " +
       `Gateways: production code with the bench policy (${policyVersion}: no rate limits; credits reserved and ` +
-      `settled on every request), one workerd process each; ledger data in ${storage.description}.`,
+      `settled on every request), one workerd process each; ledger data in ${storage.description}.` +
+      (options.compare.length === 0
+        ? ""
+        : ` Compared builds: ${options.compare.map(({ name, dir }) => `${name} = ${dir}`).join(", ")}.`),
   ];
   const report = renderReport({ targets, results, unavailable, header, notes });
   writeFileSync(join(OUT_DIR, "results.md"), report);

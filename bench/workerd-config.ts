@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { dirname, extname, join, relative } from "node:path";
 
 export const COMPATIBILITY_DATE = "2026-04-26";
-export const COMPATIBILITY_FLAGS = ["nodejs_compat"];
+export const COMPATIBILITY_FLAGS = ["nodejs_compat", "enable_request_signal"];
 
 /** How files that wrangler/esbuild leave next to the main module are loaded; anything else is skipped. */
 const MODULE_TYPES: Record<string, "esModule" | "commonJsModule" | "text" | "data" | "wasm" | "json"> = {

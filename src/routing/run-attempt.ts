@@ -5,6 +5,7 @@
  */
 
 import type { Failure } from "./failure";
+import { cancellableTimer, sleep } from "./sleep";
 
 export type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
@@ -27,7 +28,6 @@ export async function runAttempt<T>(
   deps: RunDeps<T>,
 ): Promise<RunResult<T>> {
   const controller = new AbortController();
-  const timer = new AbortController();
   const client = deps.signal;
   let abandoned = false;
 
@@ -53,12 +53,9 @@ export async function runAttempt<T>(
       // connection, and one misbehaving call must not break the fallback chain.
       (error: unknown): AttemptOutcome<T> => ({ ok: false, failure: { kind: "connection", message: describe(error) } }),
     );
-  // A timer that fails to run counts as fired: hanging forever would be worse than an early timeout.
-  const fired = (): typeof TIMED_OUT => TIMED_OUT;
-  const timedOut = deps.sleep(timeoutMs, timer.signal).then(fired, fired);
-
-  const winner = await Promise.race([settled, timedOut, clientGone]);
-  timer.abort();
+  const timer = attemptTimer(deps.sleep, timeoutMs);
+  const winner = await Promise.race([settled, timer.fired, clientGone]);
+  timer.cancel();
   if (typeof winner === "symbol") {
     abandoned = true;
     if (onClientAbort !== undefined) client?.removeEventListener("abort", onClientAbort);
@@ -69,6 +66,24 @@ export async function runAttempt<T>(
   // On success the client listener stays: a client leaving mid-stream should still cancel the upstream call.
   if (!winner.ok && onClientAbort !== undefined) client?.removeEventListener("abort", onClientAbort);
   return { kind: "settled", outcome: winner };
+}
+
+/**
+ * The attempt's timeout. The real `sleep` is swapped for an equivalent timer that needs no AbortController (this runs
+ * on every request); an injected sleep (virtual time in tests) is used as given, cancelled through its signal.
+ */
+function attemptTimer(
+  sleepFn: RunDeps<unknown>["sleep"],
+  ms: number,
+): { fired: Promise<typeof TIMED_OUT>; cancel: () => void } {
+  // A timer that fails to run counts as fired: hanging forever would be worse than an early timeout.
+  const fired = (): typeof TIMED_OUT => TIMED_OUT;
+  if (sleepFn === sleep) {
+    const timer = cancellableTimer(ms);
+    return { fired: timer.fired.then(fired), cancel: timer.cancel };
+  }
+  const controller = new AbortController();
+  return { fired: sleepFn(ms, controller.signal).then(fired, fired), cancel: () => controller.abort() };
 }
 
 function describe(error: unknown): string {

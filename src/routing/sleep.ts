@@ -16,3 +16,16 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * A timer that can be cancelled without an AbortController: `runAttempt` arms one per upstream attempt and cancels
+ * it as soon as the attempt settles, on every request, so the general `sleep(ms, signal)` (a controller, a listener
+ * and an abort event) is paid for nothing. Same effect: `fired` resolves after `ms` unless cancelled first.
+ */
+export function cancellableTimer(ms: number): { fired: Promise<void>; cancel: () => void } {
+  let id: ReturnType<typeof setTimeout> | undefined;
+  const fired = new Promise<void>((resolve) => {
+    id = setTimeout(resolve, ms);
+  });
+  return { fired, cancel: () => clearTimeout(id) };
+}

@@ -12,6 +12,8 @@ export function orderTargets<T extends Pick<ModelTarget, "priority" | "weight">>
   targets: readonly T[],
   random: () => number,
 ): T[] {
+  // The common case (a model with one target) has nothing to order and draws no random number either way.
+  if (targets.length < 2) return [...targets];
   const tiers = new Map<number, T[]>();
   for (const target of targets) {
     const tier = tiers.get(target.priority);

@@ -23,28 +23,38 @@ export async function* committedEvents(start: StreamStart, idleTimeoutMs: number
 
 /**
  * One timer per stream, re-armed once per idle window, instead of a timer set and cleared for every chunk: this runs
- * for every chunk of every stream, on the Worker's CPU budget.
+ * for every chunk of every stream, on the Worker's CPU budget. Each wait gets its own small promise rather than a
+ * race against one long-lived "expired" promise, which would keep a reaction per chunk alive for the whole stream.
  */
 class IdleWatchdog {
   private waitingSince = 0;
-  private waiting = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private reject: ((err: GatewayError) => void) | undefined;
-  private readonly expired: Promise<never>;
+  /** Rejects the wait in progress; undefined while nothing is awaited from the upstream. */
+  private fail: ((err: GatewayError) => void) | undefined;
+  private expired: GatewayError | undefined;
 
   constructor(private readonly ms: number) {
-    this.expired = new Promise<never>((_, reject) => {
-      this.reject = reject;
-    });
-    this.expired.catch(() => undefined);
     this.timer = setTimeout(() => this.check(), ms);
   }
 
   guard<T>(promise: Promise<T>): Promise<T> {
-    this.waiting = true;
+    if (this.expired !== undefined) return Promise.reject(this.expired);
     this.waitingSince = Date.now();
-    return Promise.race([promise, this.expired]).finally(() => {
-      this.waiting = false;
+    return new Promise<T>((resolve, reject) => {
+      this.fail = reject;
+      const done = (): void => {
+        if (this.fail === reject) this.fail = undefined;
+      };
+      promise.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (err: unknown) => {
+          done();
+          reject(err);
+        },
+      );
     });
   }
 
@@ -53,19 +63,30 @@ class IdleWatchdog {
   }
 
   private check(): void {
-    const idle = this.waiting ? Date.now() - this.waitingSince : 0;
+    const idle = this.fail === undefined ? 0 : Date.now() - this.waitingSince;
     if (idle >= this.ms) {
-      this.reject?.(new GatewayError("upstream_timeout", `Upstream sent nothing for ${this.ms} ms; stream ended.`));
+      this.expired = new GatewayError("upstream_timeout", `Upstream sent nothing for ${this.ms} ms; stream ended.`);
+      this.fail?.(this.expired);
       return;
     }
     this.timer = setTimeout(() => this.check(), this.ms - idle);
   }
 }
 
+/** A batch stops growing past this many characters, so one slow consumer write never carries a whole stream. */
+const MAX_BATCH_CHARS = 32 * 1024;
+
 /**
- * Turns SSE text frames into a byte stream that pulls one frame per read, so each chunk is forwarded the moment it
+ * Turns SSE text frames into a byte stream that pulls as the client reads, so each chunk is forwarded the moment it
  * arrives and backpressure reaches the upstream. When the client disconnects, `onClientGone` is told and
  * `stopUpstream` ends the upstream call.
+ *
+ * Frames that are already there are written together: every enqueued chunk costs the runtime a trip through the
+ * stream machinery and a socket write, several times the cost of the frame itself, and an upstream that sends a
+ * burst (a fast model, or network batching) would otherwise pay it per token. Nothing waits for a frame that has not
+ * arrived: the first frame goes out alone (time to first byte), and later frames are batched only when the frame
+ * that opens the batch came without waiting on the network (the runtime's clock, which moves with I/O, did not
+ * move); the batch then takes what arrives before the next turn of the event loop.
  */
 export function toByteStream(
   frames: AsyncIterator<string>,
@@ -73,12 +94,13 @@ export function toByteStream(
   onClientGone?: () => void,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
+  const batches = new FrameBatches(frames);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const next = await frames.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
+        const batch = await batches.next();
+        if (batch === undefined) controller.close();
+        else controller.enqueue(encoder.encode(batch));
       } catch (err) {
         controller.error(err);
         await stopUpstream().catch(() => undefined);
@@ -91,5 +113,57 @@ export function toByteStream(
       await stopUpstream().catch(() => undefined);
       await frames.return?.(undefined);
     },
+  });
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Joins frames that are ready together into one string (see toByteStream); `undefined` once the frames end. */
+class FrameBatches {
+  /** A frame asked for but not yet taken: the next batch starts with it (its failure surfaces there). */
+  private pending: Promise<Settled<IteratorResult<string>>> | undefined;
+  private first = true;
+
+  constructor(private readonly frames: AsyncIterator<string>) {}
+
+  async next(): Promise<string | undefined> {
+    const clock = Date.now();
+    const opening = await (this.pending ?? settle(this.frames.next()));
+    this.pending = undefined;
+    if (!opening.ok) throw opening.error;
+    if (opening.value.done) return undefined;
+    let batch = opening.value.value;
+    const burst = !this.first && Date.now() === clock;
+    this.first = false;
+    if (!burst) return batch;
+    while (batch.length < MAX_BATCH_CHARS) {
+      const following = settle(this.frames.next());
+      const ready = await readyThisTurn(following);
+      if (ready === undefined || !ready.ok || ready.value.done) {
+        // Not there yet, failed or ended: the next batch (or the end) takes it from here.
+        this.pending = following;
+        break;
+      }
+      batch += ready.value.value;
+    }
+    return batch;
+  }
+}
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+/** The settled value if it arrives before the event loop's next turn, else undefined (it is still pending). */
+function readyThisTurn<T>(promise: Promise<T>): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 0);
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
   });
 }

@@ -52,37 +52,55 @@ function normaliseNewlines(text: string, atEnd: boolean): { text: string; pendin
   return { text: body.replace(/\r\n?/g, "\n"), pendingCr };
 }
 
+/**
+ * The parser without the reading: bytes in, finished events out, synchronously. A stream parser that reads the body
+ * itself (parseOpenAIStream) uses it directly and saves a layer of async iteration per event.
+ */
+export class SseDecoder {
+  private readonly decoder = new TextDecoder();
+  private readonly builder = new EventBuilder();
+  private buffer = "";
+  private carryCr = false;
+
+  /** The events completed by `bytes`; `undefined` marks the end of the body (a last unterminated event counts). */
+  push(bytes: Uint8Array | undefined): SseEvent[] {
+    const done = bytes === undefined;
+    let text = done ? this.decoder.decode() : this.decoder.decode(bytes, { stream: true });
+    if (this.carryCr) text = `\r${text}`;
+    const normalised = normaliseNewlines(text, done);
+    this.carryCr = normalised.pendingCr;
+    const buffer = this.buffer + normalised.text;
+
+    const events: SseEvent[] = [];
+    let start = 0;
+    let newline = buffer.indexOf("\n", start);
+    while (newline !== -1) {
+      const ev = this.builder.line(buffer.slice(start, newline));
+      start = newline + 1;
+      if (ev) events.push(ev);
+      newline = buffer.indexOf("\n", start);
+    }
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
+    if (done) {
+      if (this.buffer.length > 0) this.builder.line(this.buffer);
+      this.buffer = "";
+      // Lenient at EOF: some upstreams end the last event without a blank line; losing it would lose usage.
+      const last = this.builder.dispatch();
+      if (last) events.push(last);
+    }
+    return events;
+  }
+}
+
 export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
   const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const builder = new EventBuilder();
-  let buffer = "";
-  let carryCr = false;
-
+  const decoder = new SseDecoder();
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      let text = done ? decoder.decode() : decoder.decode(value, { stream: true });
-      if (carryCr) text = `\r${text}`;
-      const normalised = normaliseNewlines(text, done);
-      carryCr = normalised.pendingCr;
-      buffer += normalised.text;
-
-      let start = 0;
-      let newline = buffer.indexOf("\n", start);
-      while (newline !== -1) {
-        const ev = builder.line(buffer.slice(start, newline));
-        start = newline + 1;
-        if (ev) yield ev;
-        newline = buffer.indexOf("\n", start);
-      }
-      buffer = start === 0 ? buffer : buffer.slice(start);
+      yield* decoder.push(done ? undefined : value);
       if (done) break;
     }
-    if (buffer.length > 0) builder.line(buffer);
-    // Lenient at EOF: some upstreams end the last event without a blank line; losing it would lose usage.
-    const last = builder.dispatch();
-    if (last) yield last;
   } finally {
     reader.releaseLock();
   }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { ChatRequest } from "../../canonical/chat";
+import { fastChatRequest } from "./chat-request-fast";
 import { firstProblem } from "./issues";
 
 /** OpenAI's rule for function and schema names. */
@@ -146,6 +147,8 @@ export const chatRequestSchema = z.looseObject({
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string; param: string };
 
 export function parseChatRequest(json: unknown): ParseResult<ChatRequest> {
+  const fast = fastChatRequest(json);
+  if (fast !== undefined) return { ok: true, value: fast };
   const result = chatRequestSchema.safeParse(json);
   if (!result.success) return { ok: false, ...firstProblem(result.error) };
   return { ok: true, value: result.data };

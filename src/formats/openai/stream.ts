@@ -1,7 +1,7 @@
 /** An OpenAI Chat Completions SSE stream, read incrementally into canonical chunk events. */
 import type { ChunkEvent } from "../../canonical/chat";
 import { UpstreamProtocolError } from "../../providers/types";
-import { parseSse } from "../../streaming/sse";
+import { SseDecoder, type SseEvent } from "../../streaming/sse";
 import { parseUpstreamChunk, upstreamErrorOf } from "./upstream";
 
 const DONE = "[DONE]";
@@ -27,22 +27,40 @@ function parseJson(data: string): unknown {
   }
 }
 
+/** One SSE event as a canonical chunk event; `undefined` for keep-alives and `[DONE]`. */
+function chunkEvent(event: SseEvent, fallbackModel: string): ChunkEvent | undefined {
+  const data = event.data.trim();
+  // Blank data is a keep-alive some servers send; `[DONE]` ends OpenAI streams and carries no chunk.
+  if (data === "" || data === DONE) return undefined;
+  const json = parseJson(data);
+  if (event.event === "error") throw upstreamErrorOf(json) ?? new UpstreamProtocolError("upstream sent an error event");
+  const chunk = parseUpstreamChunk(json, fallbackModel);
+  return envelopeIsVerbatim(json as Record<string, unknown>) ? { chunk, raw: event.data } : { chunk };
+}
+
+/**
+ * Reads the body itself rather than iterating `parseSse`: one async generator per stream instead of two, which is
+ * one promise hop fewer for every chunk of every stream.
+ */
 export async function* parseOpenAIStream(
   body: ReadableStream<Uint8Array>,
   fallbackModel: string,
 ): AsyncGenerator<ChunkEvent> {
+  const reader = body.getReader();
+  const sse = new SseDecoder();
   let events = 0;
-  for await (const event of parseSse(body)) {
-    events++;
-    const data = event.data.trim();
-    // Blank data is a keep-alive some servers send; `[DONE]` ends OpenAI streams and carries no chunk.
-    if (data === "" || data === DONE) continue;
-    const json = parseJson(data);
-    if (event.event === "error")
-      throw upstreamErrorOf(json) ?? new UpstreamProtocolError("upstream sent an error event");
-    const chunk = parseUpstreamChunk(json, fallbackModel);
-    const verbatim = envelopeIsVerbatim(json as Record<string, unknown>);
-    yield verbatim ? { chunk, raw: event.data } : { chunk };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      for (const event of sse.push(done ? undefined : value)) {
+        events++;
+        const chunk = chunkEvent(event, fallbackModel);
+        if (chunk !== undefined) yield chunk;
+      }
+      if (done) break;
+    }
+  } finally {
+    reader.releaseLock();
   }
   // A body with no SSE event at all (e.g. a JSON answer to a streaming request) must fail, not look like silence.
   if (events === 0) throw new UpstreamProtocolError("upstream stream ended without any event");

@@ -21,22 +21,61 @@ type AccountRow = {
   seq: number;
 };
 
+/**
+ * Accounts as this object last wrote or read them, so a busy key costs one SQLite read per object life instead of one
+ * per admission and per settlement. Sound because the object is the only writer of its tables and runs one call at a
+ * time; a transaction that rolls back must drop the cache (`forgetAccounts`, see TenantLedger.tx). Bounded: a tenant
+ * can have very many accounts (one per JWT subject), and only the busy ones are worth keeping.
+ */
+const cached = new WeakMap<SqlStorage, Map<string, Account>>();
+const MAX_CACHED = 1024;
+
+function cacheOf(sql: SqlStorage): Map<string, Account> {
+  let accounts = cached.get(sql);
+  if (accounts === undefined) {
+    accounts = new Map();
+    cached.set(sql, accounts);
+  }
+  return accounts;
+}
+
+function remember(sql: SqlStorage, a: Account): void {
+  const accounts = cacheOf(sql);
+  accounts.delete(a.keyId);
+  accounts.set(a.keyId, { ...a });
+  if (accounts.size > MAX_CACHED) {
+    const oldest = accounts.keys().next();
+    if (!oldest.done) accounts.delete(oldest.value);
+  }
+}
+
+/** Drops every cached account of this database (after a rollback, the cache may hold writes that never happened). */
+export function forgetAccounts(sql: SqlStorage): void {
+  cached.delete(sql);
+}
+
+/** A copy the caller may change; it takes effect with saveAccount. */
 export function loadAccount(sql: SqlStorage, keyId: string): Account {
+  const hit = cached.get(sql)?.get(keyId);
+  if (hit !== undefined) return { ...hit };
   const row = first<AccountRow>(
     sql,
     "SELECT balance, held, open_holds, credited, billed, seq FROM accounts WHERE key_id = ?",
     keyId,
   );
-  if (!row) return { keyId, balance: 0, held: 0, openHolds: 0, credited: 0, billed: 0, seq: 0 };
-  return {
-    keyId,
-    balance: row.balance,
-    held: row.held,
-    openHolds: row.open_holds,
-    credited: row.credited,
-    billed: row.billed,
-    seq: row.seq,
-  };
+  const account = row
+    ? {
+        keyId,
+        balance: row.balance,
+        held: row.held,
+        openHolds: row.open_holds,
+        credited: row.credited,
+        billed: row.billed,
+        seq: row.seq,
+      }
+    : { keyId, balance: 0, held: 0, openHolds: 0, credited: 0, billed: 0, seq: 0 };
+  remember(sql, account);
+  return account;
 }
 
 export function saveAccount(sql: SqlStorage, a: Account): void {
@@ -53,6 +92,7 @@ export function saveAccount(sql: SqlStorage, a: Account): void {
     a.billed,
     a.seq,
   );
+  remember(sql, a);
 }
 
 export function toBalance(a: Account): Balance {

@@ -1,6 +1,7 @@
 import type { AdmitRequest, AdmitResult } from "../types";
 import { appendEntry, loadAccount, saveAccount } from "./accounts";
 import { grantFor } from "./grant";
+import { type ExpiryLog, IGNORE_EXPIRY } from "./hold-expiry";
 import { checkIdempotency, markInFlight } from "./idempotency";
 import { checkRates, recordRates, type ScopeCheck } from "./rate-window";
 import { first, run } from "./sql";
@@ -22,7 +23,7 @@ function rateChecks(req: AdmitRequest): ScopeCheck[] {
  * The whole admission, run inside one synchronous SQLite transaction of the tenant's Durable Object: every check
  * reads, and only a fully admitted request writes, so a refusal changes nothing.
  */
-export function admit(sql: SqlStorage, req: AdmitRequest, now: number): AdmitResult {
+export function admit(sql: SqlStorage, req: AdmitRequest, now: number, expiry: ExpiryLog = IGNORE_EXPIRY): AdmitResult {
   if (req.idempotency) {
     const outcome = checkIdempotency(sql, req.keyId, req.idempotency, now);
     if (outcome) return outcome;
@@ -55,6 +56,7 @@ export function admit(sql: SqlStorage, req: AdmitRequest, now: number): AdmitRes
     req.idempotency?.key ?? null,
     req.task?.id ?? null,
   );
+  expiry.opened(now + req.holdTtlMs);
   account.balance -= grant.reserved;
   account.held += grant.reserved;
   account.openHolds += 1;

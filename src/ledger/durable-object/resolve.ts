@@ -1,5 +1,6 @@
 import type { Micros, SettleRequest, SettleResult, UsageEvent, VoidRequest, VoidResult } from "../types";
 import { type Account, appendEntry, loadAccount, saveAccount } from "./accounts";
+import { type ExpiryLog, IGNORE_EXPIRY } from "./hold-expiry";
 import { completeIdempotency, dropInFlight } from "./idempotency";
 import { first, rows, run } from "./sql";
 import { addTaskUsage } from "./tasks";
@@ -15,38 +16,53 @@ interface OpenHold {
   taskId: string | null;
 }
 
-type HoldRow = { amount: number; state: string; idem_key: string | null; task_id: string | null };
+type ClaimedRow = { amount: number; idem_key: string | null; task_id: string | null; expires_at: number };
 
 type Lookup =
   | { kind: "open"; hold: OpenHold }
   | { kind: "already_resolved"; terminal: Terminal }
   | { kind: "unknown_hold" };
 
-function lookupHold(sql: SqlStorage, keyId: string, requestId: string): Lookup {
-  const row = first<HoldRow>(
+/**
+ * Closes the hold if it is still open, in one statement (the common case: the hold this request opened); only a hold
+ * that is not open costs a second read, to say why.
+ */
+function claimHold(
+  sql: SqlStorage,
+  keyId: string,
+  requestId: string,
+  terminal: Terminal,
+  now: number,
+  expiry: ExpiryLog,
+): Lookup {
+  const row = first<ClaimedRow>(
     sql,
-    "SELECT amount, state, idem_key, task_id FROM holds WHERE key_id = ? AND request_id = ?",
+    `UPDATE holds SET state = ?, resolved_at = ? WHERE key_id = ? AND request_id = ? AND state = 'open'
+     RETURNING amount, idem_key, task_id, expires_at`,
+    terminal,
+    now,
     keyId,
     requestId,
   );
-  if (!row) return { kind: "unknown_hold" };
-  if (row.state !== "open") return { kind: "already_resolved", terminal: row.state as Terminal };
-  return {
-    kind: "open",
-    hold: { keyId, requestId, amount: row.amount, idemKey: row.idem_key, taskId: row.task_id },
-  };
+  if (row) {
+    expiry.closed(row.expires_at);
+    return {
+      kind: "open",
+      hold: { keyId, requestId, amount: row.amount, idemKey: row.idem_key, taskId: row.task_id },
+    };
+  }
+  const other = first<{ state: string }>(
+    sql,
+    "SELECT state FROM holds WHERE key_id = ? AND request_id = ?",
+    keyId,
+    requestId,
+  );
+  if (!other) return { kind: "unknown_hold" };
+  return { kind: "already_resolved", terminal: other.state as Terminal };
 }
 
-/** Closes the hold and moves its money: `charged` is billed, the rest of the hold returns to the balance. */
-function close(sql: SqlStorage, hold: OpenHold, terminal: Terminal, charged: Micros, now: number): Account {
-  run(
-    sql,
-    "UPDATE holds SET state = ?, resolved_at = ? WHERE key_id = ? AND request_id = ?",
-    terminal,
-    now,
-    hold.keyId,
-    hold.requestId,
-  );
+/** Moves a closed hold's money: `charged` is billed, the rest of the hold returns to the balance. */
+function release(sql: SqlStorage, hold: OpenHold, charged: Micros): Account {
   const account = loadAccount(sql, hold.keyId);
   account.balance += hold.amount - charged;
   account.held -= hold.amount;
@@ -55,8 +71,13 @@ function close(sql: SqlStorage, hold: OpenHold, terminal: Terminal, charged: Mic
   return account;
 }
 
-export function settle(sql: SqlStorage, req: SettleRequest, now: number): SettleResult {
-  const found = lookupHold(sql, req.keyId, req.requestId);
+export function settle(
+  sql: SqlStorage,
+  req: SettleRequest,
+  now: number,
+  expiry: ExpiryLog = IGNORE_EXPIRY,
+): SettleResult {
+  const found = claimHold(sql, req.keyId, req.requestId, "settled", now, expiry);
   if (found.kind !== "open") return found;
   const { hold } = found;
   const own: string[] = [];
@@ -69,7 +90,7 @@ export function settle(sql: SqlStorage, req: SettleRequest, now: number): Settle
     own.push("over_hold");
   }
   const flags = union(req.flags, own);
-  const account = close(sql, hold, "settled", charged, now);
+  const account = release(sql, hold, charged);
   const released = hold.amount - charged;
   appendEntry(sql, account, { at: now, type: "settle", requestId: req.requestId, amount: released, charged, flags });
   saveAccount(sql, account);
@@ -86,11 +107,16 @@ export function settle(sql: SqlStorage, req: SettleRequest, now: number): Settle
   return { kind: "settled", charged, released, balanceAfter: account.balance };
 }
 
-export function voidHold(sql: SqlStorage, req: VoidRequest, now: number): VoidResult {
-  const found = lookupHold(sql, req.keyId, req.requestId);
+export function voidHold(
+  sql: SqlStorage,
+  req: VoidRequest,
+  now: number,
+  expiry: ExpiryLog = IGNORE_EXPIRY,
+): VoidResult {
+  const found = claimHold(sql, req.keyId, req.requestId, "voided", now, expiry);
   if (found.kind !== "open") return found;
   const { hold } = found;
-  const account = close(sql, hold, "voided", 0, now);
+  const account = release(sql, hold, 0);
   appendEntry(sql, account, { at: now, type: "void", requestId: req.requestId, amount: hold.amount });
   saveAccount(sql, account);
   insertUsage(sql, { ...req.usage, cost: 0 });
@@ -99,13 +125,21 @@ export function voidHold(sql: SqlStorage, req: VoidRequest, now: number): VoidRe
   return { kind: "voided", released: hold.amount, balanceAfter: account.balance };
 }
 
-type DueRow = { key_id: string; request_id: string; amount: number; idem_key: string | null; task_id: string | null };
+type DueRow = {
+  key_id: string;
+  request_id: string;
+  amount: number;
+  idem_key: string | null;
+  task_id: string | null;
+  expires_at: number;
+};
 
 /** Bills every open hold whose expiry is at or before `now` at its full amount, flagged `expired`. */
-export function expireDue(sql: SqlStorage, tenantId: string, now: number): number {
+export function expireDue(sql: SqlStorage, tenantId: string, now: number, expiry: ExpiryLog = IGNORE_EXPIRY): number {
   const due = rows<DueRow>(
     sql,
-    "SELECT key_id, request_id, amount, idem_key, task_id FROM holds WHERE state = 'open' AND expires_at <= ?",
+    `SELECT key_id, request_id, amount, idem_key, task_id, expires_at FROM holds
+     WHERE state = 'open' AND expires_at <= ?`,
     now,
   );
   for (const row of due) {
@@ -116,7 +150,15 @@ export function expireDue(sql: SqlStorage, tenantId: string, now: number): numbe
       idemKey: row.idem_key,
       taskId: row.task_id,
     };
-    const account = close(sql, hold, "expired", hold.amount, now);
+    run(
+      sql,
+      "UPDATE holds SET state = 'expired', resolved_at = ? WHERE key_id = ? AND request_id = ?",
+      now,
+      hold.keyId,
+      hold.requestId,
+    );
+    expiry.closed(row.expires_at);
+    const account = release(sql, hold, hold.amount);
     appendEntry(sql, account, {
       at: now,
       type: "expire",
@@ -150,12 +192,6 @@ function expiredUsage(tenantId: string, hold: OpenHold, now: number): UsageEvent
   };
   if (hold.taskId !== null) event.taskId = hold.taskId;
   return event;
-}
-
-/** Earliest expiry among open holds, for the alarm. */
-export function nextExpiry(sql: SqlStorage): number | undefined {
-  const row = first<{ at: number | null }>(sql, "SELECT MIN(expires_at) AS at FROM holds WHERE state = 'open'");
-  return typeof row?.at === "number" ? row.at : undefined;
 }
 
 function union(a: string[], b: string[]): string[] {

@@ -14,9 +14,10 @@ import type {
   VoidRequest,
   VoidResult,
 } from "../types";
-import { applyCredit, listEntries, loadAccount, toBalance } from "./accounts";
+import { applyCredit, forgetAccounts, listEntries, loadAccount, toBalance } from "./accounts";
 import { admit } from "./admit";
-import { expireDue, nextExpiry, settle, voidHold } from "./resolve";
+import { HoldExpiry } from "./hold-expiry";
+import { expireDue, settle, voidHold } from "./resolve";
 import { migrateTenantLedger } from "./schema";
 import { first, rows, run } from "./sql";
 import { tryToolCall } from "./tasks";
@@ -34,8 +35,7 @@ import { listUsage, recordUsage } from "./usage";
  */
 export class TenantLedger extends DurableObject {
   private readonly sql: SqlStorage;
-  /** The alarm time last set by this instance; null until known (a fresh instance re-arms once). */
-  private alarmAt: number | undefined | null = null;
+  private readonly expiry = new HoldExpiry();
   private tenantId: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
@@ -49,19 +49,19 @@ export class TenantLedger extends DurableObject {
 
   async admit(req: AdmitRequest): Promise<AdmitResult> {
     this.remember(req.tenantId);
-    const result = this.tx(() => admit(this.sql, req, Date.now()));
+    const result = this.tx(() => admit(this.sql, req, Date.now(), this.expiry));
     if (result.kind === "admitted") await this.rearm();
     return result;
   }
 
   async settle(req: SettleRequest): Promise<SettleResult> {
-    const result = this.tx(() => settle(this.sql, req, Date.now()));
+    const result = this.tx(() => settle(this.sql, req, Date.now(), this.expiry));
     if (result.kind === "settled") await this.rearm();
     return result;
   }
 
   async voidHold(req: VoidRequest): Promise<VoidResult> {
-    const result = this.tx(() => voidHold(this.sql, req, Date.now()));
+    const result = this.tx(() => voidHold(this.sql, req, Date.now(), this.expiry));
     if (result.kind === "voided") await this.rearm();
     return result;
   }
@@ -85,7 +85,7 @@ export class TenantLedger extends DurableObject {
 
   /** Expires due holds now (`now` defaults to this object's clock); the alarm does the same on its own. */
   async sweep(now?: number): Promise<number> {
-    const count = this.tx(() => expireDue(this.sql, this.tenantId ?? "", now ?? Date.now()));
+    const count = this.tx(() => expireDue(this.sql, this.tenantId ?? "", now ?? Date.now(), this.expiry));
     if (count > 0) await this.rearm();
     return count;
   }
@@ -119,13 +119,20 @@ export class TenantLedger extends DurableObject {
 
   override async alarm(): Promise<void> {
     // A fired alarm is cleared by the runtime, so whatever is still open needs a new one.
-    this.alarmAt = undefined;
-    this.tx(() => expireDue(this.sql, this.tenantId ?? "", Date.now()));
+    this.expiry.fired();
+    this.tx(() => expireDue(this.sql, this.tenantId ?? "", Date.now(), this.expiry));
     await this.rearm();
   }
 
   private tx<T>(fn: () => T): T {
-    return this.ctx.storage.transactionSync(fn);
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (err) {
+      // Rolled back: what the in-memory caches learnt inside the transaction never happened.
+      forgetAccounts(this.sql);
+      this.expiry.forget();
+      throw err;
+    }
   }
 
   private remember(tenantId: string): void {
@@ -135,11 +142,7 @@ export class TenantLedger extends DurableObject {
   }
 
   /** Keeps the alarm at the earliest open hold's expiry (none when nothing is open). */
-  private async rearm(): Promise<void> {
-    const next = nextExpiry(this.sql);
-    if (next === this.alarmAt) return;
-    this.alarmAt = next;
-    if (next === undefined) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
+  private rearm(): Promise<void> {
+    return this.expiry.sync(this.sql, this.ctx.storage);
   }
 }
