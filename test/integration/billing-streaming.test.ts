@@ -122,6 +122,25 @@ describe.each<BackendName>(["durable-object", "upstash"])("streamed billing (%s)
     await checkInvariant(b.ledger, account.keyId, account.tenantId, { atRest: true });
   });
 
+  it("an upstream that ends cleanly mid-answer (no finish, no [DONE]): an in-band error, billed as a failed stream", async () => {
+    const n = nonce("endearly");
+    const account = await newAccount(b, FUNDS);
+    const body = chatBody("b-end-early", `end ${n}`, { stream: true });
+    const res = await chat(b, account, body);
+    expect(res.status).toBe(200);
+    const data = await sseData(res);
+    // The client is never told the answer is complete.
+    expect(data.at(-1)).not.toBe("[DONE]");
+    expect(data.at(-1)).toContain('"error"');
+    const delivered = contentOf(data.slice(0, -1));
+    expect(delivered.length).toBeGreaterThan(0);
+    await settled(b, account);
+    const entries = await entriesOf(b, account, requestIdOf(res));
+    expect(entries.map((e) => e.type)).toEqual(["reserve", "settle"]);
+    expect(entries[1]?.charged).toBe(estimatedCost(body, delivered.length));
+    expect((await usageOf(b, account, requestIdOf(res)))?.flags).toContain("upstream_failed_mid_stream");
+  });
+
   it("an error event mid-stream: billed for what was delivered, flagged", async () => {
     const n = nonce("errmid");
     const account = await newAccount(b, FUNDS);

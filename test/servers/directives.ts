@@ -13,6 +13,8 @@ export interface Directives {
   chunkDelayMs: number;
   /** Stream: send this many content events, then destroy the socket with no terminator. */
   dropAfter?: number;
+  /** Stream: send this many content events, then end the response CLEANLY with no finish and no terminator. */
+  endAfter?: number;
   omitUsage: boolean;
   /** Write SSE bytes in 1..7-byte pieces with some CRLF line endings. */
   split: boolean;
@@ -74,6 +76,7 @@ type Key =
   | "delay_ms"
   | "chunk_delay_ms"
   | "drop_after"
+  | "end_after"
   | "omit_usage"
   | "split"
   | "tokens"
@@ -91,6 +94,7 @@ const KEYS: ReadonlySet<string> = new Set<Key>([
   "delay_ms",
   "chunk_delay_ms",
   "drop_after",
+  "end_after",
   "omit_usage",
   "split",
   "tokens",
@@ -166,6 +170,7 @@ export function parseDirectives(
     delay_ms: [0, 120_000, (n) => (d.delayMs = n)],
     chunk_delay_ms: [0, 10_000, (n) => (d.chunkDelayMs = n)],
     drop_after: [0, 100_000, (n) => (d.dropAfter = n)],
+    end_after: [0, 100_000, (n) => (d.endAfter = n)],
     tokens: [0, 100_000, (n) => (d.tokens = n)],
     fail_first: [0, 1_000_000, (n) => (d.failFirst = n)],
     error_mid_stream: [0, 100_000, (n) => (d.errorMidStream = n)],

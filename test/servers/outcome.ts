@@ -68,7 +68,7 @@ async function writeSse(
     const at = target === -1 ? 0 : target;
     frames = frames.map((f, i) => (i === at ? corrupt(f) : f));
   }
-  const stopAfter = d.errorMidStream ?? d.dropAfter;
+  const stopAfter = d.errorMidStream ?? d.dropAfter ?? d.endAfter;
   const end = stopAfter === undefined ? frames.length : cutIndex(frames, stopAfter);
 
   startSse(res);
@@ -87,6 +87,8 @@ async function writeSse(
     res.end();
   } else if (d.dropAfter !== undefined) {
     res.destroy();
+  } else if (d.endAfter !== undefined) {
+    res.end();
   } else {
     res.end();
     progress.completed = true;

@@ -49,13 +49,18 @@ export async function* parseOpenAIStream(
   const reader = body.getReader();
   const sse = new SseDecoder();
   let events = 0;
+  // Ended properly: `[DONE]`, or at least a finish reason (some OpenAI-compatible servers omit `[DONE]`).
+  let complete = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       for (const event of sse.push(done ? undefined : value)) {
         events++;
+        if (event.data === DONE) complete = true;
         const chunk = chunkEvent(event, fallbackModel);
-        if (chunk !== undefined) yield chunk;
+        if (chunk === undefined) continue;
+        if (!complete && chunk.chunk.choices.some((c) => c.finish_reason != null)) complete = true;
+        yield chunk;
       }
       if (done) break;
     }
@@ -64,4 +69,6 @@ export async function* parseOpenAIStream(
   }
   // A body with no SSE event at all (e.g. a JSON answer to a streaming request) must fail, not look like silence.
   if (events === 0) throw new UpstreamProtocolError("upstream stream ended without any event");
+  // A connection closed cleanly mid-answer is a cut answer: the client must not be told it is complete.
+  if (!complete) throw new UpstreamProtocolError("upstream stream ended before the answer was complete");
 }

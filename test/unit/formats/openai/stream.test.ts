@@ -46,6 +46,7 @@ describe("parseOpenAIStream on an OpenAI text stream", () => {
     const first = await it.next();
     expect(first.done).toBe(false);
     expect(first.value?.chunk.choices[0]?.delta.content).toBe("Bonjour");
+    controller?.enqueue(enc.encode("data: [DONE]\n\n"));
     controller?.close();
     expect((await it.next()).done).toBe(true);
   });
@@ -117,16 +118,30 @@ describe("parseOpenAIStream failures", () => {
 
 describe("parseOpenAIStream leniency for origin servers", () => {
   it("ignores comments and blank keep-alive data, and accepts a last event without a blank line", async () => {
-    const events = await parse(`: ping\n\ndata:\n\ndata: ${openaiTextStreamEvents[1]}`);
+    const events = await parse(`: ping\n\ndata:\n\ndata: ${openaiTextStreamEvents[1]}\n\ndata: [DONE]`);
     expect(events).toHaveLength(1);
   });
 
   it("offers no raw payload when the envelope had to be normalised", async () => {
     const events = await parse(
-      'data: {"object":"text_completion","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n',
+      'data: {"object":"text_completion","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\n',
     );
     expect(events).toHaveLength(1);
     expect(events[0]?.raw).toBeUndefined();
     expect(events[0]?.chunk).toMatchObject({ object: "chat.completion.chunk", model: "fallback", id: "" });
+  });
+});
+
+describe("parseOpenAIStream: an answer that stops early", () => {
+  const chunk = (delta: object, finish: string | null = null) =>
+    `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+
+  it("fails a stream that ends cleanly with neither a finish reason nor [DONE] (a cut answer)", async () => {
+    await expect(parse(chunk({ content: "half an ans" }))).rejects.toThrow(/ended before the answer was complete/);
+  });
+
+  it("accepts a finish reason without [DONE] (some OpenAI-compatible servers omit it)", async () => {
+    const events = await parse(chunk({ content: "whole" }) + chunk({}, "stop"));
+    expect(events).toHaveLength(2);
   });
 });
