@@ -6,7 +6,7 @@ import { estimatePromptTokens } from "../routing/token-estimate";
 import { type Admission, admit } from "./billing/admission";
 import type { Bill, Settlement } from "./billing/meter";
 import { reservedPromptTokens } from "./billing/pricing";
-import { usageEvent } from "./billing/usage-event";
+import { chatSettlement } from "./billing/settlement";
 import type { ChatCache } from "./cache";
 import type { ChatContext, ChatOutcome } from "./chat";
 import type { RouteMeta } from "./route-meta";
@@ -82,21 +82,7 @@ export async function admitHit(
     attempts: 0,
     policyVersion: services.policy.version,
   };
-  const settlement: Settlement = {
-    admission,
-    promptEstimate,
-    submit: ctx.submit,
-    usage: (facts) => ({
-      ...usageEvent(
-        ctx.principal,
-        admission,
-        meta,
-        { ...facts, startedAt: ctx.startedAt, now: services.now() },
-        services.policy.version,
-      ),
-      cache: "hit",
-    }),
-  };
+  const settlement = chatSettlement(ctx, admission, promptEstimate, () => meta, "hit");
   const bill: Bill = { inputTokens: 0, outputTokens: 0, cost: price, flags: ["cache_hit"] };
   // A JSON hit settles like any JSON answer (respond-chat, tool loops); only a stream needs its own writer.
   if (req.stream !== true) return { kind: "json", response, meta, admission, bill, settlement, cache };

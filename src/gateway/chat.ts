@@ -12,7 +12,7 @@ import { estimatePromptTokens } from "../routing/token-estimate";
 import { type Admission, admit, type BillingInput } from "./billing/admission";
 import { type Bill, billFor, responseChars, type Settlement, type SettleOp, settleOp, voidOp } from "./billing/meter";
 import { pricePlan, reservedPromptTokens } from "./billing/pricing";
-import { usageEvent } from "./billing/usage-event";
+import { chatSettlement } from "./billing/settlement";
 import { type ChatCache, openChatCache } from "./cache";
 import type { CacheHit } from "./cache-hit";
 import { type RouteMeta, routeMeta } from "./route-meta";
@@ -116,21 +116,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
   if (admitted.kind === "replay") return { kind: "replay", response: admitted.response };
   const admission = admitted.admission;
   const metaRef: { current: RouteMeta | undefined } = { current: undefined };
-  const settlement: Settlement = {
-    admission,
-    promptEstimate,
-    submit: ctx.submit,
-    usage: (facts) => ({
-      ...usageEvent(
-        ctx.principal,
-        admission,
-        metaRef.current,
-        { ...facts, startedAt: ctx.startedAt, now: services.now() },
-        services.policy.version,
-      ),
-      cache: cache.usageStatus,
-    }),
-  };
+  const settlement = chatSettlement(ctx, admission, promptEstimate, () => metaRef.current, cache.usageStatus);
   // The grant may be below what was asked (the balance affords less): the upstream is told the grant.
   const sent = admission.clamped ? withMaxTokens(req, admission.outputTokens) : req;
   const deps = {
