@@ -5,10 +5,22 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { build } from "esbuild";
+import { type BuildOptions, build } from "esbuild";
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from "wrangler";
 import { track } from "./processes";
 import type { DurableObjectSpec } from "./workerd-config";
+
+/** esbuild settings that bundle the gateway the way wrangler does for workerd (shared by every bench build). */
+export const WORKER_BUNDLE = {
+  bundle: true,
+  format: "esm",
+  target: "es2024",
+  conditions: ["workerd", "worker", "browser"],
+  keepNames: true,
+  define: { "process.env.NODE_ENV": '"production"' },
+  // Runtime modules: workerd provides them (wrangler leaves them external too).
+  external: ["node:*", "cloudflare:*"],
+} as const satisfies BuildOptions;
 
 export interface BuiltWorker {
   bundleDir: string;
@@ -65,14 +77,7 @@ export async function buildGateway(repoRoot: string, outDir: string, logPath: st
       absWorkingDir: repoRoot,
       entryPoints: [join(repoRoot, GATEWAY_ENTRY)],
       outfile: join(outDir, "index.js"),
-      bundle: true,
-      format: "esm",
-      target: "es2024",
-      conditions: ["workerd", "worker", "browser"],
-      keepNames: true,
-      define: { "process.env.NODE_ENV": '"production"' },
-      // Runtime modules: workerd provides them (wrangler leaves them external too).
-      external: ["node:*", "cloudflare:*"],
+      ...WORKER_BUNDLE,
       metafile: true,
       logLevel: "silent",
       plugins: [

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { build } from "esbuild";
-import type { BuiltWorker } from "./build";
+import { type BuiltWorker, WORKER_BUNDLE } from "./build";
 
 const POLICY_DIR = "bench/cache-policy";
 const GATEWAY_ENTRY = "bench/workers/gateway-entry.ts";
@@ -29,13 +29,7 @@ export async function buildCacheGateway(
     absWorkingDir: repoRoot,
     entryPoints: [join(repoRoot, GATEWAY_ENTRY)],
     outfile: join(bundleDir, "index.js"),
-    bundle: true,
-    format: "esm",
-    target: "es2024",
-    conditions: ["workerd", "worker", "browser"],
-    keepNames: true,
-    define: { "process.env.NODE_ENV": '"production"' },
-    external: ["node:*", "cloudflare:*"],
+    ...WORKER_BUNDLE,
     logLevel: "silent",
     plugins: [
       {
