@@ -49,18 +49,5 @@ export function embedText(text: string, dims: number = DEFAULT_EMBEDDING_DIMS): 
   return vector.map((v) => v * scale);
 }
 
-/** Cosine similarity; 0 when either vector is all zeros. */
-export function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
+/** The gateway's own cosine (one implementation for the Worker, the local servers and their tests). */
+export { cosine } from "../src/cache/vector";

@@ -1,4 +1,5 @@
 import type { ChatChunk, ChatResponse, ChunkChoice, ChunkEvent } from "../canonical/chat";
+import { chunkLike } from "../canonical/chunk";
 
 /** Characters of content per replayed chunk: a cached answer streams in pieces, as a live one would. */
 const PIECE_CHARS = 32;
@@ -24,13 +25,7 @@ export function splitText(text: string, size = PIECE_CHARS): string[] {
  */
 export function replayChunks(response: ChatResponse): ChatChunk[] {
   const chunk = (choices: ChunkChoice[], usage?: ChatChunk["usage"]): ChatChunk => {
-    const c: ChatChunk = {
-      id: response.id,
-      object: "chat.completion.chunk",
-      created: response.created,
-      model: response.model,
-      choices,
-    };
+    const c = chunkLike(response, choices);
     if (usage !== undefined) c.usage = usage;
     if (response.system_fingerprint != null) c.system_fingerprint = response.system_fingerprint;
     return c;

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ChatChunk, ChatResponse, ChunkEvent } from "../canonical/chat";
+import { chunkLike } from "../canonical/chunk";
 import type { AppEnv } from "../context";
 import { admissionHeaders } from "../gateway/billing/headers";
 import { routeHeaders } from "../gateway/route-meta";
@@ -109,13 +110,7 @@ async function* loopEvents(
 }
 
 function headOf(response: ChatResponse): ChatChunk {
-  return {
-    id: response.id,
-    object: "chat.completion.chunk",
-    created: response.created,
-    model: response.model,
-    choices: [],
-  };
+  return chunkLike(response, []);
 }
 
 function withDelta(head: ChatChunk, delta: ChatChunk["choices"][number]["delta"]): ChatChunk {

@@ -1,4 +1,5 @@
 import type { ChatChunk, ChatResponse, ChunkEvent } from "../../canonical/chat";
+import { chunkLike } from "../../canonical/chunk";
 import { costOf } from "../../ledger/pricing";
 import type { SettleRequest, VoidRequest } from "../../ledger/types";
 import type { ModelConfig } from "../../policy/types";
@@ -248,11 +249,5 @@ export async function* billedFrames(frames: AsyncIterable<string>, bill: StreamB
 }
 
 function lengthStop(last: ChatChunk): ChatChunk {
-  return {
-    id: last.id,
-    object: "chat.completion.chunk",
-    created: last.created,
-    model: last.model,
-    choices: [{ index: 0, delta: {}, finish_reason: "length" }],
-  };
+  return chunkLike(last, [{ index: 0, delta: {}, finish_reason: "length" }]);
 }

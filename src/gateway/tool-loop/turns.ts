@@ -1,5 +1,6 @@
 import { StreamAssembler } from "../../cache/assemble";
 import type { ChatChunk, ChatResponse } from "../../canonical/chat";
+import { chunkLike } from "../../canonical/chunk";
 import { GatewayError } from "../../errors";
 import { committedEvents } from "../../streaming/pump";
 import { balanceAfterSettle, charged } from "../billing/headers";
@@ -90,13 +91,7 @@ function contentOf(chunk: ChatChunk): string | undefined {
 
 /** Only the text of a chunk: its tool-call deltas and finish reason wait for the turn's verdict. */
 function textChunk(chunk: ChatChunk, content: string): ChatChunk {
-  return {
-    id: chunk.id,
-    object: "chat.completion.chunk",
-    created: chunk.created,
-    model: chunk.model,
-    choices: [{ index: 0, delta: { content }, finish_reason: null }],
-  };
+  return chunkLike(chunk, [{ index: 0, delta: { content }, finish_reason: null }]);
 }
 
 function emptyAnswer(head: ChatChunk): ChatResponse {
