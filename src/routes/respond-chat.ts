@@ -27,15 +27,16 @@ export function respondChat(
 ): Response | Promise<Response> {
   if (outcome.kind === "replay") return replayResponse(outcome.response, c.var.requestId);
   if (outcome.kind === "cached") return respondCached(outcome.hit, encoding);
+  const route = routeHeaders(outcome.meta);
   const headers = {
-    ...routeHeaders(outcome.meta),
+    ...route,
     ...admissionHeaders(outcome.admission),
     ...outcome.cache?.headers(),
   };
 
   if (outcome.kind === "json") {
     const body = encoding.json(outcome.response);
-    settleJson(outcome, body, { "content-type": "application/json", ...routeHeaders(outcome.meta) });
+    settleJson(outcome, body, { "content-type": "application/json", ...route });
     return new Response(body, {
       headers: { "content-type": "application/json", ...headers, ...costHeaders(outcome.admission, outcome.bill.cost) },
     });

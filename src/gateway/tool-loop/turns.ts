@@ -24,7 +24,7 @@ export const jsonTurn: RunTurn = async function* jsonTurn(turn, ctx) {
     cost: charged(outcome.admission, outcome.bill.cost),
     creditsRemaining: balanceAfterSettle(outcome.admission, outcome.bill.cost),
   };
-  yield* [];
+  yield* []; // A JSON turn has no live text to pass on; it is a generator only to share the RunTurn shape.
   return result;
 };
 
