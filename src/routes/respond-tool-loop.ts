@@ -1,14 +1,18 @@
 import type { Context } from "hono";
-import type { ChatChunk, ChatResponse, ChunkEvent } from "../canonical/chat";
+import type { ChatChunk, ChatRequest, ChatResponse, ChunkEvent } from "../canonical/chat";
 import { chunkLike } from "../canonical/chunk";
 import type { AppEnv } from "../context";
 import { admissionHeaders } from "../gateway/billing/headers";
+import type { ChatContext } from "../gateway/chat";
 import { routeHeaders } from "../gateway/route-meta";
-import type { ToolLoopResult } from "../gateway/tool-loop/loop";
-import type { LiveLoop } from "../gateway/tool-loop/turns";
+import { loopExecutor } from "../gateway/tool-loop/execute";
+import { runToolLoop, type ToolLoopResult } from "../gateway/tool-loop/loop";
+import type { ToolOffer } from "../gateway/tool-loop/offer";
+import { jsonTurn, type LiveLoop, streamTurns } from "../gateway/tool-loop/turns";
 import { openAiSse } from "../streaming/openai-sse";
 import { toByteStream } from "../streaming/pump";
 import { SSE_HEADERS } from "../streaming/sse";
+import { toolDeps } from "../tools";
 
 type Loop = AsyncGenerator<ChunkEvent, ToolLoopResult>;
 
@@ -16,6 +20,27 @@ type Loop = AsyncGenerator<ChunkEvent, ToolLoopResult>;
 function turnHeaders(first: NonNullable<LiveLoop["first"]>): Record<string, string> {
   const { "x-gateway-credits-reserved": _reserved, ...admission } = admissionHeaders(first.admission);
   return { ...routeHeaders(first.meta), ...admission };
+}
+
+/** Runs the gateway-executed tool loop for a request that offers gateway tools, and writes its answer. */
+export function respondWithToolLoop(
+  c: Context<AppEnv>,
+  ctx: ChatContext,
+  req: ChatRequest,
+  offer: ToolOffer,
+): Promise<Response> {
+  const execute = loopExecutor({
+    deps: toolDeps(ctx.services, (p) => c.executionCtx.waitUntil(p)),
+    principal: ctx.principal,
+    requestId: c.var.requestId,
+    ...(ctx.billing.taskId === undefined ? {} : { taskId: ctx.billing.taskId }),
+    ...(ctx.billing.feature === undefined ? {} : { feature: ctx.billing.feature }),
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+  });
+  if (req.stream !== true) return respondToolLoopJson(runToolLoop(ctx, req, offer, execute, jsonTurn));
+  const live: LiveLoop = {};
+  const loop = runToolLoop(ctx, req, offer, execute, streamTurns(live));
+  return respondToolLoopStream(c, loop, live, req.stream_options?.include_usage === true);
 }
 
 /** A JSON loop: every turn ran to the end; the headers say what the whole loop did and cost. */
