@@ -5,7 +5,7 @@ import type { CacheConfig } from "../policy/types";
  * Provider default when a request sends no temperature (OpenAI, Anthropic and most OpenAI-compatible servers use 1):
  * such a request samples at 1, so it is compared with `max_temperature` as 1.
  */
-export const DEFAULT_TEMPERATURE = 1;
+const DEFAULT_TEMPERATURE = 1;
 
 /**
  * Why a request must neither be served from nor written to the cache, or undefined when it may use it.

@@ -1,8 +1,5 @@
 import { CacheUnavailableError } from "./types";
 
-/** How long a cache call may take before the request stops waiting and goes on without the cache. */
-export const DEFAULT_CACHE_TIMEOUT_MS = 1500;
-
 /**
  * Runs one store call: any failure, and a call that takes longer than `timeoutMs`, becomes CacheUnavailableError.
  * The cache is an optimisation, so a slow store must cost a request at most this long, never its answer. A call left

@@ -31,7 +31,7 @@ export interface LookupInput {
 }
 
 /** Nearest neighbours judged per request: the best few, so a vetoed closest entry does not hide a good second. */
-export const SEMANTIC_TOP_K = 4;
+const SEMANTIC_TOP_K = 4;
 
 /**
  * Exact first, then semantic: the nearest entries of the same scope, each judged by the hit decision (which needs

@@ -41,7 +41,7 @@ export function toolConfig(name: string, value: ToolValue): ToolConfig {
   };
 }
 
-export function embedderConfig(value: EmbedderValue): EmbedderConfig {
+function embedderConfig(value: EmbedderValue): EmbedderConfig {
   if (value.model !== undefined) return { kind: "model", model: value.model };
   return { kind: "workers-ai", model: value.workers_ai ?? "", binding: value.binding ?? "AI" };
 }

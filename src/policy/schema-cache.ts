@@ -7,7 +7,7 @@ import { AliasSchema } from "./schema-fields";
  * route: an override fills nothing in, so a field the tenant leaves out keeps the plan's or the route's value.
  */
 
-export const EmbedderSchema = z
+const EmbedderSchema = z
   .strictObject({
     model: AliasSchema.optional().describe("An `embeddings` model alias of this policy, called through its provider."),
     workers_ai: z

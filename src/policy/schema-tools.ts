@@ -13,7 +13,7 @@ import { allowedHostProblem, defaultAllowedPorts, parseAllowedHost, parseUrlTemp
 const VAR = "`${VAR}`";
 
 /** The rule OpenAI applies to function names, so a tool name is accepted by every upstream. */
-export const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
 export const ToolNameSchema = z.string().regex(TOOL_NAME_PATTERN, {
   error: 'use 1-64 letters, digits, "_" or "-" (the rule for function names in the OpenAI API)',

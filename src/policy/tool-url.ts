@@ -22,7 +22,7 @@ export type UrlTemplateResult = { ok: true; info: UrlTemplateInfo } | { ok: fals
 const TOKEN = /\$\{([^}]*)\}|\{([^{}]*)\}/g;
 const SLOT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function defaultPort(scheme: "http" | "https"): number {
+function defaultPort(scheme: "http" | "https"): number {
   return scheme === "https" ? 443 : 80;
 }
 
@@ -136,7 +136,7 @@ export function parseAllowedHost(entry: string): AllowedHost | undefined {
   return match[2] === undefined ? { hostname } : { hostname, port: Number(match[2]) };
 }
 
-export function validPort(port: number): boolean {
+function validPort(port: number): boolean {
   return Number.isInteger(port) && port >= 1 && port <= 65_535;
 }
 

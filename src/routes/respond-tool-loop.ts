@@ -44,7 +44,7 @@ export function respondWithToolLoop(
 }
 
 /** A JSON loop: every turn ran to the end; the headers say what the whole loop did and cost. */
-export async function respondToolLoopJson(loop: Loop): Promise<Response> {
+async function respondToolLoopJson(loop: Loop): Promise<Response> {
   let step = await loop.next();
   while (step.done !== true) step = await loop.next();
   const result = step.value;
@@ -69,7 +69,7 @@ export async function respondToolLoopJson(loop: Loop): Promise<Response> {
  * tool calls, finish reason and the loop's total usage. A later failure is reported in-band. How many turns and tool
  * calls it took is in the usage events (headers are gone by then).
  */
-export async function respondToolLoopStream(
+async function respondToolLoopStream(
   c: Context<AppEnv>,
   loop: Loop,
   live: LiveLoop,

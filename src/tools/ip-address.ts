@@ -43,7 +43,7 @@ const V4_RANGES: readonly V4Range[] = [
 const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /** A dotted-decimal IPv4 address as a 32-bit number, or undefined when `host` is not one. */
-export function parseIpv4(host: string): number | undefined {
+function parseIpv4(host: string): number | undefined {
   const m = DOTTED.exec(host);
   if (m === null) return undefined;
   let value = 0;
@@ -55,7 +55,7 @@ export function parseIpv4(host: string): number | undefined {
   return value;
 }
 
-export function classifyIpv4(value: number): SpecialHost | undefined {
+function classifyIpv4(value: number): SpecialHost | undefined {
   for (const [base, prefix, kind] of V4_RANGES) {
     const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
     if ((value & mask) >>> 0 === base) return kind;
@@ -95,7 +95,7 @@ export function parseIpv6(text: string): number[] | undefined {
   return [...head, ...new Array<number>(8 - given).fill(0), ...rest];
 }
 
-export function classifyIpv6(g: readonly number[]): SpecialHost | undefined {
+function classifyIpv6(g: readonly number[]): SpecialHost | undefined {
   const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, h = 0, i = 0] = g;
   const zeroTo5 = a === 0 && b === 0 && c === 0 && d === 0 && e === 0;
   if (zeroTo5 && f === 0 && h === 0 && i === 0) return "unspecified"; // ::

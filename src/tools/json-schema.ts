@@ -33,7 +33,7 @@ function typeMatches(type: unknown, actual: string): boolean {
   return types.some((t) => t === actual || (t === "number" && actual === "integer"));
 }
 
-export function jsonEqual(a: unknown, b: unknown): boolean {
+function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

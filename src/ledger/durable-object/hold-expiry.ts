@@ -9,7 +9,7 @@ export interface ExpiryLog {
 export const IGNORE_EXPIRY: ExpiryLog = { opened: () => undefined, closed: () => undefined };
 
 /** Earliest expiry among open holds, for the alarm. */
-export function nextExpiry(sql: SqlStorage): number | undefined {
+function nextExpiry(sql: SqlStorage): number | undefined {
   const row = first<{ at: number | null }>(sql, "SELECT MIN(expires_at) AS at FROM holds WHERE state = 'open'");
   return typeof row?.at === "number" ? row.at : undefined;
 }
