@@ -24,11 +24,12 @@ export interface BenchOptions {
   compare: { name: string; dir: string }[];
 }
 
-export type GatewayLedger = "do" | "upstash";
-const LEDGERS: readonly GatewayLedger[] = ["do", "upstash"];
+/** `do-overlap`: the Durable Object ledger with overlapped admission (the bench policy's tenant `acme-overlap`). */
+export type GatewayLedger = "do" | "do-overlap" | "upstash";
+const LEDGERS: readonly GatewayLedger[] = ["do", "do-overlap", "upstash"];
 
-/** Direct, passthrough and two gateways (plus what BENCH_COMPARE adds). */
-const BASE_TARGETS = 4;
+/** Direct, passthrough and three gateways (plus what BENCH_COMPARE adds). */
+const BASE_TARGETS = 5;
 
 /**
  * Pause after each JSON slice before its CPU is read: a gateway settles credits after the response (waitUntil), and

@@ -41,11 +41,13 @@ const WORKERD = join(REPO_ROOT, "node_modules/.bin/workerd");
 const log = (line: string) => console.error(`[bench] ${line}`);
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-type Started = { ok: true; target: Target; base: string } | { ok: false; reason: string };
+type Started = { ok: true; target: Target; base: string; tenant?: string } | { ok: false; reason: string };
 
 interface GatewayVariant {
   id: string;
   label: string;
+  /** The bench policy's tenant the bench key belongs to (default `acme`). */
+  tenant?: string;
   /** Ledger settings on top of the common gateway vars; a string is why this variant cannot run. */
   ledger: { vars: Record<string, string>; sideCpu?: Target["sideCpu"] } | string;
 }
@@ -64,7 +66,7 @@ async function startGateway(
       {
         name: variant.id,
         built: build.worker,
-        vars: { ...gatewayVars(common), ...variant.ledger.vars },
+        vars: { ...gatewayVars(common, variant.tenant), ...variant.ledger.vars },
         durableObjects: common.settings.durableObjects,
         durableObjectDir: join(storageDir, `${variant.id}-do-storage`),
       },
@@ -74,7 +76,7 @@ async function startGateway(
     if (started.skippedDurableObjects.length > 0) {
       log(`${variant.id}: the bundle does not export ${started.skippedDurableObjects.join(", ")}, left out`);
     }
-    const funding = await fundBenchAccount(started.base, common.adminSecret);
+    const funding = await fundBenchAccount(started.base, common.adminSecret, variant.tenant);
     if (funding !== undefined) return { ok: false, reason: funding };
     const target = makeTarget(
       {
@@ -88,7 +90,13 @@ async function startGateway(
       common.apiKey,
     );
     const ready = await checkTarget(target);
-    return ready.ok ? { ok: true, target, base: started.base } : ready;
+    if (!ready.ok) return ready;
+    return {
+      ok: true,
+      target,
+      base: started.base,
+      ...(variant.tenant === undefined ? {} : { tenant: variant.tenant }),
+    };
   } catch (error) {
     return { ok: false, reason: message(error) };
   }
@@ -182,6 +190,17 @@ async function main(): Promise<void> {
       build: gatewayBuilt,
     });
   }
+  if (options.gateways.includes("do-overlap")) {
+    variants.push({
+      variant: {
+        id: "gateway-do-overlap",
+        label: "gateway, DO ledger, overlapped admission",
+        tenant: "acme-overlap",
+        ledger: { vars: {} },
+      },
+      build: gatewayBuilt,
+    });
+  }
   options.compare.forEach(({ name }, i) => {
     const build = compareBuilt[i];
     if (build === undefined) return;
@@ -194,13 +213,16 @@ async function main(): Promise<void> {
     });
   }
   const unavailable: { label: string; reason: string }[] = [];
-  const gatewayBases = new Map<string, string>();
+  const gatewayBases = new Map<string, { base: string; tenant?: string }>();
   // One after the other: each starts its own workerd and the checks should not compete for the two cores.
   for (const { variant, build } of variants) {
     const started = await startGateway(variant, build, common, storage.dir);
     if (started.ok) {
       targets.push(started.target);
-      gatewayBases.set(started.target.id, started.base);
+      gatewayBases.set(started.target.id, {
+        base: started.base,
+        ...(started.tenant ? { tenant: started.tenant } : {}),
+      });
       log(`${variant.label}: ready (200 with the upstream's answer, JSON and stream)`);
     } else {
       log(`${variant.label} not ready: ${started.reason}`);
@@ -223,7 +245,9 @@ async function main(): Promise<void> {
   // Settlement runs after each response (waitUntil): give the last ones a moment before reading the ledgers.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const notes = new Map<string, string>();
-  for (const [id, base] of gatewayBases) notes.set(id, await ledgerSummary(base, common.adminSecret));
+  for (const [id, { base, tenant }] of gatewayBases) {
+    notes.set(id, await ledgerSummary(base, common.adminSecret, tenant));
+  }
 
   const policyVersion = gatewayBuilt.ok ? gatewayBuilt.policyVersion : "not built";
   const header = [

@@ -14,7 +14,7 @@ import { type DurableObjectSpec, writeWorkerdConfig } from "./workerd-config";
 export const CHAT_PATH = "/v1/chat/completions";
 /** The bench key's `key_id` in GATEWAY_STATIC_KEYS: also the id of the credit account its requests are billed on. */
 export const BENCH_KEY_ID = "bench";
-/** The bench policy's tenant (bench/policies/bench.yaml). */
+/** The bench policy's tenant (bench/policies/bench.yaml); `acme-overlap` is the same with overlapped admission. */
 export const BENCH_TENANT = "acme";
 /** Micro-credits put on the bench account: the largest single top-up the admin API takes (1e9 credits). */
 const FUNDING = 1_000_000_000_000_000;
@@ -84,13 +84,13 @@ export function newAdminSecret(): string {
 }
 
 /** What every gateway gets, whatever its ledger: the deploy's vars plus the bench's origin, key and admin secret. */
-export function gatewayVars(common: GatewayCommon): Record<string, string> {
+export function gatewayVars(common: GatewayCommon, tenant = BENCH_TENANT): Record<string, string> {
   const keyHash = createHash("sha256").update(common.apiKey).digest("hex");
   return {
     ...common.settings.vars,
     // The bench policy routes `small` to provider local-origin with base_url ${LOCAL_ORIGIN_URL}.
     LOCAL_ORIGIN_URL: `${common.upstreamUrl}/v1`,
-    GATEWAY_STATIC_KEYS: JSON.stringify([{ key_id: BENCH_KEY_ID, tenant: BENCH_TENANT, sha256: keyHash }]),
+    GATEWAY_STATIC_KEYS: JSON.stringify([{ key_id: BENCH_KEY_ID, tenant, sha256: keyHash }]),
     ADMIN_SECRET: common.adminSecret,
     MAX_BODY_BYTES: common.settings.vars.MAX_BODY_BYTES ?? "4194304",
   };
@@ -100,13 +100,17 @@ export function gatewayVars(common: GatewayCommon): Record<string, string> {
  * Tops up the bench account through the admin API, so the ledger the gateway uses holds the credits (idempotent per
  * reference, and each run starts from empty storage anyway). Returns an error text, or undefined when funded.
  */
-export async function fundBenchAccount(base: string, adminSecret: string): Promise<string | undefined> {
+export async function fundBenchAccount(
+  base: string,
+  adminSecret: string,
+  tenant = BENCH_TENANT,
+): Promise<string | undefined> {
   const url = `${base}/admin/accounts/${BENCH_KEY_ID}/credits`;
   try {
     const response = await fetch(url, {
       method: "POST",
       headers: { authorization: `Bearer ${adminSecret}`, "content-type": "application/json" },
-      body: JSON.stringify({ tenant: BENCH_TENANT, amount: FUNDING, reference: "bench-seed", type: "topup" }),
+      body: JSON.stringify({ tenant, amount: FUNDING, reference: "bench-seed", type: "topup" }),
       signal: AbortSignal.timeout(10_000),
     });
     if (response.ok) return undefined;
@@ -117,8 +121,8 @@ export async function fundBenchAccount(base: string, adminSecret: string): Promi
 }
 
 /** The bench account's ledger after the run, for the report: proves requests were billed and holds resolved. */
-export async function ledgerSummary(base: string, adminSecret: string): Promise<string> {
-  const url = `${base}/admin/accounts/${BENCH_KEY_ID}/balance?tenant=${BENCH_TENANT}`;
+export async function ledgerSummary(base: string, adminSecret: string, tenant = BENCH_TENANT): Promise<string> {
+  const url = `${base}/admin/accounts/${BENCH_KEY_ID}/balance?tenant=${tenant}`;
   try {
     const response = await fetch(url, {
       headers: { authorization: `Bearer ${adminSecret}` },

@@ -1,6 +1,7 @@
 import type { Principal } from "./auth/principal";
 import type { CacheServices } from "./cache/services";
 import type { Env, WorkerEnv } from "./env";
+import type { AdmissionHints } from "./gateway/billing/admission-hints";
 import type { OutboxClient } from "./ledger/outbox";
 import type { KeyStore, Ledger } from "./ledger/types";
 import type { CompiledPolicy } from "./policy/types";
@@ -11,6 +12,8 @@ export interface Services {
   env: Env;
   policy: CompiledPolicy;
   breakers: CircuitBreakers;
+  /** What this isolate last saw of each account's balance and rate windows (whether admission may overlap). */
+  admissionHints: AdmissionHints;
   /** Credits, holds, rate limits, task budgets, idempotency and usage events (Upstash Redis or Durable Objects). */
   ledger: Ledger;
   keys: KeyStore;

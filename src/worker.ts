@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { cacheServices } from "./cache/services";
 import type { Services } from "./context";
 import { parseEnv, type WorkerEnv } from "./env";
+import { AdmissionHints } from "./gateway/billing/admission-hints";
 import { outboxFromEnv } from "./ledger/outbox";
 import { selectLedger } from "./ledger/select";
 import type { CompiledPolicy } from "./policy/types";
@@ -14,6 +15,7 @@ import { CircuitBreakers } from "./routing/circuit-breaker";
 export function createWorker(policy: CompiledPolicy) {
   let built: { raw: WorkerEnv; services: Services } | undefined;
   const breakers = new CircuitBreakers();
+  const admissionHints = new AdmissionHints();
   const tenantIds = Object.keys(policy.tenants);
   const services = (raw: WorkerEnv): Services => {
     if (built?.raw === raw) return built.services;
@@ -23,6 +25,7 @@ export function createWorker(policy: CompiledPolicy) {
       env,
       policy,
       breakers,
+      admissionHints,
       ledger: backend.ledger,
       keys: backend.keys,
       outbox: outboxFromEnv(raw, env.config.LEDGER_BACKEND),

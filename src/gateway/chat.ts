@@ -9,7 +9,7 @@ import { executePlan } from "../routing/execute";
 import { planRoute, type RoutePlan } from "../routing/plan";
 import { sleep } from "../routing/sleep";
 import { estimatePromptTokens } from "../routing/token-estimate";
-import { type Admission, admit, type BillingInput } from "./billing/admission";
+import { type Admission, type AdmitParams, admit, type BillingInput, worstCase } from "./billing/admission";
 import { type Bill, billFor, responseChars, type Settlement, type SettleOp, settleOp, voidOp } from "./billing/meter";
 import { pricePlan, reservedPromptTokens } from "./billing/pricing";
 import { chatSettlement } from "./billing/settlement";
@@ -104,7 +104,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
   const { outcome: cachedOutcome, cache } = await openChatCache(ctx, req, plan);
   if (cachedOutcome !== undefined) return cachedOutcome;
   const promptEstimate = estimatePromptTokens(req);
-  const admitted = await admit({
+  const ask: AdmitParams = {
     services,
     release: (req) => void ctx.submit({ kind: "void", req }),
     principal: ctx.principal,
@@ -112,28 +112,97 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     pricing: priced.pricing,
     promptTokens: reservedPromptTokens(promptEstimate),
     maxOutputTokens: requestedMaxTokens(req) ?? plan.model.max_output_tokens,
-  });
+  };
+  const call: RoutedCall = { ctx, plan, promptEstimate, cache };
+
+  const overlapDone = overlapAllowed(ctx, ask);
+  if (overlapDone !== undefined) {
+    const refused = new AbortController();
+    const admission = admit({ ...ask, fullGrant: true }).then(
+      (admitted) => {
+        // Overlap is only offered without an Idempotency-Key, so there is nothing to replay.
+        if (admitted.kind === "replay") throw new Error("overlapped admission answered with a replay");
+        return admitted.admission;
+      },
+      (err: unknown) => {
+        refused.abort();
+        throw err;
+      },
+    );
+    void admission.then(overlapDone, overlapDone);
+    try {
+      return await routed(call, req, admission, refused.signal);
+    } catch (err) {
+      // Refused for credits with the full max_tokens: admit again the usual way, which may lower max_tokens to what
+      // the balance affords. (The overlapped upstream call has been cancelled; its hold never existed.)
+      if (!(err instanceof GatewayError && err.code === "insufficient_credits")) throw err;
+    }
+  }
+
+  const admitted = await admit(ask);
   if (admitted.kind === "replay") return { kind: "replay", response: admitted.response };
-  const admission = admitted.admission;
-  const metaRef: { current: RouteMeta | undefined } = { current: undefined };
-  const settlement = chatSettlement(ctx, admission, promptEstimate, () => metaRef.current, cache.usageStatus);
   // The grant may be below what was asked (the balance affords less): the upstream is told the grant.
+  const admission = admitted.admission;
   const sent = admission.clamped ? withMaxTokens(req, admission.outputTokens) : req;
+  return routed(call, sent, Promise.resolve(admission));
+}
+
+/**
+ * Overlap the admission with the upstream call? Only where the policy allows it, the request carries nothing the
+ * ledger must check first (an Idempotency-Key may replay, a task may be over budget), and this isolate recently saw
+ * the account well funded. Returns the release of the room it took in the hints, or undefined.
+ */
+function overlapAllowed(ctx: ChatContext, ask: AdmitParams): (() => void) | undefined {
+  if (!ctx.principal.tenant.credits.overlap_admission) return undefined;
+  if (ctx.billing.idempotencyKey !== undefined || ctx.billing.taskId !== undefined) return undefined;
+  return ctx.services.admissionHints.tryOverlap(ctx.principal.accountId, worstCase(ask), ctx.services.now());
+}
+
+interface RoutedCall {
+  ctx: ChatContext;
+  plan: RoutePlan;
+  promptEstimate: number;
+  cache: ChatCache;
+}
+
+/**
+ * Runs the route plan for `sent` and answers once both the upstream and the admission have: the admission may still
+ * be on its way when the upstream call starts (overlapped), and if it is refused the upstream call is cancelled
+ * through `refused` and the refusal is thrown; nothing of the answer reaches the client before the hold exists.
+ */
+async function routed(
+  call: RoutedCall,
+  sent: ChatRequest,
+  admitting: Promise<Admission>,
+  refused?: AbortSignal,
+): Promise<ChatOutcome> {
+  const { ctx, plan, promptEstimate, cache } = call;
+  const { services } = ctx;
+  const signals = [ctx.signal, refused].filter((s): s is AbortSignal => s !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   const deps = {
     breakers: services.breakers,
     now: services.now,
     random: services.random,
     sleep,
-    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    ...(signal === undefined ? {} : { signal }),
   };
+  const metaRef: { current: RouteMeta | undefined } = { current: undefined };
+  const settlementFor = (admission: Admission) =>
+    chatSettlement(ctx, admission, promptEstimate, () => metaRef.current, cache.usageStatus);
 
   if (sent.stream === true) {
-    const result = await executePlan(plan, {
+    const running = executePlan(plan, {
       ...deps,
       attempt: chatStreamAttempt(services, sent),
       // A stream that started after its attempt was abandoned must not leak its upstream connection.
       discard: (late) => void late.cancel(),
     });
+    const admission = await admittedOr(admitting, () => {
+      void running.then((result) => (result.ok ? result.value.cancel() : undefined));
+    });
+    const settlement = settlementFor(admission);
+    const result = await running;
     if (!result.ok) {
       void ctx.submit(
         voidOp(settlement, result.error.status, [result.aborted ? "client_disconnected" : "upstream_failed"]),
@@ -154,7 +223,10 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     };
   }
 
-  const result = await executePlan(plan, { ...deps, attempt: chatJsonAttempt(services, sent) });
+  const running = executePlan(plan, { ...deps, attempt: chatJsonAttempt(services, sent) });
+  const admission = await admittedOr(admitting, () => void running.catch(() => undefined));
+  const settlement = settlementFor(admission);
+  const result = await running;
   if (!result.ok) {
     ctx.submit(voidOp(settlement, result.error.status, [result.aborted ? "client_disconnected" : "upstream_failed"]));
     throw result.error;
@@ -165,6 +237,16 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
   const bill = billFor(settlement, result.attempt.model, response.usage, responseChars(response), []);
   cache.storeJson(response, meta, admission, bill.cost);
   return { kind: "json", response, meta, admission, bill, settlement, cache };
+}
+
+/** The admission, or its refusal rethrown after `dispose` let go of the upstream call already running. */
+async function admittedOr(admitting: Promise<Admission>, dispose: () => void): Promise<Admission> {
+  try {
+    return await admitting;
+  } catch (err) {
+    dispose();
+    throw err;
+  }
 }
 
 /** Settles a JSON answer once its response body is final (so an Idempotency-Key replay can store it). */

@@ -8,6 +8,7 @@ export const DEFAULT_CREDITS: Readonly<CreditsConfig> = Object.freeze({
   hold_ttl_s: 600,
   min_output_tokens: 16,
   idempotency_ttl_s: 86_400,
+  overlap_admission: false,
 });
 
 export const DEFAULT_TASK_TTL_S = 3600;

@@ -78,5 +78,16 @@ export const CreditsSchema = z
       .describe(
         `How long an Idempotency-Key and its response are kept. Default ${DEFAULT_CREDITS.idempotency_ttl_s} (24 h).`,
       ),
+    overlap_admission: z
+      .boolean()
+      .optional()
+      .describe(
+        "Send the upstream call while the credit reservation is on its way to the ledger, instead of after it, so " +
+          "the ledger's round trip hides behind the model's. Only for requests without an Idempotency-Key or task " +
+          "id, from an account this isolate saw in the last 10 s with a balance of at least 20 times the request's " +
+          "worst case and at least 10% of every rate limit left. The ledger still decides: a refused request's " +
+          "upstream call is cancelled and nothing is billed (the provider may charge for the cancelled call). " +
+          `Default ${DEFAULT_CREDITS.overlap_admission}.`,
+      ),
   })
   .describe("Credit accounting settings. On a tenant, each field overrides the plan's.");

@@ -264,6 +264,8 @@ export interface CreditsConfig {
   min_output_tokens: number;
   /** How long Idempotency-Key results are kept. */
   idempotency_ttl_s: number;
+  /** Start the upstream call while the credit reservation is on its way, when the account was recently well funded. */
+  overlap_admission: boolean;
 }
 
 export interface TenantConfig {

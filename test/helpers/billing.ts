@@ -120,11 +120,11 @@ async function runScheduled(workerEnv: object): Promise<void> {
 
 /**
  * Fault injection on a backend's own Upstash front: `down` (connections dropped), `up`, `restart-redis`, and
- * `lose-replies` (the next N store requests run, but their replies are lost).
+ * `lose-replies` (the next N store requests run, but their replies are lost), `delay?ms=N` (every reply waits N ms).
  */
 export async function frontControl(
   b: Backend,
-  action: "down" | "down?mode=503" | "up" | "restart-redis" | `lose-replies?count=${number}`,
+  action: "down" | "down?mode=503" | "up" | "restart-redis" | `lose-replies?count=${number}` | `delay?ms=${number}`,
 ) {
   if (b.front === undefined) throw new Error(`${b.name} has no Upstash front`);
   const res = await fetch(`${b.front}/__control/${action}`, { method: "POST" });

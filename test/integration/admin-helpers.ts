@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import { createApp } from "../../src/app";
 import type { Services } from "../../src/context";
 import { parseEnv } from "../../src/env";
+import { AdmissionHints } from "../../src/gateway/billing/admission-hints";
 import { selectLedger } from "../../src/ledger/select";
 import type { KeyStore, Ledger } from "../../src/ledger/types";
 import type { CompiledPolicy } from "../../src/policy/types";
@@ -90,6 +91,7 @@ export function spyGateway(vars: Record<string, unknown> = { ADMIN_SECRET: ADMIN
     env: parseEnv({ ...vars }),
     policy,
     breakers: new CircuitBreakers(),
+    admissionHints: new AdmissionHints(),
     ledger: recording("ledger", store.ledger, calls),
     keys: recording("keys", store.keys, calls),
     outbox: undefined,

@@ -47,6 +47,16 @@ export interface AdmitParams {
   pricing: ModelPricing;
   promptTokens: number;
   maxOutputTokens: number;
+  /**
+   * All of maxOutputTokens or a refusal, never a lowered grant: an overlapped admission, whose upstream call was
+   * already sent with the client's max_tokens, cannot have its grant clamped afterwards.
+   */
+  fullGrant?: boolean;
+}
+
+/** The most this request can cost: the prompt at the input price plus every requested output token. */
+export function worstCase(p: AdmitParams): number {
+  return tokenCost(p.promptTokens, p.pricing.input_per_mtok) + tokenCost(p.maxOutputTokens, p.pricing.output_per_mtok);
 }
 
 /**
@@ -63,7 +73,7 @@ export async function admit(p: AdmitParams): Promise<AdmitOutcome> {
     promptCost: tokenCost(p.promptTokens, p.pricing.input_per_mtok),
     outputPricePerMtok: p.pricing.output_per_mtok,
     maxOutputTokens: p.maxOutputTokens,
-    minOutputTokens: Math.min(credits.min_output_tokens, p.maxOutputTokens),
+    minOutputTokens: p.fullGrant === true ? p.maxOutputTokens : Math.min(credits.min_output_tokens, p.maxOutputTokens),
     promptTokens: p.promptTokens,
     limits: { key: tenant.limits.key, tenant: tenant.limits.tenant },
     holdTtlMs: credits.hold_ttl_s * 1000,
@@ -86,11 +96,16 @@ export async function admit(p: AdmitParams): Promise<AdmitOutcome> {
     result = await p.services.ledger.admit(req);
   } catch (err) {
     if (err instanceof StoreUnavailableError) {
+      p.services.admissionHints.storeFailed(p.services.now());
       p.release(releaseRequest(p, req, "admission_unconfirmed"));
       throw storeUnavailable();
     }
     throw err;
   }
+
+  const hints = p.services.admissionHints;
+  if (result.kind === "admitted") hints.admitted(req.keyId, result.balanceAfter, result.rate, p.services.now());
+  else if (result.kind !== "replay") hints.refused(req.keyId);
 
   switch (result.kind) {
     case "admitted":
@@ -140,6 +155,7 @@ export async function admit(p: AdmitParams): Promise<AdmitOutcome> {
         `The task repeated the identical request ${result.repeats} times; it is stopped as a runaway loop.`,
       );
     case "duplicate_request":
+      p.services.admissionHints.storeFailed(p.services.now());
       // Request ids are ours and unique: a duplicate means the store ran an earlier try of this very admission
       // whose reply was lost (the client retried). Its hold is released and the request refused, fail closed.
       p.release(releaseRequest(p, req, "admission_reply_lost"));

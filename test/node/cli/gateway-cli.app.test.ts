@@ -3,6 +3,7 @@ import { run } from "../../../scripts/cli/main";
 import { createApp } from "../../../src/app";
 import type { Services } from "../../../src/context";
 import { parseEnv } from "../../../src/env";
+import { AdmissionHints } from "../../../src/gateway/billing/admission-hints";
 import { compilePolicy } from "../../../src/policy/compile";
 import { CircuitBreakers } from "../../../src/routing/circuit-breaker";
 import { createReferenceStore } from "../../integration/ledger/reference-ledger";
@@ -23,6 +24,7 @@ function gateway() {
     env: parseEnv({ ADMIN_SECRET: SECRET }),
     policy,
     breakers: new CircuitBreakers(),
+    admissionHints: new AdmissionHints(),
     ledger: store.ledger,
     keys: store.keys,
     outbox: undefined,

@@ -36,7 +36,7 @@ describe("effective tenant settings", () => {
       plan: "free",
       routes: ["auto"],
       limits: { key: {}, tenant: {} },
-      credits: { hold_ttl_s: 600, min_output_tokens: 16, idempotency_ttl_s: 86400 },
+      credits: { hold_ttl_s: 600, min_output_tokens: 16, idempotency_ttl_s: 86400, overlap_admission: false },
       tools: [],
       tool_loop: { max_turns: 5, max_tool_calls: 10, max_wall_ms: 60000 },
       cache: {},
@@ -67,7 +67,7 @@ tenants:
     expect(policy.tenants.acme).toMatchObject({
       limits: { key: { requests_per_minute: 5, tokens_per_minute: 1000 }, tenant: { tokens_per_minute: 9000 } },
       task_budget: { max_calls: 3, max_cost: 500, ttl_s: 120 },
-      credits: { hold_ttl_s: 60, min_output_tokens: 32, idempotency_ttl_s: 86400 },
+      credits: { hold_ttl_s: 60, min_output_tokens: 32, idempotency_ttl_s: 86400, overlap_admission: false },
     });
     expect(policy.tenants.other?.task_budget).toEqual({ max_calls: 10, max_cost: 500, ttl_s: 3600 });
     expect(policy.tenants.other?.limits.key).toEqual({ requests_per_minute: 60, tokens_per_minute: 1000 });
@@ -117,7 +117,7 @@ tenants:
     expect(policy.tenants["t-limited"]).toMatchObject({
       limits: { key: { requests_per_minute: 10, tokens_per_minute: 50000 }, tenant: { requests_per_minute: 100 } },
       task_budget: { max_calls: 3, max_tokens: 20000, max_identical_calls: 2, ttl_s: 600 },
-      credits: { hold_ttl_s: 300, min_output_tokens: 8, idempotency_ttl_s: 86400 },
+      credits: { hold_ttl_s: 300, min_output_tokens: 8, idempotency_ttl_s: 86400, overlap_admission: false },
     });
   });
 

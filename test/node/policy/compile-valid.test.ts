@@ -35,7 +35,7 @@ describe("shipped policy sets compile", () => {
         max_identical_calls: 10,
         ttl_s: 7200,
       },
-      credits: { hold_ttl_s: 900, min_output_tokens: 16, idempotency_ttl_s: 86400 },
+      credits: { hold_ttl_s: 900, min_output_tokens: 16, idempotency_ttl_s: 86400, overlap_admission: false },
       tools: ["local_search"],
       tool_loop: { max_turns: 4, max_tool_calls: 8, max_wall_ms: 60000 },
       cache: {},

@@ -9,7 +9,7 @@ import { createRespClient, RespConnectionError, RespError, type RespValue } from
 /**
  * An Upstash-Redis-REST-compatible HTTP front over a real Redis, for `@upstash/redis` in tests: `POST /` (one
  * command), `POST /pipeline`, `POST /multi-exec`, bearer token, `Upstash-Encoding: base64`. Without auth, from
- * loopback only: `GET /__health` and `POST /__control/{down,up,stop-redis,restart-redis,lose-replies,spawn}` so
+ * loopback only: `GET /__health` and `POST /__control/{down,up,stop-redis,restart-redis,lose-replies,delay,spawn}` so
  * tests running inside workerd can inject faults over HTTP.
  */
 
@@ -76,6 +76,8 @@ export async function startUpstashFront(opts: UpstashFrontOptions): Promise<Upst
   let downMode: DownMode | undefined;
   /** Requests still to be executed with their reply lost (`/__control/lose-replies`). */
   let loseReplies = 0;
+  /** Milliseconds every API reply waits before it is sent (`/__control/delay?ms=N`): a store far away. */
+  let replyDelayMs = 0;
 
   /** Blocking commands get a connection of their own so they cannot stall everyone else's. */
   async function send(commands: readonly Command[]): Promise<RespValue[]> {
@@ -155,6 +157,12 @@ export async function startUpstashFront(opts: UpstashFrontOptions): Promise<Upst
       loseReplies = count;
       return json(200, { loseReplies });
     }
+    if (action === "delay") {
+      const ms = Number(url.searchParams.get("ms") ?? "0");
+      if (!Number.isInteger(ms) || ms < 0 || ms > 10_000) return failure(400, "ms must be an integer 0-10000");
+      replyDelayMs = ms;
+      return json(200, { delayMs: replyDelayMs });
+    }
     if (action === "spawn") {
       if (opts.spawn === undefined) return failure(404, "this front cannot spawn instances");
       const name = url.searchParams.get("name") ?? undefined;
@@ -185,7 +193,9 @@ export async function startUpstashFront(opts: UpstashFrontOptions): Promise<Upst
       req.socket.destroy();
       return;
     }
-    sendText(res, await api(req, url.pathname));
+    const reply = await api(req, url.pathname);
+    if (replyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, replyDelayMs));
+    sendText(res, reply);
   }
 
   const server = createServer((req, res) => {
