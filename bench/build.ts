@@ -27,10 +27,15 @@ export interface BuiltWorker {
   mainModule: string;
 }
 
-export async function buildPassthrough(repoRoot: string, outDir: string): Promise<BuiltWorker> {
+/** `entry`: bench/workers/passthrough.ts (the bare passthrough) or passthrough-read.ts (reads the body in JS). */
+export async function buildPassthrough(
+  repoRoot: string,
+  outDir: string,
+  entry = "bench/workers/passthrough.ts",
+): Promise<BuiltWorker> {
   rmSync(outDir, { recursive: true, force: true });
   await build({
-    entryPoints: [join(repoRoot, "bench/workers/passthrough.ts")],
+    entryPoints: [join(repoRoot, entry)],
     outfile: join(outDir, "index.js"),
     bundle: true,
     format: "esm",

@@ -9,8 +9,11 @@ import { COMPLETION_TEXT } from "./upstream";
 export interface Target {
   /** Unique per target, e.g. "gateway-do". */
   id: string;
-  /** direct: the floor; passthrough: the reference Worker; gateway: what is being judged against both. */
-  role: "direct" | "passthrough" | "gateway";
+  /**
+   * direct: the floor; passthrough: the reference Worker; reading: a passthrough that reads the answer in JS (what
+   * any Worker that meters tokens pays at least); gateway: what is being judged against them.
+   */
+  role: "direct" | "passthrough" | "reading" | "gateway";
   label: string;
   /** Full URL of the chat completions endpoint. */
   url: string;

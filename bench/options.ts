@@ -28,8 +28,8 @@ export interface BenchOptions {
 export type GatewayLedger = "do" | "do-overlap" | "upstash";
 const LEDGERS: readonly GatewayLedger[] = ["do", "do-overlap", "upstash"];
 
-/** Direct, passthrough and three gateways (plus what BENCH_COMPARE adds). */
-const BASE_TARGETS = 5;
+/** Direct, the two passthroughs and three gateways (plus what BENCH_COMPARE adds). */
+const BASE_TARGETS = 6;
 
 /**
  * Pause after each JSON slice before its CPU is read: a gateway settles credits after the response (waitUntil), and

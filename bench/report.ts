@@ -107,6 +107,7 @@ function costLines(input: ReportInput, direct: Row | undefined): string[] {
       `${TARGET_RATIO}× |`,
     "|---|---|---|---|---|---|---|---|---|",
   ];
+  const reading = rowOf(input.results, byRole(input, "reading")[0]);
   const added = (row: Row, key: "p50" | "ttfb") => row[key] - direct[key];
   const ratio = (a: number, b: number) => (b > NOISE_MS ? a / b : Number.NaN);
   for (const { target, row } of gateways) {
@@ -125,6 +126,22 @@ function costLines(input: ReportInput, direct: Row | undefined): string[] {
       `| ${target.label} | ${signed(row.p50 - passthrough.p50)} | ${signedInt(row.cpu64 - passthrough.cpu64)} | ` +
         `${x(latency)} | ${x(cpu)} | ${x(ttfb)} | ${x(row.rps64 / passthrough.rps64)} | ${store} | ${verdict} |`,
     );
+  }
+  if (reading) {
+    lines.push(
+      "",
+      "**Against the passthrough that reads the answer in JS** (the least any Worker pays that must see every " +
+        "token; the bare passthrough hands the upstream body to the runtime untouched):",
+      "",
+      "| gateway | added p50 ratio | CPU/req ratio | added stream TTFB ratio |",
+      "|---|---|---|---|",
+    );
+    for (const { target, row } of gateways) {
+      lines.push(
+        `| ${target.label} | ${x(ratio(added(row, "p50"), added(reading, "p50")))} | ${x(row.cpu64 / reading.cpu64)} | ` +
+          `${x(ratio(added(row, "ttfb"), added(reading, "ttfb")))} |`,
+      );
+    }
   }
   return lines;
 }

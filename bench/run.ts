@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     void exitAfterChildren(2);
   }, options.hardLimitSeconds * 1000).unref();
   mkdirSync(OUT_DIR, { recursive: true });
-  const targetCount = 2 + options.gateways.length + options.compare.length;
+  const targetCount = 3 + options.gateways.length + options.compare.length;
   const estimate = estimateSeconds(options.secondsPerSlice, options.rounds, options.warmupSeconds, targetCount);
   log(`${options.rounds} round(s) × ${options.secondsPerSlice} s slices; about ${Math.round(estimate)} s of load`);
 
@@ -134,12 +134,13 @@ async function main(): Promise<void> {
   log(
     `building the Workers, starting the upstream${wantUpstash ? " and the Upstash store (redis-server + REST front)" : ""}`,
   );
-  const [upstream, upstash, passthroughBuilt, gatewayBuilt, ...compareBuilt] = await Promise.all([
+  const [upstream, upstash, passthroughBuilt, readingBuilt, gatewayBuilt, ...compareBuilt] = await Promise.all([
     startUpstreamProcess(join(OUT_DIR, "upstream.log")),
     wantUpstash
       ? startUpstashProcess(join(OUT_DIR, "upstash.log"), upstashDir).catch(message)
       : "not requested (BENCH_GATEWAYS)",
     buildPassthrough(REPO_ROOT, join(OUT_DIR, "passthrough")),
+    buildPassthrough(REPO_ROOT, join(OUT_DIR, "passthrough-read"), "bench/workers/passthrough-read.ts"),
     buildGateway(REPO_ROOT, join(OUT_DIR, "gateway"), join(OUT_DIR, "gateway-build.log")),
     ...options.compare.map(({ name, dir }) =>
       buildGateway(dir, join(OUT_DIR, "compare", name, "gateway"), join(OUT_DIR, "compare", name, "build.log")),
@@ -156,6 +157,11 @@ async function main(): Promise<void> {
     OUT_DIR,
     WORKERD,
   );
+  const reading = await startWorker(
+    { name: "passthrough-read", built: readingBuilt, vars: { UPSTREAM_URL: upstream.url } },
+    OUT_DIR,
+    WORKERD,
+  );
   const targets = [
     makeTarget(
       { id: "direct", role: "direct", label: "direct", url: `${upstream.url}${CHAT_PATH}`, cpuPid: upstream.pid },
@@ -168,6 +174,16 @@ async function main(): Promise<void> {
         label: "bare Hono passthrough",
         url: `${passthrough.base}${CHAT_PATH}`,
         cpuPid: passthrough.process.pid,
+      },
+      options.apiKey,
+    ),
+    makeTarget(
+      {
+        id: "passthrough-read",
+        role: "reading",
+        label: "Hono passthrough reading the answer in JS",
+        url: `${reading.base}${CHAT_PATH}`,
+        cpuPid: reading.process.pid,
       },
       options.apiKey,
     ),
