@@ -13,6 +13,8 @@ export class GatewayError extends Error {
   readonly code: ErrorCode;
   readonly param: string | null;
   readonly headers: Record<string, string>;
+  /** Extra flags for the usage event that records this refusal (never shown to the client). */
+  readonly usageFlags: string[] = [];
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

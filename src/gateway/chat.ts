@@ -97,6 +97,12 @@ export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
   return result.plan;
 }
 
+/**
+ * Usage flag of a request whose overlapped upstream call was started and then cancelled because the ledger refused
+ * it: the provider may bill that call, the tenant is not. Admins count these to see what overlap costs them.
+ */
+const OVERLAP_CANCELLED = "overlap_cancelled";
+
 export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatOutcome> {
   const priced = pricePlan(planChat(ctx, req));
   const plan = priced.plan;
@@ -133,13 +139,17 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     try {
       return await routed(call, req, admission, refused.signal);
     } catch (err) {
+      if (refused.signal.aborted && err instanceof GatewayError) err.usageFlags.push(OVERLAP_CANCELLED);
       // Refused for credits with the full max_tokens: admit again the usual way, which may lower max_tokens to what
       // the balance affords. (The overlapped upstream call has been cancelled; its hold never existed.)
       if (!(err instanceof GatewayError && err.code === "insufficient_credits")) throw err;
     }
   }
 
-  const admitted = await admit(ask);
+  const admitted = await admit(ask).catch((err: unknown) => {
+    if (overlapDone !== undefined && err instanceof GatewayError) err.usageFlags.push(OVERLAP_CANCELLED);
+    throw err;
+  });
   if (admitted.kind === "replay") return { kind: "replay", response: admitted.response };
   // The grant may be below what was asked (the balance affords less): the upstream is told the grant.
   const admission = admitted.admission;

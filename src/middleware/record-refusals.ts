@@ -45,7 +45,7 @@ export function recordRefusals() {
       latencyMs: Math.max(0, services.now() - started),
       status: c.res.status || ERROR_CODES[code].status,
       policyVersion: services.policy.version,
-      flags: [`refused:${code}`],
+      flags: [`refused:${code}`, ...(err instanceof GatewayError ? err.usageFlags : [])],
     };
     const taskId = headerToken(c.req.header("x-gateway-task-id"));
     if (taskId !== undefined) event.taskId = taskId;

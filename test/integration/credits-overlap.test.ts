@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { UsageEvent } from "../../src/ledger/types";
 import {
   type Account,
   type Backend,
@@ -41,6 +42,16 @@ async function ok(b: Backend, a: Account, body: unknown): Promise<Response> {
   return res;
 }
 
+/** The usage event of a request, polled: a refusal's event is written after the response (waitUntil). */
+async function usageEventually(b: Backend, a: Account, requestId: string): Promise<UsageEvent | undefined> {
+  for (let i = 0; i < 60; i++) {
+    const event = await usageOf(b, a, requestId);
+    if (event !== undefined) return event;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
+}
+
 /** Spends all but `left` of the account's balance behind the Worker's back, as another isolate would. */
 async function drain(b: Backend, a: Account, left: number): Promise<void> {
   const { balance } = await b.ledger.balance(a.keyId, a.tenantId);
@@ -71,9 +82,10 @@ describe.each<BackendName>(["durable-object", "upstash"])("overlapped admission 
     expect(balance.balance).toBe(LEFT);
     expect(balance.held).toBe(0);
     expect(await entriesOf(b, account, requestIdOf(res))).toEqual([]);
-    const usage = await usageOf(b, account, requestIdOf(res));
+    const usage = await usageEventually(b, account, requestIdOf(res));
     expect(usage?.status).toBe(402);
     expect(usage?.cost).toBe(0);
+    expect(usage?.flags).toEqual(["refused:insufficient_credits", "overlap_cancelled"]);
     await checkInvariant(b.ledger, account.keyId, account.tenantId, { atRest: true });
   });
 
@@ -129,6 +141,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("overlapped admission 
     expect(res.status).toBe(402);
     await res.text();
     expect(await fakeCalls(`refused ${n}`)).toEqual([]);
+    expect((await usageEventually(b, account, requestIdOf(res)))?.flags).toEqual(["refused:insufficient_credits"]);
   });
 
   it("requests with an Idempotency-Key or a task id are admitted before their upstream call", async () => {
