@@ -52,6 +52,18 @@ async function usageEventually(b: Backend, a: Account, requestId: string): Promi
   return undefined;
 }
 
+/**
+ * A funded account this isolate has just admitted once (so it holds a hint that the account is well funded), whose
+ * balance is then cut to `left` behind the Worker's back when `left` is given: the isolate's view is stale.
+ */
+async function warmAccount(b: Backend, n: string, tenant: string, left?: number): Promise<Account> {
+  const account = await newAccount(b, FUNDS, tenant);
+  await ok(b, account, chatBody("b-chat", `warm ${n}`, { max_tokens: 20 }));
+  await settled(b, account);
+  if (left !== undefined) await drain(b, account, left);
+  return account;
+}
+
 /** Spends all but `left` of the account's balance behind the Worker's back, as another isolate would. */
 async function drain(b: Backend, a: Account, left: number): Promise<void> {
   const { balance } = await b.ledger.balance(a.keyId, a.tenantId);
@@ -66,10 +78,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("overlapped admission 
 
   it("a stale view of the balance: 402, the started upstream call is not billed, nothing is held", async () => {
     const n = nonce("stale");
-    const account = await newAccount(b, FUNDS, OVERLAP);
-    await ok(b, account, chatBody("b-chat", `warm ${n}`, { max_tokens: 20 }));
-    await settled(b, account);
-    await drain(b, account, LEFT);
+    const account = await warmAccount(b, n, OVERLAP, LEFT);
 
     const res = await chat(b, account, chatBody("b-chat", `refused ${n}`, { max_tokens: 20 }));
     expect(res.status).toBe(402);
@@ -91,10 +100,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("overlapped admission 
 
   it("a streamed request refused after its upstream started: a 402 JSON error, not a stream", async () => {
     const n = nonce("stale-stream");
-    const account = await newAccount(b, FUNDS, OVERLAP);
-    await ok(b, account, chatBody("b-chat", `warm ${n}`, { max_tokens: 20 }));
-    await settled(b, account);
-    await drain(b, account, LEFT);
+    const account = await warmAccount(b, n, OVERLAP, LEFT);
 
     const res = await chat(b, account, chatBody("b-chat", `refused ${n}`, { max_tokens: 20, stream: true }));
     expect(res.status).toBe(402);
@@ -108,11 +114,8 @@ describe.each<BackendName>(["durable-object", "upstash"])("overlapped admission 
 
   it("refused for the full max_tokens but enough for fewer: admitted again the usual way, max_tokens lowered", async () => {
     const n = nonce("clamp");
-    const account = await newAccount(b, FUNDS, OVERLAP);
-    await ok(b, account, chatBody("b-chat", `warm ${n}`, { max_tokens: 20 }));
-    await settled(b, account);
     // Room for the prompt and about 100 output tokens, far below the 4,000 asked.
-    await drain(b, account, 400);
+    const account = await warmAccount(b, n, OVERLAP, 400);
 
     const res = await chat(b, account, chatBody("b-chat", `clamped ${n}`, { max_tokens: 4000 }));
     const text = await res.text();
@@ -133,10 +136,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("overlapped admission 
 
   it("an account with overlap off (the default) never calls the upstream before its hold exists", async () => {
     const n = nonce("serial");
-    const account = await newAccount(b, FUNDS);
-    await ok(b, account, chatBody("b-chat", `warm ${n}`, { max_tokens: 20 }));
-    await settled(b, account);
-    await drain(b, account, LEFT);
+    const account = await warmAccount(b, n, "t-billing", LEFT);
     const res = await chat(b, account, chatBody("b-chat", `refused ${n}`, { max_tokens: 20 }));
     expect(res.status).toBe(402);
     await res.text();
@@ -146,10 +146,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("overlapped admission 
 
   it("requests with an Idempotency-Key or a task id are admitted before their upstream call", async () => {
     const n = nonce("keyed");
-    const account = await newAccount(b, FUNDS, OVERLAP);
-    await ok(b, account, chatBody("b-chat", `warm ${n}`, { max_tokens: 20 }));
-    await settled(b, account);
-    await drain(b, account, LEFT);
+    const account = await warmAccount(b, n, OVERLAP, LEFT);
     const idem = await chat(b, account, chatBody("b-chat", `idem ${n}`, { max_tokens: 20 }), {
       "idempotency-key": `k-${n}`,
     });
@@ -214,9 +211,7 @@ describe("overlapped admission with a slow credit store (upstash, its own redis-
 
   it("the upstream call starts before the reservation lands, and the answer waits for it", async () => {
     const n = nonce("slow");
-    const account = await newAccount(b, FUNDS, OVERLAP);
-    await ok(b, account, chatBody("b-chat", `warm ${n}`, { max_tokens: 20 }));
-    await settled(b, account);
+    const account = await warmAccount(b, n, OVERLAP);
     await frontControl(b, `delay?ms=${SLOW_MS}`);
     let answered = false;
     const pending = chat(b, account, chatBody("b-chat", `overlapped ${n}`, { max_tokens: 20 })).then((res) => {
@@ -241,10 +236,7 @@ describe("overlapped admission with a slow credit store (upstash, its own redis-
 
   it("the same slow store with a stale view: the upstream was called, the client gets 402, nothing billed", async () => {
     const n = nonce("slow-stale");
-    const account = await newAccount(b, FUNDS, OVERLAP);
-    await ok(b, account, chatBody("b-chat", `warm ${n}`, { max_tokens: 20 }));
-    await settled(b, account);
-    await drain(b, account, LEFT);
+    const account = await warmAccount(b, n, OVERLAP, LEFT);
     await frontControl(b, `delay?ms=${SLOW_MS}`);
     const res = await chat(b, account, chatBody("b-chat", `refused ${n}`, { max_tokens: 20 }));
     expect(res.status).toBe(402);
