@@ -16,6 +16,7 @@ import {
   readThenDisconnect,
   sleep,
 } from "../helpers/billing";
+import { seeded as prng } from "../helpers/prng";
 import { invariantViolations } from "./ledger/invariant";
 
 /**
@@ -45,18 +46,6 @@ const MIX: [Kind, number][] = [
   ["disconnect", 95],
   ["poor", 100],
 ];
-
-/** A small deterministic PRNG (mulberry32), so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Outcome {
   i: number;

@@ -14,6 +14,7 @@ import type {
   UsageEvent,
   VoidRequest,
 } from "../../../src/ledger/types";
+import { seeded } from "../../helpers/prng";
 
 export interface LedgerFactory {
   name: string;
@@ -178,15 +179,8 @@ export async function together<T>(n: number, fn: (i: number) => Promise<T>): Pro
   return Promise.all(calls);
 }
 
-/** Deterministic PRNG (mulberry32), so a failing random run can be replayed from its seed. */
+/** Deterministic integers below `maxExclusive` (mulberry32), so a failing random run can be replayed from its seed. */
 export function prng(seed: number): (maxExclusive: number) => number {
-  let s = seed >>> 0;
-  return (maxExclusive) => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const r = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return Math.floor(r * maxExclusive);
-  };
+  const next = seeded(seed);
+  return (maxExclusive) => Math.floor(next() * maxExclusive);
 }

@@ -3,17 +3,7 @@ import type { CompiledPolicy, ModelConfig, RouteConfig, TenantConfig } from "../
 import type { AttemptOutcome, Failure } from "../../../src/routing/execute";
 import type { PlannedAttempt, RoutePlan } from "../../../src/routing/plan";
 
-/** mulberry32: a tiny seeded PRNG, so "random" orders are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from "../../helpers/prng";
 
 /** Returns the given values in turn, then repeats the last one. */
 export function sequence(...values: number[]): () => number {
