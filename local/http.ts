@@ -84,7 +84,16 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Listens on a loopback port (0 = any free one) and returns the base URL without a trailing slash. */
+/**
+ * Idle keep-alive lifetime of every local server, as long as hosted APIs' load balancers keep theirs. Node's default
+ * (5 s) races the client's connection pool: a connection the gateway's runtime pooled during one burst is closed by
+ * the server just as the next burst reuses it, and those requests fail with "Network connection lost".
+ */
+const KEEP_ALIVE_MS = 65_000;
+
 export function listen(server: Server, port: number, host: string): Promise<string> {
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     server.once("error", onError);
