@@ -123,27 +123,8 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
 
   const overlapDone = overlapAllowed(ctx, ask);
   if (overlapDone !== undefined) {
-    const refused = new AbortController();
-    const admission = admit({ ...ask, fullGrant: true }).then(
-      (admitted) => {
-        // Overlap is only offered without an Idempotency-Key, so there is nothing to replay.
-        if (admitted.kind === "replay") throw new Error("overlapped admission answered with a replay");
-        return admitted.admission;
-      },
-      (err: unknown) => {
-        refused.abort();
-        throw err;
-      },
-    );
-    void admission.then(overlapDone, overlapDone);
-    try {
-      return await routed(call, req, admission, refused.signal);
-    } catch (err) {
-      if (refused.signal.aborted && err instanceof GatewayError) err.usageFlags.push(OVERLAP_CANCELLED);
-      // Refused for credits with the full max_tokens: admit again the usual way, which may lower max_tokens to what
-      // the balance affords. (The overlapped upstream call has been cancelled; its hold never existed.)
-      if (!(err instanceof GatewayError && err.code === "insufficient_credits")) throw err;
-    }
+    const outcome = await routedWhileAdmitting(call, req, ask, overlapDone);
+    if (outcome !== "admit_again") return outcome;
   }
 
   const admitted = await admit(ask).catch((err: unknown) => {
@@ -166,6 +147,40 @@ function overlapAllowed(ctx: ChatContext, ask: AdmitParams): (() => void) | unde
   if (!ctx.principal.tenant.credits.overlap_admission) return undefined;
   if (ctx.billing.idempotencyKey !== undefined || ctx.billing.taskId !== undefined) return undefined;
   return ctx.services.admissionHints.tryOverlap(ctx.principal.accountId, worstCase(ask), ctx.services.now());
+}
+
+/**
+ * The overlapped path: admission (with the full max_tokens) and the upstream call start together. A refusal cancels
+ * the call, flags the refusal's usage event, and is thrown — except a 402 for the full max_tokens, answered
+ * "admit_again": the usual admission may still lower max_tokens to what the balance affords.
+ */
+async function routedWhileAdmitting(
+  call: RoutedCall,
+  req: ChatRequest,
+  ask: AdmitParams,
+  done: () => void,
+): Promise<ChatOutcome | "admit_again"> {
+  const refused = new AbortController();
+  const admission = admit({ ...ask, fullGrant: true }).then(
+    (admitted) => {
+      // Overlap is only offered without an Idempotency-Key, so there is nothing to replay.
+      if (admitted.kind === "replay") throw new Error("overlapped admission answered with a replay");
+      return admitted.admission;
+    },
+    (err: unknown) => {
+      refused.abort();
+      throw err;
+    },
+  );
+  void admission.then(done, done);
+  try {
+    return await routed(call, req, admission, refused.signal);
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    if (refused.signal.aborted) err.usageFlags.push(OVERLAP_CANCELLED);
+    if (err.code === "insufficient_credits") return "admit_again";
+    throw err;
+  }
 }
 
 interface RoutedCall {
