@@ -146,7 +146,8 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
 function overlapAllowed(ctx: ChatContext, ask: AdmitParams): (() => void) | undefined {
   if (!ctx.principal.tenant.credits.overlap_admission) return undefined;
   if (ctx.billing.idempotencyKey !== undefined || ctx.billing.taskId !== undefined) return undefined;
-  return ctx.services.admissionHints.tryOverlap(ctx.principal.accountId, worstCase(ask), ctx.services.now());
+  const { principal, services } = ctx;
+  return services.admissionHints.tryOverlap(principal.tenant.id, principal.accountId, worstCase(ask), services.now());
 }
 
 /**

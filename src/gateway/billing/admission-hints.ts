@@ -10,6 +10,11 @@ const MIN_RATE_ROOM = 2;
 /** Accounts remembered per isolate; past it the least recently admitted is forgotten. */
 const MAX_ACCOUNTS = 10_000;
 
+/** Accounts are per tenant (two tenants' JWT subjects may share a name), so the tenant is part of the key. */
+function keyOf(tenantId: string, accountId: string): string {
+  return `${tenantId}\u0000${accountId}`;
+}
+
 interface Hint {
   /** Available balance after the last admission this isolate saw for the account. */
   balance: number;
@@ -35,9 +40,9 @@ export class AdmissionHints {
    * Reserves room for an overlapped admission when the account looked well funded and far from its rate limits a
    * moment ago; returns the release to call once the ledger has answered, or undefined (admit first).
    */
-  tryOverlap(accountId: string, worstCase: number, now: number): (() => void) | undefined {
+  tryOverlap(tenantId: string, accountId: string, worstCase: number, now: number): (() => void) | undefined {
     if (now < this.pausedUntil) return undefined;
-    const hint = this.hints.get(accountId);
+    const hint = this.hints.get(keyOf(tenantId, accountId));
     if (hint === undefined || now - hint.at > HINT_TTL_MS) return undefined;
     if (hint.balance - hint.pending < BALANCE_FACTOR * Math.max(1, worstCase)) return undefined;
     for (const state of hint.rate) {
@@ -53,15 +58,16 @@ export class AdmissionHints {
   }
 
   /** An admission the ledger granted: the balance and rate windows it reported. */
-  admitted(accountId: string, balance: number, rate: RateState[], now: number): void {
+  admitted(tenantId: string, accountId: string, balance: number, rate: RateState[], now: number): void {
+    const key = keyOf(tenantId, accountId);
     // The same object is updated (releases hold on to it) and re-inserted: the map's order is least recently
     // admitted first.
-    const hint = this.hints.get(accountId) ?? { balance, rate, at: now, pending: 0 };
+    const hint = this.hints.get(key) ?? { balance, rate, at: now, pending: 0 };
     hint.balance = balance;
     hint.rate = rate;
     hint.at = now;
-    this.hints.delete(accountId);
-    this.hints.set(accountId, hint);
+    this.hints.delete(key);
+    this.hints.set(key, hint);
     if (this.hints.size > MAX_ACCOUNTS) {
       const oldest = this.hints.keys().next();
       if (oldest.done !== true) this.hints.delete(oldest.value);
@@ -78,7 +84,7 @@ export class AdmissionHints {
   }
 
   /** The ledger refused (credits, rate, budget): the next request of this account waits for its reservation. */
-  refused(accountId: string): void {
-    this.hints.delete(accountId);
+  refused(tenantId: string, accountId: string): void {
+    this.hints.delete(keyOf(tenantId, accountId));
   }
 }

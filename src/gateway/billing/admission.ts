@@ -104,8 +104,9 @@ export async function admit(p: AdmitParams): Promise<AdmitOutcome> {
   }
 
   const hints = p.services.admissionHints;
-  if (result.kind === "admitted") hints.admitted(req.keyId, result.balanceAfter, result.rate, p.services.now());
-  else if (result.kind !== "replay") hints.refused(req.keyId);
+  const now = p.services.now();
+  if (result.kind === "admitted") hints.admitted(req.tenantId, req.keyId, result.balanceAfter, result.rate, now);
+  else if (result.kind !== "replay") hints.refused(req.tenantId, req.keyId);
 
   switch (result.kind) {
     case "admitted":
