@@ -1,29 +1,10 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { removeTempDirs, runScript, SLOW, tempDir, writeTinyData } from "./script-harness";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(TSX, [join(ROOT, "scripts", "eval-cache.ts"), ...args], { cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.on("error", fail);
-    child.on("close", (status) => done({ status, stdout, stderr }));
-  });
-}
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const SLOW = { timeout: 90_000 };
+const run = (args: string[]) => runScript("eval-cache.ts", args);
+afterAll(removeTempDirs);
 
 describe("scripts/eval-cache.ts", () => {
   it("skips with a clear message and exit 0 when the data is absent", SLOW, async () => {
@@ -39,20 +20,9 @@ describe("scripts/eval-cache.ts", () => {
   });
 
   it("runs end to end on a tiny data set with the real embedder and prints the README table", SLOW, async () => {
-    const data = mkdtempSync(join(tmpdir(), "eval-data-"));
-    const cache = mkdtempSync(join(tmpdir(), "eval-cache-"));
-    dirs.push(data, cache);
-    const topics = ["rice", "bread", "pasta", "soup", "salad", "cake", "tea", "coffee"];
-    const rows = topics.flatMap((t, i) => [
-      { a: `How do I cook ${t}?`, b: `What is the best way to cook ${t}?`, duplicate: true },
-      { a: `Is ${t} healthy?`, b: `Is ${t} expensive in ${1990 + i}?`, duplicate: false },
-    ]);
-    writeFileSync(join(data, "qqp-dev.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n"));
-    const arena = topics.flatMap((t, i) => [
-      { uid: `${i}a`, category: "x", cluster: t, prompt: `Write a poem about ${t}.` },
-      { uid: `${i}b`, category: "x", cluster: t, prompt: `Explain the history of ${t}.` },
-    ]);
-    writeFileSync(join(data, "arena-hard-v0.1-questions.jsonl"), arena.map((r) => JSON.stringify(r)).join("\n"));
+    const data = tempDir("eval-data-");
+    const cache = tempDir("eval-cache-");
+    writeTinyData(data);
     const res = await run(["--data", data, "--cache-dir", cache, "--target-fhr", "0.2", "--z", "0"]);
     expect(res.stderr).toMatch(/embedding with USE-lite: 48\/48/);
     expect(res.status).toBe(0);
