@@ -1,6 +1,6 @@
 import { lengthLogRatio } from "../../src/cache/decision/score";
 import { jaccard, lightStem, type TextFeatures } from "../../src/cache/decision/text-features";
-import { VETOES } from "../../src/cache/decision/vetoes";
+import { VETO_NAMES, VETOES } from "../../src/cache/decision/vetoes";
 
 /**
  * Numeric facts about one (query, candidate) pair: the input of the learned model the eval tries (learned.ts). All
@@ -21,15 +21,7 @@ export const PAIR_VECTOR_NAMES = [
   "length-log-ratio",
   "words-min-log",
   "unshared-longest",
-  "numbers",
-  "number-swap",
-  "negation",
-  "entities",
-  "entity-swap",
-  "question-word",
-  "antonyms",
-  "entity-order",
-  "substitution",
+  ...VETO_NAMES,
   "first-word-same",
   "order-swap",
   "person-differs",

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { CacheDecisionConfig } from "./config";
 import { DEFAULT_CACHE_DECISION } from "./defaults";
-import { VETO_NAMES, type VetoName } from "./vetoes";
+import { VETO_NAMES } from "./vetoes";
 
-const VetoNameSchema = z.enum(VETO_NAMES as [VetoName, ...VetoName[]]);
+const VetoNameSchema = z.enum(VETO_NAMES);
 
 /**
  * The decision config as a policy file may write it; every field defaults to the shipped decision, so a policy can
