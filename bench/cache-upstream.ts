@@ -3,9 +3,10 @@
  * takes 50 ms), and embeddings that answer at once with the lexical embedder of local/embeddings.ts (256 dims), so
  * near-paraphrases land close together. It runs in its own Node process (forked by bench/cache.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { embedText } from "../local/embeddings";
+import { readBody } from "./read-body";
 
 export const UPSTREAM_DELAY_MS = 50;
 const OUTPUT_TOKENS = 64;
@@ -46,15 +47,6 @@ function embeddings(body: Record<string, unknown>, res: ServerResponse): void {
   const data = input.map((text, index) => ({ object: "embedding", index, embedding: embedText(String(text)) }));
   const usage = { prompt_tokens: input.length * 8, total_tokens: input.length * 8 };
   send(res, 200, "application/json", JSON.stringify({ object: "list", data, model: "local-lexical", usage }));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    req.on("data", (part: Buffer) => parts.push(part));
-    req.on("end", () => resolve(Buffer.concat(parts).toString("utf8")));
-    req.on("error", () => resolve(""));
-  });
 }
 
 export function startCacheUpstream(delayMs = UPSTREAM_DELAY_MS): Promise<{ url: string }> {

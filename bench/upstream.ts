@@ -5,8 +5,9 @@
  * It runs in its own Node process (forked by the bench, see `startUpstreamProcess`), so the load generator and the
  * upstream do not share one event loop, and the upstream's CPU per request can be read from /proc like workerd's.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./read-body";
 
 export const OUTPUT_TOKENS = 64;
 export const PROMPT_TOKENS = 9;
@@ -146,15 +147,6 @@ export function startUpstream(port = 0): Promise<UpstreamServer> {
           }),
       });
     });
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    req.on("data", (part: Buffer) => parts.push(part));
-    req.on("end", () => resolve(Buffer.concat(parts).toString("utf8")));
-    req.on("error", () => resolve(""));
   });
 }
 

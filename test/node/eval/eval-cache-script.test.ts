@@ -1,23 +1,11 @@
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { removeTempDirs, runScript, SLOW, tempDir, writeTinyData } from "./script-harness";
+import { commonScriptCases, removeTempDirs, runScript, SLOW, tempDir, writeTinyData } from "./script-harness";
 
 const run = (args: string[]) => runScript("eval-cache.ts", args);
 afterAll(removeTempDirs);
 
 describe("scripts/eval-cache.ts", () => {
-  it("skips with a clear message and exit 0 when the data is absent", SLOW, async () => {
-    const res = await run(["--data", join(tmpdir(), "no-such-eval-data-dir")]);
-    expect(res.status).toBe(0);
-    expect(res.stdout).toMatch(/evaluation data not found .*skipping/);
-  });
-
-  it("refuses unknown flags with exit 2", SLOW, async () => {
-    const res = await run(["--nope"]);
-    expect(res.status).toBe(2);
-    expect(res.stderr).toMatch(/unknown argument --nope/);
-  });
+  commonScriptCases(run);
 
   it("runs end to end on a tiny data set with the real embedder and prints the README table", SLOW, async () => {
     const data = tempDir("eval-data-");

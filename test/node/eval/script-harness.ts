@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
@@ -59,4 +60,19 @@ export function writeTinyData(dir: string): void {
     { uid: `${i}b`, category: "x", cluster: t, prompt: `Explain the history of ${t}.` },
   ]);
   writeFileSync(join(dir, "arena-hard-v0.1-questions.jsonl"), arena.map((r) => JSON.stringify(r)).join("\n"));
+}
+
+/** The cases every eval script must pass whatever it computes: no data is a clean skip, an unknown flag exit 2. */
+export function commonScriptCases(run: (args: string[]) => Promise<ScriptRun>): void {
+  it("skips with a clear message and exit 0 when the data is absent", SLOW, async () => {
+    const res = await run(["--data", join(tmpdir(), "no-such-eval-data-dir")]);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/evaluation data not found .*skipping/);
+  });
+
+  it("refuses unknown flags with exit 2", SLOW, async () => {
+    const res = await run(["--nope"]);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/unknown argument --nope/);
+  });
 }
