@@ -224,8 +224,10 @@ async function routed(
       // A stream that started after its attempt was abandoned must not leak its upstream connection.
       discard: (late) => void late.cancel(),
     });
-    const admission = await admittedOr(admitting, () => {
+    // A refusal stops an attempt still in flight through its signal; a stream that already started is cancelled.
+    const admission = await admitting.catch((err: unknown) => {
       void running.then((result) => (result.ok ? result.value.cancel() : undefined));
+      throw err;
     });
     const settlement = settlementFor(admission);
     const result = await running;
@@ -250,7 +252,8 @@ async function routed(
   }
 
   const running = executePlan(plan, { ...deps, attempt: chatJsonAttempt(services, sent) });
-  const admission = await admittedOr(admitting, () => void running.catch(() => undefined));
+  // A refusal rejects here; its abort signal has already stopped the call in flight.
+  const admission = await admitting;
   const settlement = settlementFor(admission);
   const result = await running;
   if (!result.ok) {
@@ -263,16 +266,6 @@ async function routed(
   const bill = billFor(settlement, result.attempt.model, response.usage, responseChars(response), []);
   cache.storeJson(response, meta, admission, bill.cost);
   return { kind: "json", response, meta, admission, bill, settlement, cache };
-}
-
-/** The admission, or its refusal rethrown after `dispose` let go of the upstream call already running. */
-async function admittedOr(admitting: Promise<Admission>, dispose: () => void): Promise<Admission> {
-  try {
-    return await admitting;
-  } catch (err) {
-    dispose();
-    throw err;
-  }
 }
 
 /** Settles a JSON answer once its response body is final (so an Idempotency-Key replay can store it). */

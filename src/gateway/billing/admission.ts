@@ -103,10 +103,13 @@ export async function admit(p: AdmitParams): Promise<AdmitOutcome> {
     throw err;
   }
 
-  const hints = p.services.admissionHints;
-  const now = p.services.now();
-  if (result.kind === "admitted") hints.admitted(req.tenantId, req.keyId, result.balanceAfter, result.rate, now);
-  else if (result.kind !== "replay") hints.refused(req.tenantId, req.keyId);
+  // Hints only serve overlapped admission: tenants without it leave the map alone.
+  if (credits.overlap_admission) {
+    const hints = p.services.admissionHints;
+    const now = p.services.now();
+    if (result.kind === "admitted") hints.admitted(req.tenantId, req.keyId, result.balanceAfter, result.rate, now);
+    else if (result.kind !== "replay") hints.refused(req.tenantId, req.keyId);
+  }
 
   switch (result.kind) {
     case "admitted":
