@@ -63,14 +63,19 @@ const PRODUCTION_ENTRY = "src/index.ts";
  * workerd/worker/browser conditions, keepNames, NODE_ENV=production, node:* and cloudflare:* left to the runtime).
  * Never throws: a gateway that does not build is reported, and the other targets still run. Output goes to `logPath`.
  */
-export async function buildGateway(repoRoot: string, outDir: string, logPath: string): Promise<GatewayBuild> {
+export async function buildGateway(
+  repoRoot: string,
+  outDir: string,
+  logPath: string,
+  policyDir = BENCH_POLICY_DIR,
+): Promise<GatewayBuild> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const policyPath = join(dirname(outDir), "policy.json");
   const tsx = join(repoRoot, "node_modules/.bin/tsx");
   const compiled = await run(
     tsx,
-    ["scripts/policy-build.ts", "--dir", BENCH_POLICY_DIR, "--out", relative(repoRoot, policyPath)],
+    ["scripts/policy-build.ts", "--dir", policyDir, "--out", relative(repoRoot, policyPath)],
     repoRoot,
   );
   writeFileSync(logPath, stripAnsi(compiled.output));

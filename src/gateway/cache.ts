@@ -28,8 +28,12 @@ export interface ChatCache {
   headers(): Record<string, string>;
   /** Stores a JSON answer, off the hot path, when it may be cached. */
   storeJson(response: ChatResponse, meta: RouteMeta, admission: Admission, cost: number): void;
-  /** Passes a committed stream through; once it has COMPLETED, stores the assembled answer. */
-  tap(events: AsyncIterable<ChunkEvent>, stream: StreamFacts): AsyncIterable<ChunkEvent>;
+  /**
+   * Passes a committed stream through; once it has COMPLETED and `delivered` resolves true (the client received all
+   * of it), stores the assembled answer. The stream runs a little ahead of the client, so the upstream finishing
+   * does not mean the client stayed.
+   */
+  tap(events: AsyncIterable<ChunkEvent>, stream: StreamFacts, delivered: Promise<boolean>): AsyncIterable<ChunkEvent>;
   /** The prompt embedding, when the lookup computed one (reusable by later stages). */
   readonly embedding: number[] | undefined;
 }
@@ -81,7 +85,14 @@ function background(ctx: ChatContext, what: string, work: Promise<unknown>): voi
  * only on completion, and every choice must have finished), not shortened by a credit clamp, served by the requested
  * alias itself (not a fallback), no tool calls unless the policy allows them, and small enough to store.
  */
-function store(s: Session, response: ChatResponse, meta: RouteMeta, admission: Admission, cost: number): void {
+function store(
+  s: Session,
+  response: ChatResponse,
+  meta: RouteMeta,
+  admission: Admission,
+  cost: number,
+  delivered: Promise<boolean> = Promise.resolve(true),
+): void {
   if (admission.clamped || meta.alias !== s.plan.alias) return;
   // A choice without a finish reason never finished: an OpenAI-compatible stream that closes early but cleanly (no
   // `[DONE]`) ends without an error, and replaying it would present the cut answer as complete.
@@ -104,24 +115,30 @@ function store(s: Session, response: ChatResponse, meta: RouteMeta, admission: A
     s.vector === undefined
       ? { entry, maxEntries: s.cfg.max_entries }
       : { entry, vector: s.vector, maxEntries: s.cfg.max_entries };
-  background(s.ctx, "store", s.cache.put(put, now));
+  background(
+    s.ctx,
+    "store",
+    delivered.then((yes) => (yes ? s.cache.put(put, now) : undefined)),
+  );
 }
 
 async function* tapStream(
   s: Session,
   events: AsyncIterable<ChunkEvent>,
   facts: StreamFacts,
+  delivered: Promise<boolean>,
 ): AsyncGenerator<ChunkEvent> {
   const assembler = new StreamAssembler();
   for await (const ev of events) {
     assembler.add(ev.chunk);
     yield ev;
   }
-  // Reached only when the upstream stream ended normally: a cut, a failure or a client that left never gets here.
+  // Reached only when the upstream stream ended normally (a cut or a failure never gets here); `delivered` then says
+  // whether the client stayed to the end.
   const response = assembler.response();
   if (response === undefined) return;
   const bill = billFor(facts.settlement, facts.model, response.usage, responseChars(response), []);
-  store(s, response, facts.meta, facts.admission, bill.cost);
+  store(s, response, facts.meta, facts.admission, bill.cost, delivered);
 }
 
 function session(s: Session, status: CacheStatus, headers: Record<string, string>): ChatCache {
@@ -130,7 +147,7 @@ function session(s: Session, status: CacheStatus, headers: Record<string, string
     usageStatus: status,
     headers: () => headers,
     storeJson: (response, meta, admission, cost) => store(s, response, meta, admission, cost),
-    tap: (events, facts) => tapStream(s, events, facts),
+    tap: (events, facts, delivered) => tapStream(s, events, facts, delivered),
     embedding: s.vector,
   };
 }

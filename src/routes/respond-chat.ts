@@ -42,13 +42,28 @@ export function respondChat(
     });
   }
 
-  const bill = new StreamBill(outcome.settlement, outcome.model, outcome.admission.input.idempotencyKey !== undefined);
+  const bill = new StreamBill(
+    outcome.settlement,
+    outcome.model,
+    outcome.admission.input.idempotencyKey !== undefined,
+    c.req.raw.signal,
+  );
   c.executionCtx.waitUntil(bill.settled);
+  let onEnd: (delivered: boolean) => void = () => undefined;
+  const delivered = new Promise<boolean>((resolve) => {
+    onEnd = resolve;
+  });
   const upstream = committedEvents(outcome.start, outcome.idleTimeoutMs);
-  const events = meteredEvents(outcome.cache?.tap(upstream, outcome) ?? upstream, bill, outcome.admission.outputTokens);
+  const tapped = outcome.cache?.tap(upstream, outcome, delivered) ?? upstream;
+  const events = meteredEvents(tapped, bill, outcome.admission.outputTokens);
   const frames = billedFrames(encoding.frames(events, outcome), bill)[Symbol.asyncIterator]();
   return new Response(
-    toByteStream(frames, outcome.start.cancel, () => bill.abandon()),
+    toByteStream(frames, {
+      stopUpstream: outcome.start.cancel,
+      onClientGone: () => bill.abandon(),
+      waitUntil: (task) => c.executionCtx.waitUntil(task),
+      onEnd,
+    }),
     {
       headers: { ...SSE_HEADERS, ...headers, "x-gateway-credits-remaining": String(outcome.admission.balanceAfter) },
     },

@@ -90,14 +90,14 @@ async function respondToolLoopStream(
     loopEvents(first, loop, () => ended()),
     { includeUsage, requestId: c.var.requestId },
   );
-  const body = toByteStream(
-    frames[Symbol.asyncIterator](),
-    async () => live.current?.cancel(),
-    () => {
+  const body = toByteStream(frames[Symbol.asyncIterator](), {
+    stopUpstream: async () => live.current?.cancel(),
+    onClientGone: () => {
       live.gone = true;
       live.current?.abandon();
     },
-  );
+    waitUntil: (task) => c.executionCtx.waitUntil(task),
+  });
   return new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
 }
 

@@ -159,10 +159,15 @@ export class StreamBill {
     this.resolveSettled = resolve;
   });
 
+  /**
+   * `clientSignal`: the request's signal. When the client disconnects, the runtime may abort the upstream call (and
+   * so fail the stream) before the response's writer notices: a failure with the signal aborted is the client's.
+   */
   constructor(
     private readonly s: Settlement,
     private readonly model: ModelConfig,
     keepTranscript: boolean,
+    private readonly clientSignal?: AbortSignal,
   ) {
     this.frames = keepTranscript ? [] : undefined;
   }
@@ -182,7 +187,8 @@ export class StreamBill {
   finish(): void {
     if (this.done) return;
     this.done = true;
-    const outcome = this.clientGone ? "abandoned" : this.outcome;
+    const clientLeft = this.clientGone || (this.outcome === "failed" && this.clientSignal?.aborted === true);
+    const outcome = clientLeft ? "abandoned" : this.outcome;
     const flags =
       outcome === "completed"
         ? []

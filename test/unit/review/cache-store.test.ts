@@ -54,7 +54,7 @@ async function* events(list: ChunkEvent[]): AsyncGenerator<ChunkEvent> {
   for (const ev of list) yield ev;
 }
 
-async function tapped(list: ChunkEvent[]): Promise<CachePut[]> {
+async function tapped(list: ChunkEvent[], delivered = true): Promise<CachePut[]> {
   const puts: CachePut[] = [];
   const pending: Promise<unknown>[] = [];
   const ctx = {
@@ -79,7 +79,7 @@ async function tapped(list: ChunkEvent[]): Promise<CachePut[]> {
     settlement: { admission, promptEstimate: 5 },
     model: { context_window: 1000 },
   } as unknown as StreamFacts;
-  for await (const _ of cache.tap(events(list), facts)) {
+  for await (const _ of cache.tap(events(list), facts, Promise.resolve(delivered))) {
     // drain
   }
   await Promise.all(pending);
@@ -90,6 +90,14 @@ describe("review: the cache stores only completed streams", () => {
   it("stores a stream whose answer finished", async () => {
     const puts = await tapped([chunk({ role: "assistant", content: "Hi " }), chunk({ content: "there" }, "stop")]);
     expect(puts).toHaveLength(1);
+  });
+
+  it("never stores a finished stream the client did not receive to the end", async () => {
+    const puts = await tapped(
+      [chunk({ role: "assistant", content: "Hi " }), chunk({ content: "there" }, "stop")],
+      false,
+    );
+    expect(puts).toEqual([]);
   });
 
   it("never stores a stream that ended without a finish reason (cut off, even if cleanly)", async () => {

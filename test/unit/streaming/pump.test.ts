@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ChatChunk, ChunkEvent } from "../../../src/canonical/chat";
 import { GatewayError } from "../../../src/errors";
 import type { StreamStart } from "../../../src/gateway/upstream-call";
-import { committedEvents, toByteStream } from "../../../src/streaming/pump";
+import { type ByteStreamHooks, committedEvents, toByteStream } from "../../../src/streaming/pump";
 
 function event(n: number): ChunkEvent {
   const chunk: ChatChunk = {
@@ -104,19 +104,37 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<{ text: stri
   }
 }
 
+/** Hooks for toByteStream, with the waitUntil tasks kept so a test can wait for the stream's background work. */
+function hooksFor(stopUpstream: () => Promise<void> = async () => undefined, onClientGone?: () => void) {
+  const tasks: Promise<unknown>[] = [];
+  const ends: boolean[] = [];
+  const hooks: ByteStreamHooks = {
+    stopUpstream,
+    waitUntil: (task) => void tasks.push(task),
+    onEnd: (delivered) => void ends.push(delivered),
+  };
+  if (onClientGone !== undefined) hooks.onClientGone = onClientGone;
+  return { hooks, tasks, ends, settled: () => Promise.all(tasks) };
+}
+
 describe("toByteStream", () => {
   const frames = Array.from({ length: 50 }, (_, i) => `data: ${i}\n\n`);
 
   it("delivers every frame, in order, byte for byte (ready frames may share a chunk)", async () => {
-    const { text, reads, error } = await readAll(toByteStream(framesOf(frames), async () => undefined));
+    const { hooks, tasks, ends, settled } = hooksFor();
+    const { text, reads, error } = await readAll(toByteStream(framesOf(frames), hooks));
     expect(error).toBeUndefined();
+    // The task that drives the stream is handed to waitUntil once, and ends with the stream.
+    expect(tasks).toHaveLength(1);
+    await settled();
+    expect(ends).toEqual([true]);
     expect(text).toBe(frames.join(""));
     expect(reads).toBeGreaterThanOrEqual(1);
     expect(reads).toBeLessThanOrEqual(frames.length);
   });
 
   it("sends the first frame on its own", async () => {
-    const reader = toByteStream(framesOf(frames), async () => undefined).getReader();
+    const reader = toByteStream(framesOf(frames), hooksFor().hooks).getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe(frames[0]);
     await reader.cancel();
@@ -124,15 +142,24 @@ describe("toByteStream", () => {
 
   it("delivers the frames that came before a failure, then errors and stops the upstream", async () => {
     let stopped = 0;
+    let gone = 0;
     const boom = new Error("upstream broke");
-    const { text, error } = await readAll(
-      toByteStream(framesOf(frames.slice(0, 5), boom), async () => {
+    const { hooks, ends, settled } = hooksFor(
+      async () => {
         stopped++;
-      }),
+      },
+      () => gone++,
     );
+    const { text, error } = await readAll(toByteStream(framesOf(frames.slice(0, 5), boom), hooks));
+    await settled();
+    expect(ends).toEqual([false]);
     expect(text).toBe(frames.slice(0, 5).join(""));
-    expect(error).toBe(boom);
+    // The native stream hands the reader a copy of the error (same message), not the object itself.
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe(boom.message);
     expect(stopped).toBe(1);
+    // A failure is not a client that left (the bill must say "failed", not "client disconnected").
+    expect(gone).toBe(0);
   });
 
   it("on cancel: tells the caller, stops the upstream and closes the frames", async () => {
@@ -147,17 +174,19 @@ describe("toByteStream", () => {
         calls.push("frames closed");
       }
     }
-    const stream = toByteStream(
-      endless(),
+    const { hooks, ends, settled } = hooksFor(
       async () => {
         calls.push("upstream stopped");
       },
       () => calls.push("client gone"),
     );
-    const reader = stream.getReader();
+    const reader = toByteStream(endless(), hooks).getReader();
     await reader.read();
     await reader.read();
     await reader.cancel();
+    // The cleanup runs in the waitUntil task: nothing but the runtime waits for it once the client is gone.
+    await settled();
+    expect(ends).toEqual([false]);
     // A pull still in flight when the client left may stop the upstream a second time (stopping is idempotent).
     expect([...new Set(calls)]).toEqual(["client gone", "upstream stopped", "frames closed"]);
     expect(calls.filter((c) => c === "client gone")).toHaveLength(1);

@@ -1,0 +1,149 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildGateway, readGatewaySettings } from "../../../bench/build";
+import { type StartedWorker, startWorker } from "../../../bench/targets";
+import { type FakeUpstream, startFakeUpstream } from "../../servers/fake-upstream";
+
+/**
+ * Clients that hang up mid-stream over real sockets, against the built gateway under plain `workerd serve` (not
+ * the test pool, whose in-process requests cancel a response body directly). The runtime drops a request's pending
+ * work when its client disconnects; the hold of every such request must still be settled at once, for what was
+ * delivered, not left open until it expires and bills its whole amount.
+ */
+
+const REPO = resolve(".");
+const KEY = "plain-workerd-static-key-0123456789abcdef";
+const ADMIN = "plain-workerd-admin-0123456789abcdef";
+const CLIENTS = 100;
+
+let dir: string;
+let fake: FakeUpstream;
+let gateway: StartedWorker;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "gw-plain-workerd-"));
+  fake = await startFakeUpstream({ port: 0 });
+  const built = await buildGateway(REPO, join(dir, "gateway"), join(dir, "build.log"), "test/fixtures/plain-workerd");
+  if (!built.ok) throw new Error(built.reason);
+  const settings = readGatewaySettings(REPO);
+  gateway = await startWorker(
+    {
+      name: "gateway",
+      built: built.worker,
+      vars: {
+        ...settings.vars,
+        FAKE_UPSTREAM_URL: fake.url,
+        GATEWAY_STATIC_KEYS: JSON.stringify([
+          { key_id: "plain", tenant: "acme", sha256: createHash("sha256").update(KEY).digest("hex") },
+        ]),
+        ADMIN_SECRET: ADMIN,
+      },
+      durableObjects: settings.durableObjects,
+      durableObjectDir: join(dir, "do"),
+    },
+    dir,
+    join(REPO, "node_modules/.bin/workerd"),
+  );
+  await admin("POST", "/admin/accounts/plain/credits", {
+    tenant: "acme",
+    amount: 1e9,
+    reference: "seed",
+    type: "topup",
+  });
+});
+
+afterAll(async () => {
+  gateway?.process.stop();
+  await fake?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${gateway.base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** Streams a chat answer and destroys the socket once `events` data frames have arrived; resolves the request id. */
+function hangUpAfter(events: number, tag: string): Promise<string> {
+  const url = new URL(gateway.base);
+  const body = JSON.stringify({
+    model: "slow-stream",
+    stream: true,
+    max_tokens: 200,
+    messages: [{ role: "user", content: `hang up ${tag}` }],
+  });
+  return new Promise((resolveId, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: Number(url.port),
+        path: "/v1/chat/completions",
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+      },
+      (res) => {
+        const id = String(res.headers["x-request-id"]);
+        if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+        let seen = 0;
+        res.on("data", (data: Buffer) => {
+          seen += data.toString().split("data: ").length - 1;
+          if (seen >= events) {
+            req.destroy();
+            resolveId(id);
+          }
+        });
+        res.on("end", () => reject(new Error(`${id}: the stream ended before the client hung up`)));
+      },
+    );
+    req.on("error", () => undefined);
+    req.end(body);
+  });
+}
+
+describe("client disconnects mid-stream (plain workerd, real sockets)", () => {
+  it(`settles every hold at once, for what was delivered (${CLIENTS} clients at a time)`, async () => {
+    const ids = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => hangUpAfter(3, String(i))));
+
+    // The upstream sends for 3 s; each settlement must come right after its client left, long before that.
+    const deadline = Date.now() + 15_000;
+    let balance = await admin("GET", "/admin/accounts/plain/balance?tenant=acme");
+    while (balance.open_holds !== 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      balance = await admin("GET", "/admin/accounts/plain/balance?tenant=acme");
+    }
+    expect(balance.open_holds).toBe(0);
+    expect(balance.held).toBe(0);
+
+    const list = await admin("GET", "/admin/accounts/plain/entries?tenant=acme&limit=500");
+    const entries = list.data as {
+      type: string;
+      request_id: string | null;
+      amount: number;
+      charged: number | null;
+      flags: string[];
+    }[];
+    for (const id of ids) {
+      const mine = entries.filter((e) => e.request_id === id);
+      const reserve = mine.find((e) => e.type === "reserve");
+      const terminals = mine.filter((e) => e.type !== "reserve");
+      expect(
+        terminals.map((e) => e.type),
+        id,
+      ).toEqual(["settle"]);
+      const settle = terminals[0];
+      // Billed from the delivered text: a few tokens, far below the hold (which is what an expiry would bill).
+      expect(settle?.charged ?? 0, id).toBeGreaterThan(0);
+      expect(settle?.charged ?? 0, id).toBeLessThan(reserve?.charged ?? 0);
+      expect(settle?.flags, id).toContain("client_disconnected");
+    }
+  });
+});
