@@ -9,10 +9,11 @@ import { type StartedWorker, startWorker } from "../../../bench/targets";
 import { type FakeUpstream, startFakeUpstream } from "../../servers/fake-upstream";
 
 /**
- * Clients that hang up mid-stream over real sockets, against the built gateway under plain `workerd serve` (not
- * the test pool, whose in-process requests cancel a response body directly). The runtime drops a request's pending
- * work when its client disconnects; the hold of every such request must still be settled at once, for what was
- * delivered, not left open until it expires and bills its whole amount.
+ * Clients that hang up over real sockets, against the built gateway under plain `workerd serve` (not the test pool,
+ * whose in-process requests cancel a response body directly). The runtime drops a request's pending work when its
+ * client disconnects (without always telling the response stream or the request's signal); the hold of every such
+ * request must still resolve exactly once — mid-stream at once, for what was delivered — and never be left open
+ * until it expires and bills its whole amount.
  */
 
 const REPO = resolve(".");
@@ -109,30 +110,69 @@ function hangUpAfter(events: number, tag: string): Promise<string> {
   });
 }
 
+type Entry = { type: string; request_id: string | null; amount: number; charged: number | null; flags: string[] };
+
+async function entries(): Promise<Entry[]> {
+  return (await admin("GET", "/admin/accounts/plain/entries?tenant=acme&limit=1000")).data as Entry[];
+}
+
+/** Waits (bounded) until the account has no open hold; returns the balance. */
+async function atRest(): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 15_000;
+  let balance = await admin("GET", "/admin/accounts/plain/balance?tenant=acme");
+  while (balance.open_holds !== 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    balance = await admin("GET", "/admin/accounts/plain/balance?tenant=acme");
+  }
+  return balance;
+}
+
+/** Every reservation has exactly one terminal entry (settle or void), whatever its client did. */
+function unresolved(list: Entry[]): string[] {
+  const terminals = new Map<string, number>();
+  for (const e of list) {
+    if (e.type !== "reserve" && e.request_id !== null) {
+      terminals.set(e.request_id, (terminals.get(e.request_id) ?? 0) + 1);
+    }
+  }
+  return list
+    .filter((e) => e.type === "reserve" && e.request_id !== null && terminals.get(e.request_id) !== 1)
+    .map((e) => `${e.request_id}: ${terminals.get(e.request_id ?? "") ?? 0} terminal entries`);
+}
+
+/** Sends a chat request and destroys the socket after `ms`, before any answer; resolves once it is destroyed. */
+function hangUpEarly(stream: boolean, ms: number, tag: string): Promise<void> {
+  const url = new URL(gateway.base);
+  const body = JSON.stringify({ model: "slow-start", stream, messages: [{ role: "user", content: `early ${tag}` }] });
+  return new Promise((resolveDone) => {
+    const req = request({
+      host: url.hostname,
+      port: Number(url.port),
+      path: "/v1/chat/completions",
+      method: "POST",
+      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    });
+    req.on("error", () => undefined);
+    req.end(body);
+    setTimeout(() => {
+      req.destroy();
+      resolveDone();
+    }, ms);
+  });
+}
+
 describe("client disconnects mid-stream (plain workerd, real sockets)", () => {
   it(`settles every hold at once, for what was delivered (${CLIENTS} clients at a time)`, async () => {
     const ids = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => hangUpAfter(3, String(i))));
 
-    // The upstream sends for 3 s; each settlement must come right after its client left, long before that.
-    const deadline = Date.now() + 15_000;
-    let balance = await admin("GET", "/admin/accounts/plain/balance?tenant=acme");
-    while (balance.open_holds !== 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      balance = await admin("GET", "/admin/accounts/plain/balance?tenant=acme");
-    }
+    const balance = await atRest();
     expect(balance.open_holds).toBe(0);
     expect(balance.held).toBe(0);
 
-    const list = await admin("GET", "/admin/accounts/plain/entries?tenant=acme&limit=500");
-    const entries = list.data as {
-      type: string;
-      request_id: string | null;
-      amount: number;
-      charged: number | null;
-      flags: string[];
-    }[];
+    const list = await entries();
+    expect(unresolved(list)).toEqual([]);
     for (const id of ids) {
-      const mine = entries.filter((e) => e.request_id === id);
+      const mine = list.filter((e) => e.request_id === id);
       const reserve = mine.find((e) => e.type === "reserve");
       const terminals = mine.filter((e) => e.type !== "reserve");
       expect(
@@ -145,5 +185,16 @@ describe("client disconnects mid-stream (plain workerd, real sockets)", () => {
       expect(settle?.charged ?? 0, id).toBeLessThan(reserve?.charged ?? 0);
       expect(settle?.flags, id).toContain("client_disconnected");
     }
+  });
+
+  it("resolves every hold of clients that leave before the first byte (JSON and streams)", async () => {
+    const before = (await entries()).length;
+    await Promise.all(Array.from({ length: CLIENTS / 2 }, (_, i) => hangUpEarly(i % 2 === 0, 300, String(i))));
+    const balance = await atRest();
+    expect(balance.open_holds).toBe(0);
+    const list = await entries();
+    // Each request reserved and then resolved its hold once (the upstream answers 1.5 s in, after the client left).
+    expect(list.length - before).toBe(CLIENTS);
+    expect(unresolved(list)).toEqual([]);
   });
 });
