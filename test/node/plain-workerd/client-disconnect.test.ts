@@ -197,4 +197,50 @@ describe("client disconnects mid-stream (plain workerd, real sockets)", () => {
     expect(list.length - before).toBe(CLIENTS);
     expect(unresolved(list)).toEqual([]);
   });
+
+  it("a mixed load with faults and hang-ups leaves the books exact at rest", async () => {
+    const before = (await entries()).length;
+    const kinds = ["json", "stream", "json-500", "drop", "error-mid", "hang-up"] as const;
+    const total = 240;
+    let next = 0;
+    const statuses: string[] = [];
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        for (let i = next++; i < total; i = next++) {
+          const kind = kinds[i % kinds.length] ?? "json";
+          if (kind === "hang-up") {
+            await hangUpAfter(3, `mixed ${i}`);
+            continue;
+          }
+          const model = { json: "chat", stream: "chat", "json-500": "err500", drop: "drop", "error-mid": "err-mid" }[
+            kind
+          ];
+          const res = await fetch(`${gateway.base}/v1/chat/completions`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+            body: JSON.stringify({
+              model,
+              stream: kind !== "json" && kind !== "json-500",
+              max_tokens: 40,
+              messages: [{ role: "user", content: `mixed ${i}` }],
+            }),
+          });
+          await res.text();
+          statuses.push(`${kind} ${res.status}`);
+        }
+      }),
+    );
+    // Every request got its documented answer: 502 for the upstream 500, in-band errors for the broken streams.
+    expect(new Set(statuses)).toEqual(new Set(["json 200", "stream 200", "json-500 502", "drop 200", "error-mid 200"]));
+
+    const balance = await atRest();
+    expect(balance.open_holds).toBe(0);
+    expect(balance.held).toBe(0);
+    // The money invariant: nothing created or lost.
+    expect(Number(balance.balance) + Number(balance.held) + Number(balance.billed)).toBe(Number(balance.credited));
+    const list = await entries();
+    expect(unresolved(list)).toEqual([]);
+    // Each request reserved once and resolved once (the 500s included: voided).
+    expect(list.length - before).toBe(2 * total);
+  });
 });
