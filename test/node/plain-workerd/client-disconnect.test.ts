@@ -17,7 +17,16 @@ import { type FakeUpstream, startFakeUpstream } from "../../servers/fake-upstrea
  */
 
 const REPO = resolve(".");
-const KEY = "plain-workerd-static-key-0123456789abcdef";
+/** One caller per admission mode: a static key on a tenant of each (the policy's `acme` and `acme-overlap`). */
+interface Caller {
+  key: string;
+  keyId: string;
+  tenant: string;
+}
+const CALLERS: Caller[] = [
+  { key: "plain-workerd-static-key-0123456789abcdef", keyId: "serial", tenant: "acme" },
+  { key: "plain-workerd-static-key-overlap-0123456789", keyId: "overlap", tenant: "acme-overlap" },
+];
 const ADMIN = "plain-workerd-admin-0123456789abcdef";
 const CLIENTS = 100;
 
@@ -38,9 +47,13 @@ beforeAll(async () => {
       vars: {
         ...settings.vars,
         FAKE_UPSTREAM_URL: fake.url,
-        GATEWAY_STATIC_KEYS: JSON.stringify([
-          { key_id: "plain", tenant: "acme", sha256: createHash("sha256").update(KEY).digest("hex") },
-        ]),
+        GATEWAY_STATIC_KEYS: JSON.stringify(
+          CALLERS.map((c) => ({
+            key_id: c.keyId,
+            tenant: c.tenant,
+            sha256: createHash("sha256").update(c.key).digest("hex"),
+          })),
+        ),
         ADMIN_SECRET: ADMIN,
       },
       durableObjects: settings.durableObjects,
@@ -49,12 +62,14 @@ beforeAll(async () => {
     dir,
     join(REPO, "node_modules/.bin/workerd"),
   );
-  await admin("POST", "/admin/accounts/plain/credits", {
-    tenant: "acme",
-    amount: 1e9,
-    reference: "seed",
-    type: "topup",
-  });
+  for (const c of CALLERS) {
+    await admin("POST", `/admin/accounts/${c.keyId}/credits`, {
+      tenant: c.tenant,
+      amount: 1e9,
+      reference: "seed",
+      type: "topup",
+    });
+  }
 });
 
 afterAll(async () => {
@@ -74,7 +89,7 @@ async function admin(method: string, path: string, body?: unknown): Promise<Reco
 }
 
 /** Streams a chat answer and destroys the socket once `events` data frames have arrived; resolves the request id. */
-function hangUpAfter(events: number, tag: string): Promise<string> {
+function hangUpAfter(caller: Caller, events: number, tag: string): Promise<string> {
   const url = new URL(gateway.base);
   const body = JSON.stringify({
     model: "slow-stream",
@@ -89,7 +104,7 @@ function hangUpAfter(events: number, tag: string): Promise<string> {
         port: Number(url.port),
         path: "/v1/chat/completions",
         method: "POST",
-        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${caller.key}`, "content-type": "application/json" },
       },
       (res) => {
         const id = String(res.headers["x-request-id"]);
@@ -112,17 +127,18 @@ function hangUpAfter(events: number, tag: string): Promise<string> {
 
 type Entry = { type: string; request_id: string | null; amount: number; charged: number | null; flags: string[] };
 
-async function entries(): Promise<Entry[]> {
-  return (await admin("GET", "/admin/accounts/plain/entries?tenant=acme&limit=1000")).data as Entry[];
+async function entries(c: Caller): Promise<Entry[]> {
+  return (await admin("GET", `/admin/accounts/${c.keyId}/entries?tenant=${c.tenant}&limit=1000`)).data as Entry[];
 }
 
 /** Waits (bounded) until the account has no open hold; returns the balance. */
-async function atRest(): Promise<Record<string, unknown>> {
+async function atRest(c: Caller): Promise<Record<string, unknown>> {
+  const path = `/admin/accounts/${c.keyId}/balance?tenant=${c.tenant}`;
   const deadline = Date.now() + 15_000;
-  let balance = await admin("GET", "/admin/accounts/plain/balance?tenant=acme");
+  let balance = await admin("GET", path);
   while (balance.open_holds !== 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
-    balance = await admin("GET", "/admin/accounts/plain/balance?tenant=acme");
+    balance = await admin("GET", path);
   }
   return balance;
 }
@@ -141,7 +157,7 @@ function unresolved(list: Entry[]): string[] {
 }
 
 /** Sends a chat request and destroys the socket after `ms`, before any answer; resolves once it is destroyed. */
-function hangUpEarly(stream: boolean, ms: number, tag: string): Promise<void> {
+function hangUpEarly(caller: Caller, stream: boolean, ms: number, tag: string): Promise<void> {
   const url = new URL(gateway.base);
   const body = JSON.stringify({ model: "slow-start", stream, messages: [{ role: "user", content: `early ${tag}` }] });
   return new Promise((resolveDone) => {
@@ -150,7 +166,7 @@ function hangUpEarly(stream: boolean, ms: number, tag: string): Promise<void> {
       port: Number(url.port),
       path: "/v1/chat/completions",
       method: "POST",
-      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${caller.key}`, "content-type": "application/json" },
     });
     req.on("error", () => undefined);
     req.end(body);
@@ -161,15 +177,15 @@ function hangUpEarly(stream: boolean, ms: number, tag: string): Promise<void> {
   });
 }
 
-describe("client disconnects mid-stream (plain workerd, real sockets)", () => {
+describe.each(CALLERS)("clients that hang up (plain workerd, real sockets; tenant $tenant)", (caller) => {
   it(`settles every hold at once, for what was delivered (${CLIENTS} clients at a time)`, async () => {
-    const ids = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => hangUpAfter(3, String(i))));
+    const ids = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => hangUpAfter(caller, 3, String(i))));
 
-    const balance = await atRest();
+    const balance = await atRest(caller);
     expect(balance.open_holds).toBe(0);
     expect(balance.held).toBe(0);
 
-    const list = await entries();
+    const list = await entries(caller);
     expect(unresolved(list)).toEqual([]);
     for (const id of ids) {
       const mine = list.filter((e) => e.request_id === id);
@@ -188,18 +204,18 @@ describe("client disconnects mid-stream (plain workerd, real sockets)", () => {
   });
 
   it("resolves every hold of clients that leave before the first byte (JSON and streams)", async () => {
-    const before = (await entries()).length;
-    await Promise.all(Array.from({ length: CLIENTS / 2 }, (_, i) => hangUpEarly(i % 2 === 0, 300, String(i))));
-    const balance = await atRest();
+    const before = (await entries(caller)).length;
+    await Promise.all(Array.from({ length: CLIENTS / 2 }, (_, i) => hangUpEarly(caller, i % 2 === 0, 300, String(i))));
+    const balance = await atRest(caller);
     expect(balance.open_holds).toBe(0);
-    const list = await entries();
+    const list = await entries(caller);
     // Each request reserved and then resolved its hold once (the upstream answers 1.5 s in, after the client left).
     expect(list.length - before).toBe(CLIENTS);
     expect(unresolved(list)).toEqual([]);
   });
 
   it("a mixed load with faults and hang-ups leaves the books exact at rest", async () => {
-    const before = (await entries()).length;
+    const before = (await entries(caller)).length;
     const kinds = ["json", "stream", "json-500", "drop", "error-mid", "hang-up"] as const;
     const total = 240;
     let next = 0;
@@ -209,7 +225,7 @@ describe("client disconnects mid-stream (plain workerd, real sockets)", () => {
         for (let i = next++; i < total; i = next++) {
           const kind = kinds[i % kinds.length] ?? "json";
           if (kind === "hang-up") {
-            await hangUpAfter(3, `mixed ${i}`);
+            await hangUpAfter(caller, 3, `mixed ${i}`);
             continue;
           }
           const model = { json: "chat", stream: "chat", "json-500": "err500", drop: "drop", "error-mid": "err-mid" }[
@@ -217,7 +233,7 @@ describe("client disconnects mid-stream (plain workerd, real sockets)", () => {
           ];
           const res = await fetch(`${gateway.base}/v1/chat/completions`, {
             method: "POST",
-            headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+            headers: { authorization: `Bearer ${caller.key}`, "content-type": "application/json" },
             body: JSON.stringify({
               model,
               stream: kind !== "json" && kind !== "json-500",
@@ -233,12 +249,12 @@ describe("client disconnects mid-stream (plain workerd, real sockets)", () => {
     // Every request got its documented answer: 502 for the upstream 500, in-band errors for the broken streams.
     expect(new Set(statuses)).toEqual(new Set(["json 200", "stream 200", "json-500 502", "drop 200", "error-mid 200"]));
 
-    const balance = await atRest();
+    const balance = await atRest(caller);
     expect(balance.open_holds).toBe(0);
     expect(balance.held).toBe(0);
     // The money invariant: nothing created or lost.
     expect(Number(balance.balance) + Number(balance.held) + Number(balance.billed)).toBe(Number(balance.credited));
-    const list = await entries();
+    const list = await entries(caller);
     expect(unresolved(list)).toEqual([]);
     // Each request reserved once and resolved once (the 500s included: voided).
     expect(list.length - before).toBe(2 * total);
