@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildGateway, readGatewaySettings } from "../../../bench/build";
+import { type BuiltWorker, buildGateway, readGatewaySettings } from "../../../bench/build";
+import { startUpstashProcess, type UpstashProcess } from "../../../bench/processes";
 import { type StartedWorker, startWorker } from "../../../bench/targets";
 import { type FakeUpstream, startFakeUpstream } from "../../servers/fake-upstream";
 
@@ -13,7 +14,8 @@ import { type FakeUpstream, startFakeUpstream } from "../../servers/fake-upstrea
  * whose in-process requests cancel a response body directly). The runtime drops a request's pending work when its
  * client disconnects (without always telling the response stream or the request's signal); the hold of every such
  * request must still resolve exactly once — mid-stream at once, for what was delivered — and never be left open
- * until it expires and bills its whole amount.
+ * until it expires and bills its whole amount. On both ledger backends, for a serial tenant and one with
+ * overlapped admission.
  */
 
 const REPO = resolve(".");
@@ -30,22 +32,49 @@ const CALLERS: Caller[] = [
 const ADMIN = "plain-workerd-admin-0123456789abcdef";
 const CLIENTS = 100;
 
+type Backend = "durable-object" | "upstash";
+
 let dir: string;
 let fake: FakeUpstream;
+let built: BuiltWorker;
+/** The gateway of the backend whose tests are running (each backend's suite starts its own). */
 let gateway: StartedWorker;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gw-plain-workerd-"));
   fake = await startFakeUpstream({ port: 0 });
-  const built = await buildGateway(REPO, join(dir, "gateway"), join(dir, "build.log"), "test/fixtures/plain-workerd");
-  if (!built.ok) throw new Error(built.reason);
+  const build = await buildGateway(REPO, join(dir, "gateway"), join(dir, "build.log"), "test/fixtures/plain-workerd");
+  if (!build.ok) throw new Error(build.reason);
+  built = build.worker;
+});
+
+afterAll(async () => {
+  await fake?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts the gateway on `backend` (for Upstash, a redis-server behind the Upstash-REST front) and funds the callers. */
+async function startGateway(backend: Backend): Promise<() => void> {
   const settings = readGatewaySettings(REPO);
+  let upstash: UpstashProcess | undefined;
+  const ledger: Record<string, string> = {};
+  if (backend === "upstash") {
+    const data = join(dir, "upstash-data");
+    mkdirSync(data, { recursive: true });
+    upstash = await startUpstashProcess(join(dir, "upstash.log"), data);
+    Object.assign(ledger, {
+      LEDGER_BACKEND: "upstash",
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+    });
+  }
   gateway = await startWorker(
     {
-      name: "gateway",
-      built: built.worker,
+      name: `gateway-${backend}`,
+      built,
       vars: {
         ...settings.vars,
+        ...ledger,
         FAKE_UPSTREAM_URL: fake.url,
         GATEWAY_STATIC_KEYS: JSON.stringify(
           CALLERS.map((c) => ({
@@ -57,7 +86,7 @@ beforeAll(async () => {
         ADMIN_SECRET: ADMIN,
       },
       durableObjects: settings.durableObjects,
-      durableObjectDir: join(dir, "do"),
+      durableObjectDir: join(dir, `do-${backend}`),
     },
     dir,
     join(REPO, "node_modules/.bin/workerd"),
@@ -70,13 +99,12 @@ beforeAll(async () => {
       type: "topup",
     });
   }
-});
-
-afterAll(async () => {
-  gateway?.process.stop();
-  await fake?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+  const started = gateway;
+  return () => {
+    started.process.stop();
+    upstash?.stop();
+  };
+}
 
 async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${gateway.base}${path}`, {
@@ -177,86 +205,98 @@ function hangUpEarly(caller: Caller, stream: boolean, ms: number, tag: string): 
   });
 }
 
-describe.each(CALLERS)("clients that hang up (plain workerd, real sockets; tenant $tenant)", (caller) => {
-  it(`settles every hold at once, for what was delivered (${CLIENTS} clients at a time)`, async () => {
-    const ids = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => hangUpAfter(caller, 3, String(i))));
-
-    const balance = await atRest(caller);
-    expect(balance.open_holds).toBe(0);
-    expect(balance.held).toBe(0);
-
-    const list = await entries(caller);
-    expect(unresolved(list)).toEqual([]);
-    for (const id of ids) {
-      const mine = list.filter((e) => e.request_id === id);
-      const reserve = mine.find((e) => e.type === "reserve");
-      const terminals = mine.filter((e) => e.type !== "reserve");
-      expect(
-        terminals.map((e) => e.type),
-        id,
-      ).toEqual(["settle"]);
-      const settle = terminals[0];
-      // Billed from the delivered text: a few tokens, far below the hold (which is what an expiry would bill).
-      expect(settle?.charged ?? 0, id).toBeGreaterThan(0);
-      expect(settle?.charged ?? 0, id).toBeLessThan(reserve?.charged ?? 0);
-      expect(settle?.flags, id).toContain("client_disconnected");
-    }
+describe.each<Backend>(["durable-object", "upstash"])("%s ledger", (backend) => {
+  let stop: () => void = () => undefined;
+  beforeAll(async () => {
+    stop = await startGateway(backend);
   });
+  afterAll(() => stop());
 
-  it("resolves every hold of clients that leave before the first byte (JSON and streams)", async () => {
-    const before = (await entries(caller)).length;
-    await Promise.all(Array.from({ length: CLIENTS / 2 }, (_, i) => hangUpEarly(caller, i % 2 === 0, 300, String(i))));
-    const balance = await atRest(caller);
-    expect(balance.open_holds).toBe(0);
-    const list = await entries(caller);
-    // Each request reserved and then resolved its hold once (the upstream answers 1.5 s in, after the client left).
-    expect(list.length - before).toBe(CLIENTS);
-    expect(unresolved(list)).toEqual([]);
-  });
+  describe.each(CALLERS)("clients that hang up (plain workerd, real sockets; tenant $tenant)", (caller) => {
+    it(`settles every hold at once, for what was delivered (${CLIENTS} clients at a time)`, async () => {
+      const ids = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => hangUpAfter(caller, 3, String(i))));
 
-  it("a mixed load with faults and hang-ups leaves the books exact at rest", async () => {
-    const before = (await entries(caller)).length;
-    const kinds = ["json", "stream", "json-500", "drop", "error-mid", "hang-up"] as const;
-    const total = 240;
-    let next = 0;
-    const statuses: string[] = [];
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        for (let i = next++; i < total; i = next++) {
-          const kind = kinds[i % kinds.length] ?? "json";
-          if (kind === "hang-up") {
-            await hangUpAfter(caller, 3, `mixed ${i}`);
-            continue;
+      const balance = await atRest(caller);
+      expect(balance.open_holds).toBe(0);
+      expect(balance.held).toBe(0);
+
+      const list = await entries(caller);
+      expect(unresolved(list)).toEqual([]);
+      for (const id of ids) {
+        const mine = list.filter((e) => e.request_id === id);
+        const reserve = mine.find((e) => e.type === "reserve");
+        const terminals = mine.filter((e) => e.type !== "reserve");
+        expect(
+          terminals.map((e) => e.type),
+          id,
+        ).toEqual(["settle"]);
+        const settle = terminals[0];
+        // Billed from the delivered text: a few tokens, far below the hold (which is what an expiry would bill).
+        expect(settle?.charged ?? 0, id).toBeGreaterThan(0);
+        expect(settle?.charged ?? 0, id).toBeLessThan(reserve?.charged ?? 0);
+        expect(settle?.flags, id).toContain("client_disconnected");
+      }
+    });
+
+    it("resolves every hold of clients that leave before the first byte (JSON and streams)", async () => {
+      const before = (await entries(caller)).length;
+      await Promise.all(
+        Array.from({ length: CLIENTS / 2 }, (_, i) => hangUpEarly(caller, i % 2 === 0, 300, String(i))),
+      );
+      const balance = await atRest(caller);
+      expect(balance.open_holds).toBe(0);
+      const list = await entries(caller);
+      // Each request reserved and then resolved its hold once (the upstream answers 1.5 s in, after the client left).
+      expect(list.length - before).toBe(CLIENTS);
+      expect(unresolved(list)).toEqual([]);
+    });
+
+    it("a mixed load with faults and hang-ups leaves the books exact at rest", async () => {
+      const before = (await entries(caller)).length;
+      const kinds = ["json", "stream", "json-500", "drop", "error-mid", "hang-up"] as const;
+      const total = 240;
+      let next = 0;
+      const statuses: string[] = [];
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          for (let i = next++; i < total; i = next++) {
+            const kind = kinds[i % kinds.length] ?? "json";
+            if (kind === "hang-up") {
+              await hangUpAfter(caller, 3, `mixed ${i}`);
+              continue;
+            }
+            const model = { json: "chat", stream: "chat", "json-500": "err500", drop: "drop", "error-mid": "err-mid" }[
+              kind
+            ];
+            const res = await fetch(`${gateway.base}/v1/chat/completions`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${caller.key}`, "content-type": "application/json" },
+              body: JSON.stringify({
+                model,
+                stream: kind !== "json" && kind !== "json-500",
+                max_tokens: 40,
+                messages: [{ role: "user", content: `mixed ${i}` }],
+              }),
+            });
+            await res.text();
+            statuses.push(`${kind} ${res.status}`);
           }
-          const model = { json: "chat", stream: "chat", "json-500": "err500", drop: "drop", "error-mid": "err-mid" }[
-            kind
-          ];
-          const res = await fetch(`${gateway.base}/v1/chat/completions`, {
-            method: "POST",
-            headers: { authorization: `Bearer ${caller.key}`, "content-type": "application/json" },
-            body: JSON.stringify({
-              model,
-              stream: kind !== "json" && kind !== "json-500",
-              max_tokens: 40,
-              messages: [{ role: "user", content: `mixed ${i}` }],
-            }),
-          });
-          await res.text();
-          statuses.push(`${kind} ${res.status}`);
-        }
-      }),
-    );
-    // Every request got its documented answer: 502 for the upstream 500, in-band errors for the broken streams.
-    expect(new Set(statuses)).toEqual(new Set(["json 200", "stream 200", "json-500 502", "drop 200", "error-mid 200"]));
+        }),
+      );
+      // Every request got its documented answer: 502 for the upstream 500, in-band errors for the broken streams.
+      expect(new Set(statuses)).toEqual(
+        new Set(["json 200", "stream 200", "json-500 502", "drop 200", "error-mid 200"]),
+      );
 
-    const balance = await atRest(caller);
-    expect(balance.open_holds).toBe(0);
-    expect(balance.held).toBe(0);
-    // The money invariant: nothing created or lost.
-    expect(Number(balance.balance) + Number(balance.held) + Number(balance.billed)).toBe(Number(balance.credited));
-    const list = await entries(caller);
-    expect(unresolved(list)).toEqual([]);
-    // Each request reserved once and resolved once (the 500s included: voided).
-    expect(list.length - before).toBe(2 * total);
+      const balance = await atRest(caller);
+      expect(balance.open_holds).toBe(0);
+      expect(balance.held).toBe(0);
+      // The money invariant: nothing created or lost.
+      expect(Number(balance.balance) + Number(balance.held) + Number(balance.billed)).toBe(Number(balance.credited));
+      const list = await entries(caller);
+      expect(unresolved(list)).toEqual([]);
+      // Each request reserved once and resolved once (the 500s included: voided).
+      expect(list.length - before).toBe(2 * total);
+    });
   });
 });
