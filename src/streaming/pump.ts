@@ -112,13 +112,9 @@ export function toByteStream(frames: AsyncIterator<string>, hooks: ByteStreamHoo
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
   const batches = new FrameBatches(frames);
+  /** Set once, by whichever ends the stream first (the client leaving, a failure, or the end); it tells onEnd. */
   let ended = false;
-  let told = false;
-  const end = (delivered: boolean): void => {
-    if (told) return;
-    told = true;
-    hooks.onEnd?.(delivered);
-  };
+  const end = (delivered: boolean): void => hooks.onEnd?.(delivered);
 
   const clientGone = async (): Promise<void> => {
     if (ended) return;
