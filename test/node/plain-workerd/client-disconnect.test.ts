@@ -8,6 +8,7 @@ import { type BuiltWorker, buildGateway, readGatewaySettings } from "../../../be
 import { startUpstashProcess, type UpstashProcess } from "../../../bench/processes";
 import { type StartedWorker, startWorker } from "../../../bench/targets";
 import { type FakeUpstream, startFakeUpstream } from "../../servers/fake-upstream";
+import { startToolTarget, type ToolTarget } from "../../servers/tool-target/server";
 
 /**
  * Clients that hang up over real sockets, against the built gateway under plain `workerd serve` (not the test pool,
@@ -29,6 +30,8 @@ const CALLERS: Caller[] = [
   { key: "plain-workerd-static-key-0123456789abcdef", keyId: "serial", tenant: "acme" },
   { key: "plain-workerd-static-key-overlap-0123456789", keyId: "overlap", tenant: "acme-overlap" },
 ];
+/** A caller on the tenant whose plan runs the gateway's tool loop (tool-loop.yaml). */
+const TOOLS_CALLER: Caller = { key: "plain-workerd-static-key-tools-0123456789", keyId: "tools", tenant: "acme-tools" };
 const ADMIN = "plain-workerd-admin-0123456789abcdef";
 const CLIENTS = 100;
 
@@ -36,6 +39,7 @@ type Backend = "durable-object" | "upstash";
 
 let dir: string;
 let fake: FakeUpstream;
+let toolTarget: ToolTarget;
 let built: BuiltWorker;
 /** The gateway of the backend whose tests are running (each backend's suite starts its own). */
 let gateway: StartedWorker;
@@ -43,6 +47,7 @@ let gateway: StartedWorker;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gw-plain-workerd-"));
   fake = await startFakeUpstream({ port: 0 });
+  toolTarget = await startToolTarget({ port: 0 });
   const build = await buildGateway(REPO, join(dir, "gateway"), join(dir, "build.log"), "test/fixtures/plain-workerd");
   if (!build.ok) throw new Error(build.reason);
   built = build.worker;
@@ -50,6 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fake?.close();
+  await toolTarget?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -76,8 +82,10 @@ async function startGateway(backend: Backend): Promise<() => void> {
         ...settings.vars,
         ...ledger,
         FAKE_UPSTREAM_URL: fake.url,
+        TOOL_TARGET_URL: toolTarget.url,
+        TOOL_TARGET_HOST: toolTarget.host,
         GATEWAY_STATIC_KEYS: JSON.stringify(
-          CALLERS.map((c) => ({
+          [...CALLERS, TOOLS_CALLER].map((c) => ({
             key_id: c.keyId,
             tenant: c.tenant,
             sha256: createHash("sha256").update(c.key).digest("hex"),
@@ -91,7 +99,7 @@ async function startGateway(backend: Backend): Promise<() => void> {
     dir,
     join(REPO, "node_modules/.bin/workerd"),
   );
-  for (const c of CALLERS) {
+  for (const c of [...CALLERS, TOOLS_CALLER]) {
     await admin("POST", `/admin/accounts/${c.keyId}/credits`, {
       tenant: c.tenant,
       amount: 1e9,
@@ -117,14 +125,14 @@ async function admin(method: string, path: string, body?: unknown): Promise<Reco
 }
 
 /** Streams a chat answer and destroys the socket once `events` data frames have arrived; resolves the request id. */
-function hangUpAfter(caller: Caller, events: number, tag: string): Promise<string> {
+function hangUpAfter(
+  caller: Caller,
+  events: number,
+  tag: string,
+  request_: Record<string, unknown> = { model: "slow-stream", max_tokens: 200 },
+): Promise<string> {
   const url = new URL(gateway.base);
-  const body = JSON.stringify({
-    model: "slow-stream",
-    stream: true,
-    max_tokens: 200,
-    messages: [{ role: "user", content: `hang up ${tag}` }],
-  });
+  const body = JSON.stringify({ ...request_, stream: true, messages: [{ role: "user", content: `hang up ${tag}` }] });
   return new Promise((resolveId, reject) => {
     const req = request(
       {
@@ -298,5 +306,26 @@ describe.each<Backend>(["durable-object", "upstash"])("%s ledger", (backend) => 
       // Each request reserved once and resolved once (the 500s included: voided).
       expect(list.length - before).toBe(2 * total);
     });
+  });
+
+  it("a streamed tool loop whose client hangs up while a tool runs resolves every hold", async () => {
+    const c = TOOLS_CALLER;
+    const tools = [{ type: "function", function: { name: "slow_lookup" } }];
+    const tag = `loop-${backend}`;
+    // The first data frame is the model's "checking." before its tool call; the gateway then runs the tool (800 ms).
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => hangUpAfter(c, 2, `${tag}-${i}`, { model: "loop-slow-tool", tools })),
+    );
+    const balance = await atRest(c);
+    expect(balance.open_holds).toBe(0);
+    expect(Number(balance.balance) + Number(balance.held) + Number(balance.billed)).toBe(Number(balance.credited));
+    const list = await entries(c);
+    expect(unresolved(list)).toEqual([]);
+    // Each turn that started was reserved and resolved once (above). The runtime reports a hang-up only when a write
+    // to the client fails, so a loop whose client left during the tool call may still run its second turn (and bill
+    // it); it never runs more than the two turns and one tool call (each reserved) this scripted model needs.
+    const reserves = list.filter((e) => e.type === "reserve" && (e.request_id ?? "").length > 0);
+    expect(reserves.length).toBeGreaterThanOrEqual(20);
+    expect(reserves.length).toBeLessThanOrEqual(20 * 3);
   });
 });
