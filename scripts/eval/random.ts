@@ -1,4 +1,4 @@
-/** mulberry32: a tiny seeded PRNG, so splits and samples are reproducible across runs and machines. */
+/** mulberry32: a tiny seeded PRNG, so splits, samples and "random" test runs are reproducible (a failure replays). */
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
   return () => {

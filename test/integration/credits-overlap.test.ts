@@ -35,6 +35,14 @@ const OVERLAP = "t-billing-overlap";
 const FUNDS = 1_000_000_000;
 const LEFT = 10;
 
+/** The refused request billed nothing: the balance is back to `left`, nothing is held, the books balance. */
+async function expectUnbilled(b: Backend, a: Account, left: number): Promise<void> {
+  const balance = await settled(b, a);
+  expect(balance.balance).toBe(left);
+  expect(balance.held).toBe(0);
+  await checkInvariant(b.ledger, a.keyId, a.tenantId, { atRest: true });
+}
+
 async function ok(b: Backend, a: Account, body: unknown): Promise<Response> {
   const res = await chat(b, a, body);
   const text = await res.text();
@@ -87,15 +95,12 @@ describe.each<BackendName>(["durable-object", "upstash"])("overlapped admission 
     // Whether the cancelled call reached the upstream is a race; it was sent at most once (the serial retry
     // after the refusal is refused before any call).
     expect((await fakeCalls(`refused ${n}`)).length).toBeLessThanOrEqual(1);
-    const balance = await settled(b, account);
-    expect(balance.balance).toBe(LEFT);
-    expect(balance.held).toBe(0);
+    await expectUnbilled(b, account, LEFT);
     expect(await entriesOf(b, account, requestIdOf(res))).toEqual([]);
     const usage = await usageEventually(b, account, requestIdOf(res));
     expect(usage?.status).toBe(402);
     expect(usage?.cost).toBe(0);
     expect(usage?.flags).toEqual(["refused:insufficient_credits", "overlap_cancelled"]);
-    await checkInvariant(b.ledger, account.keyId, account.tenantId, { atRest: true });
   });
 
   it("a streamed request refused after its upstream started: a 402 JSON error, not a stream", async () => {
@@ -106,10 +111,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("overlapped admission 
     expect(res.status).toBe(402);
     expect(res.headers.get("content-type")).toContain("application/json");
     expect(await errorCode(res)).toBe("insufficient_credits");
-    const balance = await settled(b, account);
-    expect(balance.balance).toBe(LEFT);
-    expect(balance.held).toBe(0);
-    await checkInvariant(b.ledger, account.keyId, account.tenantId, { atRest: true });
+    await expectUnbilled(b, account, LEFT);
   });
 
   it("refused for the full max_tokens but enough for fewer: admitted again the usual way, max_tokens lowered", async () => {
@@ -243,10 +245,7 @@ describe("overlapped admission with a slow credit store (upstash, its own redis-
     await res.text();
     await frontControl(b, "delay?ms=0");
     expect(await fakeCalls(`refused ${n}`)).toHaveLength(1);
-    const balance = await settled(b, account);
-    expect(balance.balance).toBe(LEFT);
-    expect(balance.held).toBe(0);
-    await checkInvariant(b.ledger, account.keyId, account.tenantId, { atRest: true });
+    await expectUnbilled(b, account, LEFT);
   });
 
   // Last in the file: after a store failure this isolate stops overlapping for 10 s. The client library retries a

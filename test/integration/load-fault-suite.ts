@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { seededRandom as prng } from "../../scripts/eval/random";
 import type { LedgerEntry, UsageEvent } from "../../src/ledger/types";
 import {
   type Account,
@@ -16,7 +17,6 @@ import {
   readThenDisconnect,
   sleep,
 } from "../helpers/billing";
-import { seeded as prng } from "../helpers/prng";
 import { invariantViolations } from "./ledger/invariant";
 
 /**

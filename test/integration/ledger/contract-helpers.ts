@@ -4,6 +4,7 @@
  * backend needs no reset between them.
  */
 import { expect } from "vitest";
+import { seededRandom as seeded } from "../../../scripts/eval/random";
 import type {
   AdmitRequest,
   Balance,
@@ -14,7 +15,6 @@ import type {
   UsageEvent,
   VoidRequest,
 } from "../../../src/ledger/types";
-import { seeded } from "../../helpers/prng";
 
 export interface LedgerFactory {
   name: string;

@@ -3,7 +3,7 @@ import type { CompiledPolicy, ModelConfig, RouteConfig, TenantConfig } from "../
 import type { AttemptOutcome, Failure } from "../../../src/routing/execute";
 import type { PlannedAttempt, RoutePlan } from "../../../src/routing/plan";
 
-export { seeded } from "../../helpers/prng";
+export { seededRandom as seeded } from "../../../scripts/eval/random";
 
 /** Returns the given values in turn, then repeats the last one. */
 export function sequence(...values: number[]): () => number {
