@@ -78,18 +78,9 @@ async function respondToolLoopStream(
   const first = await loop.next();
   const start = live.first ?? (first.done === true ? first.value.last : undefined);
   const headers = start === undefined ? {} : turnHeaders(start);
-  // The runtime drops a request's pending work (a tool call, the next turn's admission) once its client is gone,
-  // unless waitUntil holds it: the loop stays alive until it has ended or closed, so every hold it opened resolves.
-  let ended: () => void = () => undefined;
-  c.executionCtx.waitUntil(
-    new Promise<void>((resolve) => {
-      ended = resolve;
-    }),
-  );
-  const frames = openAiSse(
-    loopEvents(first, loop, () => ended()),
-    { includeUsage, requestId: c.var.requestId },
-  );
+  // The pump drives the loop from a waitUntil task, so a client that goes away does not drop its pending work (a
+  // tool call, the next turn's admission): the loop runs until it has ended or closed, and every hold resolves.
+  const frames = openAiSse(loopEvents(first, loop), { includeUsage, requestId: c.var.requestId });
   const body = toByteStream(frames[Symbol.asyncIterator](), {
     stopUpstream: async () => live.current?.cancel(),
     onClientGone: () => {
@@ -102,11 +93,7 @@ async function respondToolLoopStream(
 }
 
 /** One chunk stream for the client out of every turn's text, closed by the final answer's tail. */
-async function* loopEvents(
-  first: IteratorResult<ChunkEvent, ToolLoopResult>,
-  loop: Loop,
-  onEnd: () => void,
-): AsyncGenerator<ChunkEvent> {
+async function* loopEvents(first: IteratorResult<ChunkEvent, ToolLoopResult>, loop: Loop): AsyncGenerator<ChunkEvent> {
   let head: ChatChunk | undefined;
   let step = first;
   try {
@@ -122,11 +109,7 @@ async function* loopEvents(
   } finally {
     // Closed early (the client went away): close the loop too, so the turn in flight settles its hold. The loop is
     // driven by hand, not by for-await, so nothing else would.
-    try {
-      if (step.done !== true) await (loop as AsyncIterator<ChunkEvent, ToolLoopResult>).return?.();
-    } finally {
-      onEnd();
-    }
+    if (step.done !== true) await (loop as AsyncIterator<ChunkEvent, ToolLoopResult>).return?.();
   }
   const response = step.value.response;
   const base = head ?? headOf(response);
