@@ -170,6 +170,43 @@ export interface UsageEvent {
   flags: string[];
   /** Present on the audit event of a tool call (src/tools): one per call, refused and failed ones included. */
   tool?: ToolAudit;
+  /** Upstream calls this request made, retries and fallbacks included. */
+  attempts?: number;
+  /** The answer came from a target other than the plan's first choice. */
+  fallback?: boolean;
+  /** Prompt tokens the upstream reported as read from its prompt cache. */
+  cachedTokens?: number;
+  /** How the model was chosen, when more than the named alias decided it (analytics and replay read it). */
+  routing?: RoutingRecord;
+  /** What the routing decision saw, recorded so `gateway simulate` can replay the request against another policy. */
+  routingInputs?: RoutingInputs;
+  /** `batch` for an item of a batch job; absent for interactive requests. */
+  mode?: "batch";
+}
+
+/** The routing decision of one request, as recorded on its usage event. */
+export interface RoutingRecord {
+  /**
+   * What decided the tier: `rule:<n>` (a route rule), `router` (the learned router's score), `default` (the route's
+   * default), `premium_cap`, `degrade:balance`, `degrade:deadline`, `spillover`, or `cascade`.
+   */
+  decidedBy: string;
+  tier?: "cheap" | "premium";
+  /** The learned router's score (probability the premium tier is needed), 0..1. */
+  score?: number;
+  /** A cascade judged the cheap answer and called the premium model. */
+  escalated?: boolean;
+  /** An origin cluster's load sent the request to a hosted fallback. */
+  spillover?: boolean;
+}
+
+/** Request attributes routing reads (cheap to record, no prompt text). */
+export interface RoutingInputs {
+  estimatedTokens: number;
+  hasTools: boolean;
+  turns: number;
+  hasResponseFormat: boolean;
+  taskType?: string;
 }
 
 /** What a tool call's audit event records beyond the usage fields (never the arguments themselves). */
