@@ -4,6 +4,8 @@ import type { Env, WorkerEnv } from "./env";
 import type { AdmissionHints } from "./gateway/billing/admission-hints";
 import type { OutboxClient } from "./ledger/outbox";
 import type { KeyStore, Ledger } from "./ledger/types";
+import type { Span } from "./observability/span";
+import type { Telemetry } from "./observability/telemetry";
 import type { CompiledPolicy } from "./policy/types";
 import type { CircuitBreakers } from "./routing/circuit-breaker";
 
@@ -23,6 +25,8 @@ export interface Services {
   cache?: CacheServices;
   /** Bills expired holds (cron trigger). */
   sweep: () => Promise<number>;
+  /** OpenTelemetry export (TELEMETRY_OFF without an endpoint). */
+  telemetry: Telemetry;
   /** Outbound fetch; the one place an upstream call leaves the Worker. */
   fetch: typeof fetch;
   now: () => number;
@@ -37,6 +41,8 @@ export interface AppEnv {
     /** Raw request body, read (size-limited) before authentication so a 413 always comes first. */
     rawBody: string;
     principal: Principal;
+    /** The request's root span (NOOP_SPAN with telemetry off). */
+    span: Span;
     /** Set once this request's usage event is on its way (with a settlement, a void or a recorded refusal). */
     usageRecorded: boolean;
   };

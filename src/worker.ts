@@ -5,6 +5,8 @@ import { parseEnv, type WorkerEnv } from "./env";
 import { AdmissionHints } from "./gateway/billing/admission-hints";
 import { outboxFromEnv } from "./ledger/outbox";
 import { selectLedger } from "./ledger/select";
+import { telemetryConfig } from "./observability/config";
+import { createTelemetry, TELEMETRY_OFF } from "./observability/telemetry";
 import type { CompiledPolicy } from "./policy/types";
 import { CircuitBreakers } from "./routing/circuit-breaker";
 
@@ -21,6 +23,7 @@ export function createWorker(policy: CompiledPolicy) {
     if (built?.raw === raw) return built.services;
     const env = parseEnv(raw);
     const backend = selectLedger(env, raw);
+    const otel = telemetryConfig(env.config);
     const value: Services = {
       env,
       policy,
@@ -31,6 +34,8 @@ export function createWorker(policy: CompiledPolicy) {
       outbox: outboxFromEnv(raw, env.config.LEDGER_BACKEND),
       cache: cacheServices(env, raw),
       sweep: () => backend.sweep(tenantIds),
+      telemetry:
+        otel === undefined ? TELEMETRY_OFF : createTelemetry(otel, { fetch: (i, n) => fetch(i, n), now: Date.now }),
       fetch: (input, init) => fetch(input, init),
       now: () => Date.now(),
       random: Math.random,

@@ -3,6 +3,7 @@
 export { PROVIDER_PRESETS } from "./presets";
 export { getAdapter, getPreset, isProviderType, PROVIDER_TYPES } from "./registry";
 export { type ResolveResult, resolveProvider } from "./resolve";
+export { genAiProviderName } from "./semconv";
 export {
   type CallOptions,
   type ProviderAdapter,

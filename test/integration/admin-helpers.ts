@@ -6,6 +6,7 @@ import { parseEnv } from "../../src/env";
 import { AdmissionHints } from "../../src/gateway/billing/admission-hints";
 import { selectLedger } from "../../src/ledger/select";
 import type { KeyStore, Ledger } from "../../src/ledger/types";
+import { TELEMETRY_OFF } from "../../src/observability/telemetry";
 import type { CompiledPolicy } from "../../src/policy/types";
 import { CircuitBreakers } from "../../src/routing/circuit-breaker";
 import generated from "../.generated/policy.json";
@@ -92,6 +93,7 @@ export function spyGateway(vars: Record<string, unknown> = { ADMIN_SECRET: ADMIN
     policy,
     breakers: new CircuitBreakers(),
     admissionHints: new AdmissionHints(),
+    telemetry: TELEMETRY_OFF,
     ledger: recording("ledger", store.ledger, calls),
     keys: recording("keys", store.keys, calls),
     outbox: undefined,

@@ -4,6 +4,7 @@ import { createApp } from "../../../src/app";
 import type { Services } from "../../../src/context";
 import { parseEnv } from "../../../src/env";
 import { AdmissionHints } from "../../../src/gateway/billing/admission-hints";
+import { TELEMETRY_OFF } from "../../../src/observability/telemetry";
 import { compilePolicy } from "../../../src/policy/compile";
 import { CircuitBreakers } from "../../../src/routing/circuit-breaker";
 import { createReferenceStore } from "../../integration/ledger/reference-ledger";
@@ -25,6 +26,7 @@ function gateway() {
     policy,
     breakers: new CircuitBreakers(),
     admissionHints: new AdmissionHints(),
+    telemetry: TELEMETRY_OFF,
     ledger: store.ledger,
     keys: store.keys,
     outbox: undefined,
