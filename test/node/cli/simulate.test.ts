@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -126,6 +126,62 @@ describe("gateway simulate", () => {
     const r = await simulate(args);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
+  });
+
+  it("reads the admin API's list of snake_case events as well as NDJSON", async () => {
+    const camel = readFileSync(EVENTS, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const snake = camel.map((e) => {
+      const inputs = e.routingInputs as Record<string, unknown> | undefined;
+      return {
+        object: "usage_event",
+        request_id: e.requestId,
+        at: new Date(e.at as number).toISOString(),
+        tenant: e.tenantId,
+        key_id: e.keyId,
+        task_id: e.taskId ?? null,
+        feature: e.feature ?? null,
+        route: e.route ?? null,
+        model: e.model ?? null,
+        provider: e.provider ?? null,
+        input_tokens: e.inputTokens,
+        output_tokens: e.outputTokens,
+        cost: e.cost,
+        cache: e.cache,
+        latency_ms: e.latencyMs,
+        status: e.status,
+        policy_version: e.policyVersion,
+        flags: e.flags,
+        tool: e.tool ?? null,
+        routing_inputs:
+          inputs === undefined
+            ? null
+            : {
+                requested: inputs.requested,
+                estimated_tokens: inputs.estimatedTokens,
+                has_tools: inputs.hasTools,
+                turns: inputs.turns,
+                has_response_format: inputs.hasResponseFormat,
+                task_type: null,
+              },
+      };
+    });
+    const file = join(mkdtempSync(join(tmpdir(), "simulate-")), "usage.json");
+    writeFileSync(file, JSON.stringify({ object: "list", data: snake }));
+    let out = "";
+    const args = ["simulate", "--events", file, "--current", `${DIR}/current`, "--policy", `${DIR}/limits`, "--json"];
+    const code = await run(args, {
+      env: {},
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: () => {},
+    });
+    expect(code).toBe(0);
+    const fromAdmin = JSON.parse(out) as Comparison;
+    expect(fromAdmin).toEqual(await comparison("limits"));
   });
 
   it("names the line of an event it cannot read", async () => {
