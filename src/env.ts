@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { CacheEnvSchema } from "./cache/env-config";
+import { type Bindings, LedgerConfigSchema } from "./ledger/config";
+import { OtelEnvSchema } from "./observability/env-config";
 
 /**
  * Vars and secrets the Worker reads, validated once per isolate. Provider credentials are looked up by the secret
@@ -16,59 +19,21 @@ const EnvSchema = z.object({
    * Only hashes are stored; see README "API keys".
    */
   GATEWAY_STATIC_KEYS: z.string().optional(),
-  /** Where credits, holds, keys and usage live: the embedded Durable Objects (default) or Upstash Redis. */
-  LEDGER_BACKEND: z.enum(["durable-object", "upstash"]).default("durable-object"),
-  UPSTASH_REDIS_REST_URL: z.url().optional(),
-  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+  ...LedgerConfigSchema.shape,
   /** Bearer secret for /admin/*; when unset, the admin API refuses every request. */
   ADMIN_SECRET: z.string().min(16).optional(),
   /**
    * How long an isolate trusts an API key record it has read: the bound on how long a revoked key keeps working.
    */
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
-  /**
-   * Where the response cache lives: Upstash Vector, or the embedded Durable Objects. Default: `upstash` when
-   * UPSTASH_VECTOR_REST_URL is set, else `durable-object`.
-   */
-  CACHE_BACKEND: z.enum(["durable-object", "upstash"]).optional(),
-  UPSTASH_VECTOR_REST_URL: z.url().optional(),
-  UPSTASH_VECTOR_REST_TOKEN: z.string().min(1).optional(),
-  /** Longest a cache call may take; past it the request is served without the cache (a bypass). */
-  CACHE_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1500),
-  // OpenTelemetry (src/observability): the standard OTel SDK variables. No endpoint = tracing off (a no-op tracer).
-  OTEL_SDK_DISABLED: z.enum(["true", "false"]).optional(),
-  /** Base URL of an OTLP/HTTP receiver (`/v1/traces` and `/v1/metrics` are appended). */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
-  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: z.url().optional(),
-  /** A secret: `name=value,...` sent with every export (e.g. the backend's API key). */
-  OTEL_EXPORTER_OTLP_HEADERS: z.string().min(1).optional(),
-  OTEL_SERVICE_NAME: z.string().min(1).default("edge-inference-router"),
-  OTEL_TRACES_SAMPLER: z
-    .enum([
-      "always_on",
-      "always_off",
-      "traceidratio",
-      "parentbased_always_on",
-      "parentbased_always_off",
-      "parentbased_traceidratio",
-    ])
-    .default("parentbased_always_on"),
-  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
-  /** Longest a finished span waits in an isolate's buffer, ms (what an evicted isolate can lose). */
-  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(0).max(60_000).default(1000),
-  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(512),
-  /** How often an isolate sends its delta histograms, ms. */
-  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(0).max(600_000).default(10_000),
-  OTEL_EXPORTER_OTLP_TIMEOUT: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  /** Which outbound calls carry our `traceparent`: `all` (default), `upstreams`, `tools` or `none`. */
-  GATEWAY_TRACE_PROPAGATION: z.enum(["all", "upstreams", "tools", "none"]).default("all"),
+  ...CacheEnvSchema.shape,
+  ...OtelEnvSchema.shape,
 });
 
 export type ParsedEnv = z.infer<typeof EnvSchema>;
 
 /** The raw Worker env: bindings plus string vars/secrets. */
-export type WorkerEnv = Record<string, unknown>;
+export type WorkerEnv = Bindings;
 
 export interface Env {
   config: ParsedEnv;

@@ -1,4 +1,4 @@
-import type { ParsedEnv } from "../env";
+import type { OtelEnvConfig } from "./env-config";
 
 /** Which outbound calls carry our `traceparent`. */
 export type Propagation = "all" | "upstreams" | "tools" | "none";
@@ -23,22 +23,7 @@ export interface TelemetryConfig {
   propagation: Propagation;
 }
 
-type OtelEnv = Pick<
-  ParsedEnv,
-  | "OTEL_SDK_DISABLED"
-  | "OTEL_EXPORTER_OTLP_ENDPOINT"
-  | "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
-  | "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
-  | "OTEL_EXPORTER_OTLP_HEADERS"
-  | "OTEL_SERVICE_NAME"
-  | "OTEL_TRACES_SAMPLER"
-  | "OTEL_TRACES_SAMPLER_ARG"
-  | "OTEL_BSP_SCHEDULE_DELAY"
-  | "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"
-  | "OTEL_METRIC_EXPORT_INTERVAL"
-  | "OTEL_EXPORTER_OTLP_TIMEOUT"
-  | "GATEWAY_TRACE_PROPAGATION"
->;
+type OtelEnv = OtelEnvConfig;
 
 /**
  * The standard OTel SDK variables, read once per isolate. Undefined = telemetry off (no endpoint, or

@@ -3,10 +3,9 @@ import { run } from "../../../scripts/cli/main";
 import { createApp } from "../../../src/app";
 import type { Services } from "../../../src/context";
 import { parseEnv } from "../../../src/env";
-import { AdmissionHints } from "../../../src/gateway/billing/admission-hints";
 import { TELEMETRY_OFF } from "../../../src/observability/telemetry";
 import { compilePolicy } from "../../../src/policy/compile";
-import { CircuitBreakers } from "../../../src/routing/circuit-breaker";
+import { isolateState } from "../../../src/services";
 import { createReferenceStore } from "../../integration/ledger/reference-ledger";
 import { expectCompiled, readPolicyDir, sha256 } from "../policy/helpers";
 
@@ -24,8 +23,8 @@ function gateway() {
   const services: Services = {
     env: parseEnv({ ADMIN_SECRET: SECRET }),
     policy,
-    breakers: new CircuitBreakers(),
-    admissionHints: new AdmissionHints(),
+    ...isolateState(),
+    providers: new Map(),
     telemetry: TELEMETRY_OFF,
     ledger: store.ledger,
     keys: store.keys,
