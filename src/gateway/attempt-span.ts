@@ -40,9 +40,6 @@ export function tracedAttempt<T>(
       span.set(ATTR.providerId, a.providerId);
       span.set(ATTR.modelAlias, a.alias);
       span.set(ATTR.attemptIndex, n);
-      const provider = trace.provider(a.providerId);
-      span.set(ATTR.providerName, provider?.name);
-      span.set(ATTR.serverAddress, provider?.address);
     }
     try {
       const outcome = await attempt(a, signal, trace.telemetry.outbound(span, "upstreams"));
@@ -53,6 +50,12 @@ export function tracedAttempt<T>(
       span.fail("_OTHER", err instanceof Error ? err.message : undefined);
       throw err;
     } finally {
+      // After the call: the provider is resolved (base URL filled from the env) by then.
+      if (span.recording) {
+        const provider = trace.provider(a.providerId);
+        span.set(ATTR.providerName, provider?.name);
+        span.set(ATTR.serverAddress, provider?.address);
+      }
       span.end();
     }
   };

@@ -49,10 +49,11 @@ export async function send(
   path: string,
   body: unknown,
   headers: Record<string, string> = {},
+  key: string = TEST_KEYS.main.key,
 ): Promise<Sent> {
   const req = new Request(`http://gateway.test${path}`, {
     method: "POST",
-    headers: { authorization: `Bearer ${TEST_KEYS.main.key}`, "content-type": "application/json", ...headers },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
   });
   const ctx = createExecutionContext();
