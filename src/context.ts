@@ -1,17 +1,17 @@
-import type { JwksCache } from "./auth/jwt-cache";
-import type { KeyCache } from "./auth/key-cache";
+import { JwksCache } from "./auth/jwt-cache";
+import { KeyCache } from "./auth/key-cache";
 import type { Principal } from "./auth/principal";
-import type { StaticKeys } from "./auth/static-keys";
+import { StaticKeys } from "./auth/static-keys";
 import type { CacheServices } from "./cache/services";
 import type { Env, WorkerEnv } from "./env";
-import type { AdmissionHints } from "./ledger/admission-hints";
+import { AdmissionHints } from "./ledger/admission-hints";
 import type { OutboxClient } from "./ledger/outbox";
 import type { KeyStore, Ledger } from "./ledger/types";
 import type { Span } from "./observability/span";
 import type { Telemetry } from "./observability/telemetry";
 import type { CompiledPolicy } from "./policy/types";
 import type { ResolveResult } from "./providers";
-import type { CircuitBreakers } from "./routing/circuit-breaker";
+import { CircuitBreakers } from "./routing/circuit-breaker";
 
 /**
  * Long-lived collaborators and everything an isolate keeps between requests, built once per isolate (src/services.ts)
@@ -46,6 +46,20 @@ export interface Services {
   fetch: typeof fetch;
   now: () => number;
   random: () => number;
+}
+
+/** What an isolate learns and keeps between requests, whatever env object the runtime hands it. */
+export type IsolateState = Pick<Services, "breakers" | "admissionHints" | "keyCache" | "jwks" | "staticKeys">;
+
+/** A fresh isolate's state (src/services.ts builds one per isolate; tests that build Services by hand use it too). */
+export function isolateState(): IsolateState {
+  return {
+    breakers: new CircuitBreakers(),
+    admissionHints: new AdmissionHints(),
+    keyCache: new KeyCache(),
+    jwks: new JwksCache(),
+    staticKeys: new StaticKeys(),
+  };
 }
 
 export interface AppEnv {

@@ -1,29 +1,11 @@
-import { JwksCache } from "./auth/jwt-cache";
-import { KeyCache } from "./auth/key-cache";
-import { StaticKeys } from "./auth/static-keys";
 import { cacheServices } from "./cache/services";
-import type { Services } from "./context";
+import { isolateState, type Services } from "./context";
 import { parseEnv, type WorkerEnv } from "./env";
-import { AdmissionHints } from "./ledger/admission-hints";
 import { outboxFromEnv } from "./ledger/outbox";
 import { selectLedger } from "./ledger/select";
 import { telemetryConfig } from "./observability/config";
 import { createTelemetry, TELEMETRY_OFF } from "./observability/telemetry";
 import type { CompiledPolicy } from "./policy/types";
-import { CircuitBreakers } from "./routing/circuit-breaker";
-
-/** What an isolate learns and keeps between requests, whatever env object the runtime hands it. */
-export type IsolateState = Pick<Services, "breakers" | "admissionHints" | "keyCache" | "jwks" | "staticKeys">;
-
-export function isolateState(): IsolateState {
-  return {
-    breakers: new CircuitBreakers(),
-    admissionHints: new AdmissionHints(),
-    keyCache: new KeyCache(),
-    jwks: new JwksCache(),
-    staticKeys: new StaticKeys(),
-  };
-}
 
 /**
  * The one place Services are built: per isolate, for one compiled policy. The env object is stable within an

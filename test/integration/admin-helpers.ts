@@ -1,13 +1,12 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { createApp } from "../../src/app";
-import type { Services } from "../../src/context";
+import { isolateState, type Services } from "../../src/context";
 import { parseEnv } from "../../src/env";
 import { selectLedger } from "../../src/ledger/select";
 import type { KeyStore, Ledger } from "../../src/ledger/types";
 import { TELEMETRY_OFF } from "../../src/observability/telemetry";
 import type { CompiledPolicy } from "../../src/policy/types";
-import { isolateState } from "../../src/services";
 import generated from "../.generated/policy.json";
 import { gw } from "../helpers/gateway";
 import { ADMIN_SECRET_FOR_TESTS } from "../helpers/keys";

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { run } from "../../../scripts/cli/main";
 import { createApp } from "../../../src/app";
-import type { Services } from "../../../src/context";
+import { isolateState, type Services } from "../../../src/context";
 import { parseEnv } from "../../../src/env";
 import { TELEMETRY_OFF } from "../../../src/observability/telemetry";
 import { compilePolicy } from "../../../src/policy/compile";
-import { isolateState } from "../../../src/services";
 import { createReferenceStore } from "../../integration/ledger/reference-ledger";
 import { expectCompiled, readPolicyDir, sha256 } from "../policy/helpers";
 
