@@ -9,7 +9,7 @@ import type { PlannedAttempt } from "../routing/plan";
 export type TracedAttempt<T> = (
   a: PlannedAttempt,
   signal: AbortSignal,
-  traceparent: string | undefined,
+  traceparent?: string,
 ) => Promise<AttemptOutcome<T>>;
 
 export interface AttemptTrace {
@@ -29,7 +29,7 @@ export function tracedAttempt<T>(
   trace: AttemptTrace | undefined,
   attempt: TracedAttempt<T>,
 ): (a: PlannedAttempt, signal: AbortSignal) => Promise<AttemptOutcome<T>> {
-  if (trace === undefined || !trace.telemetry.enabled) return (a, signal) => attempt(a, signal, undefined);
+  if (trace === undefined || !trace.telemetry.enabled) return attempt;
   let n = 0;
   return async (a, signal) => {
     n += 1;

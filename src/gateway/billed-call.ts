@@ -121,8 +121,12 @@ export async function billedCall<T>(
   return { kind: "done", value: await releasedOnThrow(ctx, hold, () => execute(run)) };
 }
 
-/** Admission in its span (`gateway.admit`): the hold, the grant, or the refusal's code. */
-async function tracedAdmit(ctx: ChatContext, ask: AdmitParams, overlapped = false): ReturnType<typeof admit> {
+/** Admission in its span (`gateway.admit`): the hold, the grant, or the refusal's code. Untraced when off. */
+function tracedAdmit(ctx: ChatContext, ask: AdmitParams, overlapped = false): ReturnType<typeof admit> {
+  return ctx.services.telemetry.enabled ? admitInSpan(ctx, ask, overlapped) : admit(ask);
+}
+
+async function admitInSpan(ctx: ChatContext, ask: AdmitParams, overlapped: boolean): ReturnType<typeof admit> {
   const span = ctx.span.child("gateway.admit");
   if (overlapped) span.set("gateway.overlapped", true);
   try {

@@ -63,7 +63,9 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     if (req.n != null && req.n !== 1) span.set(ATTR.requestChoiceCount, req.n);
   }
   const { plan, pricing } = pricePlan(planChat(ctx, req));
-  const { cache, hit } = await cacheLookup(ctx, req, plan);
+  const { cache, hit } = ctx.services.telemetry.enabled
+    ? await cacheLookup(ctx, req, plan)
+    : await openChatCache(ctx, req, plan);
   if (hit !== undefined) {
     const outcome = await billHit(ctx, req, plan, hit);
     // Counted once admitted: a hit refused by admission (credits, limits) was not served.
