@@ -193,6 +193,23 @@ describe("Vercel AI SDK, default OpenAI provider (Responses API)", () => {
     expect(text).toContain("tool result received");
   });
 
+  it("continues a conversation statelessly with store: false; by default the SDK refers to stored items and is told so", async () => {
+    const first = await generateText({ model: provider("small"), prompt: "Hello there", maxRetries: 0 });
+    const messages = [...first.response.messages, { role: "user" as const, content: "And again" }];
+    const next = await generateText({
+      model: provider("small"),
+      messages,
+      providerOptions: { openai: { store: false } },
+      maxRetries: 0,
+    });
+    expect(next.text).toContain("local origin");
+
+    const err = await generateText({ model: provider("small"), messages, maxRetries: 0 }).catch((e: unknown) => e);
+    expect(APICallError.isInstance(err)).toBe(true);
+    expect((err as APICallError).statusCode).toBe(400);
+    expect((err as APICallError).message).toMatch(/store: false/);
+  });
+
   it("a refusal surfaces as an APICallError with the gateway's message", async () => {
     const err = await generateText({
       model: provider("small"),

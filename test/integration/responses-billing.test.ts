@@ -91,6 +91,38 @@ describe.each<BackendName>(["durable-object", "upstash"])("/v1/responses billing
     await checkInvariant(b.ledger, account.keyId, account.tenantId, { atRest: true });
   });
 
+  it("an Idempotency-Key replays the stored response object: no second upstream call, no second charge", async () => {
+    const n = nonce("resp-idem");
+    const account = await newAccount(b, FUNDS);
+    const body = { model: "b-chat", input: `once ${n}`, max_output_tokens: 50 };
+    const headers = { "idempotency-key": `idem-${n}` };
+    const first = await responses(b, account, body, headers);
+    const firstText = await first.text();
+    await settled(b, account);
+    const again = await responses(b, account, body, headers);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe(firstText);
+    expect((JSON.parse(firstText) as ResponseJson).object).toBe("response");
+    expect(await fakeCalls(n)).toHaveLength(1);
+    const entries = await entriesOf(b, account, requestIdOf(first));
+    expect(entries.map((e) => e.type)).toEqual(["reserve", "settle"]);
+    await checkInvariant(b.ledger, account.keyId, account.tenantId, { atRest: true });
+  });
+
+  it("a task's cost budget counts /v1/responses calls like chat calls", async () => {
+    const n = nonce("resp-task");
+    const account = await newAccount(b, FUNDS, "t-billing-task-cost");
+    const task = { "x-gateway-task-id": `rt-${n}` };
+    expect(
+      (await responses(b, account, { model: "b-chat", input: `cost 0 ${n}`, max_output_tokens: 20 }, task)).status,
+    ).toBe(200);
+    await settled(b, account);
+    const over = await responses(b, account, { model: "b-chat", input: `cost 1 ${n}`, max_output_tokens: 20 }, task);
+    expect(over.status).toBe(429);
+    expect(((await over.json()) as { error: { code: string } }).error.code).toBe("task_budget_exceeded");
+    expect(await fakeCalls(`cost 1 ${n}`)).toEqual([]);
+  });
+
   it("a refused request reserves nothing and is recorded as a refusal", async () => {
     const account = await newAccount(b, FUNDS);
     const res = await responses(b, account, { model: "b-chat", input: "x", store: true });
