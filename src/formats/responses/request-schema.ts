@@ -139,7 +139,7 @@ const metadata = z
   .record(z.string().max(64, "metadata keys are at most 64 characters"), z.string().max(512))
   .refine((m) => Object.keys(m).length <= 16, "at most 16 metadata pairs");
 
-/** `value` must be absent, null or one of `allowed`; anything else is refused with `why`. */
+/** Only the "off" values (absent, null, false) are accepted; anything else is refused with `why`. */
 function onlyAbsent<T extends z.ZodType>(schema: T, why: string) {
   return schema.nullish().refine((v) => v === undefined || v === null || v === false, why);
 }
