@@ -10,6 +10,7 @@ import { genAiProviderName } from "../providers";
 const OPERATIONS: Record<string, string> = {
   "/v1/chat/completions": "chat",
   "/v1/messages": "chat",
+  "/v1/responses": "chat",
   "/v1/embeddings": "embeddings",
 };
 
