@@ -1,3 +1,4 @@
+import type { AnalyticsServices } from "./analytics/select";
 import type { Principal } from "./auth/principal";
 import type { CacheServices } from "./cache/services";
 import type { Env, WorkerEnv } from "./env";
@@ -21,6 +22,8 @@ export interface Services {
   outbox: OutboxClient | undefined;
   /** The response cache (store and embedder bindings); undefined when the Worker is built without it. */
   cache?: CacheServices;
+  /** Usage rollups (store + the isolate's batching collector); undefined when analytics are off. */
+  analytics?: AnalyticsServices;
   /** Bills expired holds (cron trigger). */
   sweep: () => Promise<number>;
   /** Outbound fetch; the one place an upstream call leaves the Worker. */

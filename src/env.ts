@@ -35,6 +35,13 @@ const EnvSchema = z.object({
   UPSTASH_VECTOR_REST_TOKEN: z.string().min(1).optional(),
   /** Longest a cache call may take; past it the request is served without the cache (a bypass). */
   CACHE_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1500),
+  /**
+   * Where analytics rollups live: the embedded Durable Objects (default when bound), the Upstash Redis of
+   * UPSTASH_REDIS_REST_URL, or `off`.
+   */
+  ANALYTICS_BACKEND: z.enum(["durable-object", "upstash", "off"]).optional(),
+  /** How long usage events gather in an isolate before one batch is written (the loss window on an isolate crash). */
+  ANALYTICS_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 export type ParsedEnv = z.infer<typeof EnvSchema>;

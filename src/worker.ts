@@ -1,3 +1,4 @@
+import { selectAnalytics } from "./analytics/select";
 import { createApp } from "./app";
 import { cacheServices } from "./cache/services";
 import type { Services } from "./context";
@@ -35,6 +36,8 @@ export function createWorker(policy: CompiledPolicy) {
       now: () => Date.now(),
       random: Math.random,
     };
+    const analytics = selectAnalytics(env, raw);
+    if (analytics !== undefined) value.analytics = analytics;
     built = { raw, services: value };
     return value;
   };

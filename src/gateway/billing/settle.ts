@@ -1,3 +1,5 @@
+import type { AnalyticsSink } from "../../analytics/collector";
+import { storedEvent } from "../../analytics/stored-event";
 import { opTarget } from "../../ledger/outbox/op";
 import type { OutboxClient, SettlementOp } from "../../ledger/outbox/types";
 import {
@@ -37,6 +39,8 @@ export interface SettleDeps {
    * while the hanging call is left to finish (the ledger resolves a hold once, so the two cannot both bill).
    */
   budgetMs?: number;
+  /** Usage rollups: told of every usage event the ledger stored (or the outbox took), off the request path. */
+  analytics?: AnalyticsSink | undefined;
 }
 
 const RETRIES = 2;
@@ -51,6 +55,13 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * `waitUntil(settleDurably(deps, op).catch(log))`; nothing inside it is left to reject unhandled.
  */
 export async function settleDurably(deps: SettleDeps, op: SettlementOp): Promise<SettleOutcome> {
+  const outcome = await settleOrQueue(deps, op);
+  const event = deps.analytics === undefined ? undefined : storedEvent(op, outcome);
+  if (event !== undefined) deps.analytics?.add(event, deps.waitUntil);
+  return outcome;
+}
+
+async function settleOrQueue(deps: SettleDeps, op: SettlementOp): Promise<SettleOutcome> {
   const id = opTarget(op).requestId;
   const direct = await settleDirect(deps, op);
   if (direct.ok) {

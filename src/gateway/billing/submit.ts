@@ -9,7 +9,10 @@ import { settleDurably } from "./settle";
  */
 export function submitter(services: Services, waitUntil: (p: Promise<unknown>) => void, requestId: string) {
   return (op: SettleOp): Promise<void> => {
-    const done = settleDurably({ ledger: services.ledger, outbox: services.outbox, waitUntil }, op).then(
+    const done = settleDurably(
+      { ledger: services.ledger, outbox: services.outbox, waitUntil, analytics: services.analytics?.collector },
+      op,
+    ).then(
       () => undefined,
       (err: unknown) => {
         console.error(`[${requestId}] ${op.kind} could not be settled or queued`, err);
