@@ -7,6 +7,7 @@ import { recordRefusals } from "./middleware/record-refusals";
 import { requestId } from "./middleware/request-id";
 import { balanceHandler, usageHandler } from "./routes/account";
 import { adminApp } from "./routes/admin";
+import { ownAnalyticsHandler, TASK_OUTCOME_PATH, taskOutcomeHandler } from "./routes/analytics/handlers";
 import { chatCompletionsHandler } from "./routes/chat-completions";
 import { embeddingsHandler } from "./routes/embeddings";
 import { messagesHandler } from "./routes/messages";
@@ -21,12 +22,14 @@ const ROUTES: Record<string, string[]> = {
   "/v1/models": ["GET"],
   "/v1/balance": ["GET"],
   "/v1/usage": ["GET"],
+  "/v1/analytics": ["GET"],
   "/healthz": ["GET"],
 };
 
 /** Methods allowed on a path: the fixed table, then parameterised paths. */
 function allowedMethods(path: string): string[] | undefined {
-  return ROUTES[path] ?? (TOOLS_INVOKE_PATH.test(path) ? ["POST"] : undefined);
+  if (TOOLS_INVOKE_PATH.test(path) || TASK_OUTCOME_PATH.test(path)) return ["POST"];
+  return ROUTES[path];
 }
 
 /**
@@ -68,6 +71,8 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
   app.get("/v1/models", listModelsHandler);
   app.get("/v1/balance", balanceHandler);
   app.get("/v1/usage", usageHandler);
+  app.get("/v1/analytics", ownAnalyticsHandler);
+  app.post("/v1/tasks/:id/outcome", taskOutcomeHandler);
   app.post("/v1/tools/:name/invoke", toolsInvokeHandler);
 
   app.notFound((c) => {

@@ -80,6 +80,7 @@ export async function admitHit(
     providerId: "cache",
     upstreamModel: response.model,
     attempts: 0,
+    fallback: false,
     policyVersion: services.policy.version,
   };
   const settlement = chatSettlement(ctx, admission, promptEstimate, () => meta, "hit");

@@ -2,6 +2,7 @@ import type { Handler } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { GatewayError } from "../../errors";
+import { adminAnalyticsHandler, adminFlushHandler } from "../analytics/handlers";
 import { adminAuth } from "./admin-auth";
 import { cacheStatsHandler, invalidateCacheHandler } from "./cache";
 import {
@@ -37,6 +38,8 @@ const ROUTES: AdminRoute[] = [
   { method: "GET", path: "/accounts/:account/balance", handler: accountBalanceHandler },
   { method: "GET", path: "/accounts/:account/entries", handler: accountEntriesHandler },
   { method: "GET", path: "/usage", handler: adminUsageHandler },
+  { method: "GET", path: "/analytics", handler: adminAnalyticsHandler },
+  { method: "POST", path: "/analytics/flush", handler: adminFlushHandler },
   { method: "POST", path: "/tenants/:id/cache/invalidate", handler: invalidateCacheHandler },
   { method: "GET", path: "/tenants/:id/cache/stats", handler: cacheStatsHandler },
 ];
