@@ -62,7 +62,10 @@ export function gatewayAnalyticsSuite(backend: "durable-object" | "upstash") {
         if (random() < 0.6) headers["x-gateway-task-id"] = `task-${run}-${Math.floor(random() * 6)}`;
         const body = chatBody(model, `analytics ${run} ${i}`, { max_tokens: 20, stream: random() < 0.3 });
         sends.push(
-          b.fetch(request(account, "/v1/chat/completions", body, headers)).then(async (r) => (await r.text(), r)),
+          b.fetch(request(account, "/v1/chat/completions", body, headers)).then(async (r) => {
+            await r.text();
+            return r;
+          }),
         );
       }
       const statuses = (await Promise.all(sends)).map((r) => r.status);
