@@ -173,7 +173,7 @@ async function show(s) {
   draw("chart-task-cost", {
     type: "bar",
     data: {
-      labels: all.tasks.cost_distribution.map((d) => (d.le === null ? "more" : `≤${credits(d.le)}`)),
+      labels: all.tasks.cost_distribution.map((d) => (d.le === null ? "more" : `≤${d.le / 1e6}`)),
       datasets: [{ label: "tasks", data: all.tasks.cost_distribution.map((d) => d.tasks), backgroundColor: COLORS[0] }],
     },
   });
