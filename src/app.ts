@@ -5,7 +5,7 @@ import { authenticate } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body";
 import { recordRefusals } from "./middleware/record-refusals";
 import { requestId } from "./middleware/request-id";
-import { balanceHandler, usageHandler } from "./routes/account";
+import { balanceHandler, usageExportHandler, usageHandler } from "./routes/account";
 import { adminApp } from "./routes/admin";
 import { ownAnalyticsHandler, TASK_OUTCOME_PATH, taskOutcomeHandler } from "./routes/analytics/handlers";
 import { chatCompletionsHandler } from "./routes/chat-completions";
@@ -22,6 +22,7 @@ const ROUTES: Record<string, string[]> = {
   "/v1/models": ["GET"],
   "/v1/balance": ["GET"],
   "/v1/usage": ["GET"],
+  "/v1/usage/export": ["GET"],
   "/v1/analytics": ["GET"],
   "/healthz": ["GET"],
 };
@@ -71,6 +72,7 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
   app.get("/v1/models", listModelsHandler);
   app.get("/v1/balance", balanceHandler);
   app.get("/v1/usage", usageHandler);
+  app.get("/v1/usage/export", usageExportHandler);
   app.get("/v1/analytics", ownAnalyticsHandler);
   app.post("/v1/tasks/:id/outcome", taskOutcomeHandler);
   app.post("/v1/tools/:name/invoke", toolsInvokeHandler);

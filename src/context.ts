@@ -4,7 +4,7 @@ import type { CacheServices } from "./cache/services";
 import type { Env, WorkerEnv } from "./env";
 import type { AdmissionHints } from "./gateway/billing/admission-hints";
 import type { OutboxClient } from "./ledger/outbox";
-import type { KeyStore, Ledger } from "./ledger/types";
+import type { KeyStore, Ledger, UsagePager } from "./ledger/types";
 import type { CompiledPolicy } from "./policy/types";
 import type { CircuitBreakers } from "./routing/circuit-breaker";
 
@@ -18,6 +18,8 @@ export interface Services {
   /** Credits, holds, rate limits, task budgets, idempotency and usage events (Upstash Redis or Durable Objects). */
   ledger: Ledger;
   keys: KeyStore;
+  /** Cursor paging through every usage event; absent in test wirings without one (then one page of Ledger.usage). */
+  usagePages?: UsagePager;
   /** Durable retry for settlements the ledger could not take at the time (undefined without the binding). */
   outbox: OutboxClient | undefined;
   /** The response cache (store and embedder bindings); undefined when the Worker is built without it. */

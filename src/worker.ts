@@ -29,6 +29,7 @@ export function createWorker(policy: CompiledPolicy) {
       admissionHints,
       ledger: backend.ledger,
       keys: backend.keys,
+      usagePages: backend.usage,
       outbox: outboxFromEnv(raw, env.config.LEDGER_BACKEND),
       cache: cacheServices(env, raw),
       sweep: () => backend.sweep(tenantIds),

@@ -14,7 +14,7 @@ import {
   keyEntriesHandler,
 } from "./credits";
 import { createKeyHandler, getKeyHandler, listKeysHandler, revokeKeyHandler } from "./keys";
-import { adminUsageHandler } from "./usage";
+import { adminUsageExportHandler, adminUsageHandler } from "./usage";
 
 /** Where the app mounts `adminApp()`; the 405/404 fallback matches full paths under it. */
 export const ADMIN_BASE = "/admin";
@@ -38,6 +38,7 @@ const ROUTES: AdminRoute[] = [
   { method: "GET", path: "/accounts/:account/balance", handler: accountBalanceHandler },
   { method: "GET", path: "/accounts/:account/entries", handler: accountEntriesHandler },
   { method: "GET", path: "/usage", handler: adminUsageHandler },
+  { method: "GET", path: "/usage/export", handler: adminUsageExportHandler },
   { method: "GET", path: "/analytics", handler: adminAnalyticsHandler },
   { method: "POST", path: "/analytics/flush", handler: adminFlushHandler },
   { method: "POST", path: "/tenants/:id/cache/invalidate", handler: invalidateCacheHandler },
