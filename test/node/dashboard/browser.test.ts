@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { promisify } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, DEV_KEY, type LocalGateway, sendTraffic, startLocalGateway } from "./local-gateway";
@@ -166,4 +168,24 @@ describe("dashboard in chromium", () => {
     expect(costs.reduce<number>((n, v) => n + (v ?? 0), 0)).toBeCloseTo(own.totals.cost / 1e6, 9);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-phone.png` });
   }, 120_000);
+
+  it("the admin CLI's report prints the same cost, rates and p95 as the API", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "scripts/gateway-cli.ts", "report", "--tenant", "acme", "--interval", "hour"],
+      { env: { ...process.env, GATEWAY_URL: gateway.url, GATEWAY_ADMIN_SECRET: ADMIN } },
+    );
+    const range = /: (\S+) \.\. (\S+) \(hour buckets\)/.exec(stdout);
+    expect(range, stdout).not.toBeNull();
+    const from = Date.parse(range?.[1] ?? "");
+    const to = Date.parse(range?.[2] ?? "");
+    const all = await api(`/admin/analytics?tenant=acme&interval=hour&from=${from}&to=${to}`, ADMIN);
+    const micros = (m: number) => `${Math.floor(m / 1e6)}.${String(m % 1e6).padStart(6, "0")}`;
+    expect(stdout).toContain(`${all.totals.requests} requests`);
+    expect(stdout).toContain(`${micros(all.totals.cost)} credits`);
+    expect(stdout).toMatch(new RegExp(`p95 latency:\\s+${all.totals.p95_ms} ms`));
+    expect(stdout).toMatch(new RegExp(`fallback rate:\\s+${pct(all.totals.fallback_rate).replace(".", "\\.")}`));
+    expect(stdout).toContain("COST BY FEATURE AND MODEL");
+    expect(stdout).toMatch(/search\s+small\s+\d+/);
+  }, 60_000);
 });
