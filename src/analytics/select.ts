@@ -1,6 +1,7 @@
-import type { Env, WorkerEnv } from "../env";
+import type { Bindings, LedgerConfig } from "../ledger/config";
 import { AnalyticsCollector } from "./collector";
 import { createDurableObjectAnalytics, type TenantAnalytics } from "./durable-object";
+import type { AnalyticsEnvConfig } from "./env-config";
 import type { AnalyticsStore } from "./types";
 import { createUpstashAnalytics } from "./upstash";
 
@@ -17,7 +18,10 @@ function isNamespace(value: unknown): value is DurableObjectNamespace<TenantAnal
  * The one place the analytics store is chosen: `ANALYTICS_BACKEND` — `durable-object` (default when the
  * TENANT_ANALYTICS binding exists), `upstash` (the Upstash Redis of UPSTASH_REDIS_REST_URL), or `off`.
  */
-export function selectAnalytics(env: Env, raw: WorkerEnv): AnalyticsServices | undefined {
+export function selectAnalytics(
+  env: { config: AnalyticsEnvConfig & LedgerConfig },
+  raw: Bindings,
+): AnalyticsServices | undefined {
   const { config } = env;
   const choice = config.ANALYTICS_BACKEND ?? (isNamespace(raw.TENANT_ANALYTICS) ? "durable-object" : "off");
   let store: AnalyticsStore;

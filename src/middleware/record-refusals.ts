@@ -1,9 +1,9 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { ERROR_CODES, GatewayError } from "../errors";
-import { settleDurably } from "../gateway/billing/settle";
-import { HEADER_TOKEN } from "../gateway/request-context";
+import { settleDurably } from "../ledger/settle-durably";
 import type { UsageEvent } from "../ledger/types";
+import { HEADER_TOKEN } from "./header-token";
 
 function headerToken(value: string | undefined): string | undefined {
   return value !== undefined && HEADER_TOKEN.test(value) ? value : undefined;
@@ -56,7 +56,7 @@ export function recordRefusals() {
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
     waitUntil(
       settleDurably(
-        { ledger: services.ledger, outbox: services.outbox, waitUntil, analytics: services.analytics?.collector },
+        { ledger: services.ledger, outbox: services.outbox, waitUntil, usageSink: services.analytics?.collector },
         { kind: "record", event },
       ).catch((e: unknown) => console.error(`[${c.var.requestId}] could not record the usage event of a refusal`, e)),
     );

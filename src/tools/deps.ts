@@ -1,5 +1,5 @@
 import type { Services } from "../context";
-import { settleDurably } from "../gateway/billing/settle";
+import { settleDurably } from "../ledger/settle-durably";
 import type { ToolDeps } from "./types";
 
 /**
@@ -15,7 +15,7 @@ export function toolDeps(services: Services, waitUntil: (p: Promise<unknown>) =>
     now: services.now,
     settle: (op) => {
       const done = settleDurably(
-        { ledger: services.ledger, outbox: services.outbox, waitUntil, analytics: services.analytics?.collector },
+        { ledger: services.ledger, outbox: services.outbox, waitUntil, usageSink: services.analytics?.collector },
         op,
       ).then(
         () => undefined,

@@ -1,6 +1,6 @@
 import type { Services } from "../../context";
+import { settleDurably } from "../../ledger/settle-durably";
 import type { SettleOp } from "./meter";
-import { settleDurably } from "./settle";
 
 /**
  * Settlement leaves the hot path: the op runs in waitUntil, straight against the ledger, and if the store cannot
@@ -10,7 +10,7 @@ import { settleDurably } from "./settle";
 export function submitter(services: Services, waitUntil: (p: Promise<unknown>) => void, requestId: string) {
   return (op: SettleOp): Promise<void> => {
     const done = settleDurably(
-      { ledger: services.ledger, outbox: services.outbox, waitUntil, analytics: services.analytics?.collector },
+      { ledger: services.ledger, outbox: services.outbox, waitUntil, usageSink: services.analytics?.collector },
       op,
     ).then(
       () => undefined,

@@ -4,7 +4,7 @@ import { buildReport, type Report } from "../../analytics/report";
 import type { AnalyticsServices } from "../../analytics/select";
 import type { AppEnv } from "../../context";
 import { GatewayError } from "../../errors";
-import { HEADER_TOKEN } from "../../gateway/request-context";
+import { HEADER_TOKEN } from "../../middleware/header-token";
 import { tenantOr404 } from "../admin/keys";
 import { parseJsonBody } from "../admin/parse";
 import { reportCsv } from "./csv";

@@ -1,14 +1,14 @@
-import type { AnalyticsSink } from "../../analytics/collector";
-import { storedEvent } from "../../analytics/stored-event";
-import { opTarget } from "../../ledger/outbox/op";
-import type { OutboxClient, SettlementOp } from "../../ledger/outbox/types";
+import { opTarget } from "./outbox/op";
+import type { OutboxClient, SettlementOp } from "./outbox/types";
+import { storedEvent } from "./stored-event";
 import {
   type Ledger,
   type RecordResult,
   type SettleResult,
   StoreUnavailableError,
+  type UsageEvent,
   type VoidResult,
-} from "../../ledger/types";
+} from "./types";
 
 /** What the ledger answers to an op. */
 type LedgerAnswer = SettleResult | VoidResult | RecordResult;
@@ -30,6 +30,8 @@ export interface SettleDeps {
   outbox: OutboxClient | undefined;
   /** The request's waitUntil: keeps a ledger call alive that was given up on (see `budgetMs`). */
   waitUntil: (p: Promise<unknown>) => void;
+  /** Told of every usage event the ledger stored (or the outbox took): analytics, off the request path. */
+  usageSink?: UsageSink | undefined;
   /** Test seams. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -39,8 +41,6 @@ export interface SettleDeps {
    * while the hanging call is left to finish (the ledger resolves a hold once, so the two cannot both bill).
    */
   budgetMs?: number;
-  /** Usage rollups: told of every usage event the ledger stored (or the outbox took), off the request path. */
-  analytics?: AnalyticsSink | undefined;
 }
 
 const RETRIES = 2;
@@ -56,9 +56,14 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export async function settleDurably(deps: SettleDeps, op: SettlementOp): Promise<SettleOutcome> {
   const outcome = await settleOrQueue(deps, op);
-  const event = deps.analytics === undefined ? undefined : storedEvent(op, outcome);
-  if (event !== undefined) deps.analytics?.add(event, deps.waitUntil);
+  const event = deps.usageSink === undefined ? undefined : storedEvent(op, outcome);
+  if (event !== undefined) deps.usageSink?.add(event, deps.waitUntil);
   return outcome;
+}
+
+/** Where stored usage events go next (the analytics collector); must never throw or wait. */
+export interface UsageSink {
+  add(event: UsageEvent, waitUntil: (p: Promise<unknown>) => void): void;
 }
 
 async function settleOrQueue(deps: SettleDeps, op: SettlementOp): Promise<SettleOutcome> {

@@ -1,5 +1,5 @@
-import type { SettlementOp } from "../ledger/outbox/types";
-import type { UsageEvent } from "../ledger/types";
+import type { SettlementOp } from "./outbox/types";
+import type { UsageEvent } from "./types";
 
 /** The part of a settlement outcome analytics reads (settleDurably's answer). */
 export type OutcomeKind =
