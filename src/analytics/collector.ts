@@ -35,6 +35,7 @@ interface TenantBuffer {
 export class AnalyticsCollector implements AnalyticsSink {
   private readonly buffers = new Map<string, TenantBuffer>();
   private pending: Promise<void> | undefined;
+  /** Events (or, past the backlog, whole batches) given up while the store was down. */
   dropped = 0;
 
   constructor(
@@ -93,6 +94,13 @@ export class AnalyticsCollector implements AnalyticsSink {
     if (b.events.length > 0) {
       const id = this.opts.newId?.() ?? crypto.randomUUID();
       b.unsent.push(buildBatch(id, b.events.splice(0)));
+    }
+    // A store down for long: keep the newest batches only (each holds at most maxBatch-ish events).
+    const maxUnsent = Math.max(1, Math.ceil((this.opts.maxBuffered ?? 10_000) / (this.opts.maxBatch ?? 500)));
+    if (b.unsent.length > maxUnsent) {
+      const gone = b.unsent.splice(0, b.unsent.length - maxUnsent);
+      this.dropped += gone.length;
+      console.error(`analytics: dropped ${gone.length} unsent batch(es) after the store stayed down`);
     }
     while (b.unsent.length > 0) {
       const batch = b.unsent[0];
