@@ -12,12 +12,14 @@ import { chatCompletionsHandler } from "./routes/chat-completions";
 import { embeddingsHandler } from "./routes/embeddings";
 import { messagesHandler } from "./routes/messages";
 import { listModelsHandler } from "./routes/models";
+import { responsesHandler } from "./routes/responses";
 import { TOOLS_INVOKE_PATH, toolsInvokeHandler } from "./routes/tools-invoke";
 
 /** Paths we serve, with their methods: anything else on a known path is a 405 with `Allow`. */
 const ROUTES: Record<string, string[]> = {
   "/v1/chat/completions": ["POST"],
   "/v1/messages": ["POST"],
+  "/v1/responses": ["POST"],
   "/v1/embeddings": ["POST"],
   "/v1/models": ["GET"],
   "/v1/balance": ["GET"],
@@ -63,11 +65,18 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
     return next();
   });
   app.use("/v1/*", authenticate());
-  for (const path of ["/v1/chat/completions", "/v1/messages", "/v1/embeddings", "/v1/tools/:name/invoke"]) {
+  for (const path of [
+    "/v1/chat/completions",
+    "/v1/messages",
+    "/v1/responses",
+    "/v1/embeddings",
+    "/v1/tools/:name/invoke",
+  ]) {
     app.use(path, recordRefusals());
   }
   app.post("/v1/chat/completions", chatCompletionsHandler);
   app.post("/v1/messages", messagesHandler);
+  app.post("/v1/responses", responsesHandler);
   app.post("/v1/embeddings", embeddingsHandler);
   app.get("/v1/models", listModelsHandler);
   app.get("/v1/balance", balanceHandler);
