@@ -5,6 +5,7 @@ import { authenticate } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body";
 import { recordRefusals } from "./middleware/record-refusals";
 import { requestId } from "./middleware/request-id";
+import { traceRequests } from "./middleware/trace";
 import { balanceHandler, usageExportHandler, usageHandler } from "./routes/account";
 import { adminApp } from "./routes/admin";
 import { ownAnalyticsHandler, TASK_OUTCOME_PATH, taskOutcomeHandler } from "./routes/analytics/handlers";
@@ -47,6 +48,7 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
     c.set("services", services(c.env));
     return next();
   });
+  app.use("*", traceRequests());
   app.use("*", bodyLimit());
 
   app.get("/healthz", (c) => c.json({ status: "ok", policy_version: c.var.services.policy.version }));

@@ -15,6 +15,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["context"],
   ["env"],
   ["analytics"],
+  ["observability"],
   ["cache"],
   ["auth"],
   ["ledger"],
