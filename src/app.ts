@@ -6,8 +6,9 @@ import { bodyLimit } from "./middleware/body";
 import { recordRefusals } from "./middleware/record-refusals";
 import { requestId } from "./middleware/request-id";
 import { traceRequests } from "./middleware/trace";
-import { balanceHandler, usageHandler } from "./routes/account";
+import { balanceHandler, usageExportHandler, usageHandler } from "./routes/account";
 import { adminApp } from "./routes/admin";
+import { ownAnalyticsHandler, TASK_OUTCOME_PATH, taskOutcomeHandler } from "./routes/analytics/handlers";
 import { chatCompletionsHandler } from "./routes/chat-completions";
 import { embeddingsHandler } from "./routes/embeddings";
 import { messagesHandler } from "./routes/messages";
@@ -24,12 +25,15 @@ const ROUTES: Record<string, string[]> = {
   "/v1/models": ["GET"],
   "/v1/balance": ["GET"],
   "/v1/usage": ["GET"],
+  "/v1/usage/export": ["GET"],
+  "/v1/analytics": ["GET"],
   "/healthz": ["GET"],
 };
 
 /** Methods allowed on a path: the fixed table, then parameterised paths. */
 function allowedMethods(path: string): string[] | undefined {
-  return ROUTES[path] ?? (TOOLS_INVOKE_PATH.test(path) ? ["POST"] : undefined);
+  if (TOOLS_INVOKE_PATH.test(path) || TASK_OUTCOME_PATH.test(path)) return ["POST"];
+  return ROUTES[path];
 }
 
 /**
@@ -79,6 +83,9 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
   app.get("/v1/models", listModelsHandler);
   app.get("/v1/balance", balanceHandler);
   app.get("/v1/usage", usageHandler);
+  app.get("/v1/usage/export", usageExportHandler);
+  app.get("/v1/analytics", ownAnalyticsHandler);
+  app.post("/v1/tasks/:id/outcome", taskOutcomeHandler);
   app.post("/v1/tools/:name/invoke", toolsInvokeHandler);
 
   app.notFound((c) => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AnalyticsEnvSchema } from "./analytics/env-config";
 import { CacheEnvSchema } from "./cache/env-config";
 import { type Bindings, LedgerConfigSchema } from "./ledger/config";
 import { OtelEnvSchema } from "./observability/env-config";
@@ -27,6 +28,7 @@ const EnvSchema = z.object({
    */
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
   ...CacheEnvSchema.shape,
+  ...AnalyticsEnvSchema.shape,
   ...OtelEnvSchema.shape,
 });
 

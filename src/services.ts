@@ -1,3 +1,4 @@
+import { selectAnalytics } from "./analytics/select";
 import { cacheServices } from "./cache/services";
 import { isolateState, type Services } from "./context";
 import { parseEnv, type WorkerEnv } from "./env";
@@ -27,6 +28,7 @@ export function servicesFor(policy: CompiledPolicy): (raw: WorkerEnv) => Service
       policy,
       ledger: backend.ledger,
       keys: backend.keys,
+      usagePages: backend.usage,
       outbox: outboxFromEnv(raw, env.config.LEDGER_BACKEND),
       cache: cacheServices(env, raw),
       providers: new Map(),
@@ -37,6 +39,8 @@ export function servicesFor(policy: CompiledPolicy): (raw: WorkerEnv) => Service
       now: () => Date.now(),
       random: Math.random,
     };
+    const analytics = selectAnalytics(env, raw);
+    if (analytics !== undefined) services.analytics = analytics;
     built = { raw, services };
     return services;
   };

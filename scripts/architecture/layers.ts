@@ -14,6 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["tools"],
   ["context"],
   ["env"],
+  ["analytics"],
   ["observability"],
   ["cache"],
   ["auth"],
