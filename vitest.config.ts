@@ -49,6 +49,8 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
           globalSetup: ["./test/global-setup.ts"],
           setupFiles: ["./test/setup/seed-credits.ts"],
+          // Seeding credits talks to both ledger backends; on a loaded 2-core machine it outlasted the 10 s default.
+          hookTimeout: 60_000,
         },
       },
       {
