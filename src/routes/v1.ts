@@ -5,6 +5,7 @@ import { chatCompletionsHandler } from "./chat-completions";
 import { embeddingsHandler } from "./embeddings";
 import { messagesHandler } from "./messages";
 import { listModelsHandler } from "./models";
+import { responsesHandler } from "./responses";
 import { toolsInvokeHandler } from "./tools-invoke";
 
 export interface V1Route {
@@ -27,6 +28,7 @@ export interface V1Route {
 export const V1_ROUTES: readonly V1Route[] = [
   { method: "POST", path: "/v1/chat/completions", handler: chatCompletionsHandler, recordsRefusals: true },
   { method: "POST", path: "/v1/messages", handler: messagesHandler, recordsRefusals: true },
+  { method: "POST", path: "/v1/responses", handler: responsesHandler, recordsRefusals: true },
   { method: "POST", path: "/v1/embeddings", handler: embeddingsHandler, recordsRefusals: true },
   { method: "GET", path: "/v1/models", handler: listModelsHandler, recordsRefusals: false },
   { method: "GET", path: "/v1/balance", handler: balanceHandler, recordsRefusals: false },
