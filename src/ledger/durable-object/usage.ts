@@ -1,4 +1,6 @@
+import { decodeStored } from "../../storage/decode";
 import { first, rows, run } from "../../storage/sql";
+import { UsageEventSchema } from "../records";
 import type { RecordResult, UsageEvent } from "../types";
 
 /** Usage events are kept forever, like ledger entries (see the retention note in index.ts). */
@@ -40,5 +42,5 @@ export function listUsage(sql: SqlStorage, opts: { limit: number; keyId?: string
           since,
           opts.limit,
         );
-  return found.map((r) => JSON.parse(r.event) as UsageEvent);
+  return found.map((r) => decodeStored(UsageEventSchema, r.event, "usage event"));
 }
