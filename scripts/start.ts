@@ -9,7 +9,7 @@
  * 4. funds the local dev key's account once (1,000 credits; an idempotent top-up through the admin API).
  *
  * Env: PORT (gateway, default 8787), ORIGIN_PORT (default 8788), GATEWAY_DEV_KEY (default sk-gw-local-dev, tenant
- * acme), GATEWAY_ADMIN_SECRET (default: a fixed local-only secret, printed). Provider secrets (OPENAI_API_KEY, ...)
+ * acme), GATEWAY_STATE_DIR (default .local/state), GATEWAY_ADMIN_SECRET (default: a fixed local-only secret, printed). Provider secrets (OPENAI_API_KEY, ...)
  * are read from .dev.vars when present, so hosted providers light up by adding keys there. State (credits, keys,
  * usage) persists in .local/state between runs.
  */
@@ -66,7 +66,8 @@ async function main() {
     host: HOST,
     port,
     durableObjects: durableObjectsFromWranglerToml(),
-    durableObjectsPersist: resolve(".local/state"),
+    durableObjectsPersist: resolve(process.env.GATEWAY_STATE_DIR ?? ".local/state"),
+    assets: { directory: resolve("public"), routerConfig: { has_user_worker: true } },
     bindings: {
       ADMIN_SECRET: adminSecret,
       MAX_BODY_BYTES: "4194304",
@@ -80,6 +81,7 @@ async function main() {
   const url = await mf.ready;
   await fundDevAccount(url.origin);
   console.log(`gateway: ${url.origin}   (tenant "${devTenant}", key ${devKey}, admin secret ${adminSecret})`);
+  console.log(`dashboard: ${url.origin}/dashboard/   (npm run traffic sends a realistic mix to fill it)`);
   console.log(
     `try:  curl -s ${url.origin}/v1/chat/completions -H 'authorization: Bearer ${devKey}' ` +
       `-H 'content-type: application/json' -d '{"model":"auto","messages":[{"role":"user","content":"Hello"}]}'`,

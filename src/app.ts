@@ -5,6 +5,7 @@ import { authenticate } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body";
 import { recordRefusals } from "./middleware/record-refusals";
 import { requestId } from "./middleware/request-id";
+import { traceRequests } from "./middleware/trace";
 import { adminApp } from "./routes/admin";
 import { allowedMethods, V1_ROUTES } from "./routes/v1";
 
@@ -20,6 +21,7 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
     c.set("services", services(c.env));
     return next();
   });
+  app.use("*", traceRequests());
   app.use("*", bodyLimit());
 
   app.get("/healthz", (c) => c.json({ status: "ok", policy_version: c.var.services.policy.version }));

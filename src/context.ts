@@ -1,3 +1,4 @@
+import type { AnalyticsServices } from "./analytics/select";
 import { JwksCache } from "./auth/jwt-cache";
 import { KeyCache } from "./auth/key-cache";
 import type { Principal } from "./auth/principal";
@@ -6,7 +7,9 @@ import type { CacheServices } from "./cache/services";
 import type { Env, WorkerEnv } from "./env";
 import { AdmissionHints } from "./ledger/admission-hints";
 import type { OutboxClient } from "./ledger/outbox";
-import type { KeyStore, Ledger } from "./ledger/types";
+import type { KeyStore, Ledger, UsagePager } from "./ledger/types";
+import type { Span } from "./observability/span";
+import type { Telemetry } from "./observability/telemetry";
 import type { CompiledPolicy } from "./policy/types";
 import type { ResolveResult } from "./providers";
 import { CircuitBreakers } from "./routing/circuit-breaker";
@@ -24,10 +27,14 @@ export interface Services {
   /** Credits, holds, rate limits, task budgets, idempotency and usage events (Upstash Redis or Durable Objects). */
   ledger: Ledger;
   keys: KeyStore;
+  /** Cursor paging through every usage event; absent in test wirings without one (then one page of Ledger.usage). */
+  usagePages?: UsagePager;
   /** Durable retry for settlements the ledger could not take at the time (undefined without the binding). */
   outbox: OutboxClient | undefined;
   /** The response cache (store and embedder bindings); undefined when the Worker is built without it. */
   cache?: CacheServices;
+  /** Usage rollups (store + the isolate's batching collector); undefined when analytics are off. */
+  analytics?: AnalyticsServices;
   /** API key records read from the store, trusted for KEY_CACHE_TTL_MS (the bound on revocation). */
   keyCache: KeyCache;
   /** Tenants' signing keys fetched from their JWKS URLs. */
@@ -38,6 +45,8 @@ export interface Services {
   providers: Map<string, ResolveResult>;
   /** Bills expired holds (cron trigger). */
   sweep: () => Promise<number>;
+  /** OpenTelemetry export (TELEMETRY_OFF without an endpoint). */
+  telemetry: Telemetry;
   /** Outbound fetch; the one place an upstream call leaves the Worker. */
   fetch: typeof fetch;
   now: () => number;
@@ -66,6 +75,8 @@ export interface AppEnv {
     /** Raw request body, read (size-limited) before authentication so a 413 always comes first. */
     rawBody: string;
     principal: Principal;
+    /** The request's root span (NOOP_SPAN with telemetry off). */
+    span: Span;
     /** Set once this request's usage event is on its way (with a settlement, a void or a recorded refusal). */
     usageRecorded: boolean;
   };

@@ -14,6 +14,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["tools"],
   ["context"],
   ["env"],
+  ["analytics"],
+  ["observability"],
   ["cache"],
   ["auth"],
   ["ledger"],

@@ -1,6 +1,7 @@
 import { integerArg, listFlag, UsageError } from "./args";
 import type { AdminClient } from "./client";
 import { balanceFields, cacheStatsFields, credits, entriesTable, keyFields, keysTable, usageTable } from "./format";
+import { reportText } from "./report";
 
 type Row = Record<string, unknown>;
 
@@ -196,6 +197,26 @@ export const COMMANDS: Command[] = [
       });
       const data = await input.client.request("GET", `/admin/usage${q}`);
       return { data, human: usageTable(rows(data)) };
+    },
+  },
+  {
+    words: ["report"],
+    usage: "report --tenant T [--interval minute|hour|day] [--from ISO|MS] [--to ISO|MS] [--feature F] [--model M]",
+    summary: "cost by feature and model, the five rates (calls per task, fallback, cache hit, retry, p95), task costs",
+    flags: ["tenant", "interval", "from", "to", "feature", "model"],
+    arity: 0,
+    async run(input) {
+      const q = query({
+        tenant: required(input, "tenant"),
+        interval: input.flag("interval") ?? "day",
+        from: input.flag("from"),
+        to: input.flag("to"),
+        feature: input.flag("feature"),
+        model: input.flag("model"),
+        group_by: "feature,model",
+      });
+      const data = (await input.client.request("GET", `/admin/analytics${q}`)) as Row;
+      return { data, human: reportText(data) };
     },
   },
   {

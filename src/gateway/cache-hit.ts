@@ -60,6 +60,7 @@ export async function billHit(
       providerId: "cache",
       upstreamModel: response.model,
       attempts: 0,
+      fallback: false,
       policyVersion: ctx.services.policy.version,
     };
     held.served(meta);

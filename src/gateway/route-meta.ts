@@ -7,6 +7,8 @@ export interface RouteMeta {
   providerId: string;
   upstreamModel: string;
   attempts: number;
+  /** The answer came from a target other than the plan's first choice. */
+  fallback: boolean;
   policyVersion: string;
 }
 
@@ -17,6 +19,7 @@ export function routeMeta(plan: RoutePlan, served: PlannedAttempt, attempts: num
     providerId: served.providerId,
     upstreamModel: served.upstreamModel,
     attempts,
+    fallback: plan.attempts[0]?.targetKey !== served.targetKey,
     policyVersion,
   };
 }

@@ -1,11 +1,18 @@
 import type { Bindings, LedgerConfig } from "./config";
-import { createDurableObjectLedger, type KeyDirectory, type TenantLedger } from "./durable-object";
-import type { KeyStore, Ledger } from "./types";
+import {
+  createDurableObjectLedger,
+  createDurableObjectUsagePager,
+  type KeyDirectory,
+  type TenantLedger,
+} from "./durable-object";
+import type { KeyStore, Ledger, UsagePager } from "./types";
 import { createUpstashLedger } from "./upstash";
 
 export interface LedgerBackend {
   ledger: Ledger;
   keys: KeyStore;
+  /** Pages through every usage event (the admin and tenant usage APIs, the NDJSON export). */
+  usage: UsagePager;
   /** Bills expired holds. `tenants` helps backends that cannot enumerate tenants themselves. */
   sweep: (tenants: string[]) => Promise<number>;
 }
@@ -24,11 +31,11 @@ export function selectLedger(env: { config: LedgerConfig }, raw: Bindings): Ledg
     if (config.UPSTASH_REDIS_REST_URL === undefined || config.UPSTASH_REDIS_REST_TOKEN === undefined) {
       throw new Error("LEDGER_BACKEND=upstash needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN");
     }
-    const { ledger, keys } = createUpstashLedger({
+    const { ledger, keys, usage } = createUpstashLedger({
       url: config.UPSTASH_REDIS_REST_URL,
       token: config.UPSTASH_REDIS_REST_TOKEN,
     });
-    return { ledger, keys, sweep: () => ledger.sweep() };
+    return { ledger, keys, usage, sweep: () => ledger.sweep() };
   }
   const tenants = raw.TENANT_LEDGER;
   const directory = raw.KEY_DIRECTORY;
@@ -37,5 +44,5 @@ export function selectLedger(env: { config: LedgerConfig }, raw: Bindings): Ledg
   }
   const { ledger, keys } = createDurableObjectLedger({ tenants, keys: directory });
   // Tenant objects also expire their own holds from alarms; the sweep is a backstop for the policy's tenants.
-  return { ledger, keys, sweep: (ids) => ledger.sweepTenants(ids) };
+  return { ledger, keys, usage: createDurableObjectUsagePager(tenants), sweep: (ids) => ledger.sweepTenants(ids) };
 }

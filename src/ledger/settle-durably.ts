@@ -1,6 +1,14 @@
 import { opTarget } from "./outbox/op";
 import type { OutboxClient, SettlementOp } from "./outbox/types";
-import { type Ledger, type RecordResult, type SettleResult, StoreUnavailableError, type VoidResult } from "./types";
+import { storedEvent } from "./stored-event";
+import {
+  type Ledger,
+  type RecordResult,
+  type SettleResult,
+  StoreUnavailableError,
+  type UsageEvent,
+  type VoidResult,
+} from "./types";
 
 /** What the ledger answers to an op. */
 type LedgerAnswer = SettleResult | VoidResult | RecordResult;
@@ -22,6 +30,8 @@ export interface SettleDeps {
   outbox: OutboxClient | undefined;
   /** The request's waitUntil: keeps a ledger call alive that was given up on (see `budgetMs`). */
   waitUntil: (p: Promise<unknown>) => void;
+  /** Told of every usage event the ledger stored (or the outbox took): analytics, off the request path. */
+  usageSink?: UsageSink | undefined;
   /** Test seams. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -45,6 +55,18 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * `waitUntil(settleDurably(deps, op).catch(log))`; nothing inside it is left to reject unhandled.
  */
 export async function settleDurably(deps: SettleDeps, op: SettlementOp): Promise<SettleOutcome> {
+  const outcome = await settleOrQueue(deps, op);
+  const event = deps.usageSink === undefined ? undefined : storedEvent(op, outcome);
+  if (event !== undefined) deps.usageSink?.add(event, deps.waitUntil);
+  return outcome;
+}
+
+/** Where stored usage events go next (the analytics collector); must never throw or wait. */
+export interface UsageSink {
+  add(event: UsageEvent, waitUntil: (p: Promise<unknown>) => void): void;
+}
+
+async function settleOrQueue(deps: SettleDeps, op: SettlementOp): Promise<SettleOutcome> {
   const id = opTarget(op).requestId;
   const direct = await settleDirect(deps, op);
   if (direct.ok) {

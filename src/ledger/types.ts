@@ -202,6 +202,8 @@ export interface RoutingRecord {
 
 /** Request attributes routing reads (cheap to record, no prompt text). */
 export interface RoutingInputs {
+  /** What the request named in `model` (a route or an alias), so a replay asks the candidate policy the same. */
+  requested?: string;
   estimatedTokens: number;
   hasTools: boolean;
   turns: number;
@@ -291,5 +293,38 @@ export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "StoreUnavailableError";
+  }
+}
+
+/** One page of a tenant's usage events, newest first; `next` continues after the last event (absent: no more). */
+export interface UsagePage {
+  events: UsageEvent[];
+  next?: string;
+}
+
+export interface UsagePageQuery {
+  /** Events per page, 1-1000. A page may hold fewer (even none) and still have a `next`. */
+  limit: number;
+  keyId?: string;
+  /** From a previous page's `next`; opaque, backend-specific. */
+  cursor?: string;
+  /** Events with `at` in [from, to). */
+  from?: number;
+  to?: number;
+}
+
+/**
+ * Pages through ALL of a tenant's usage events with a cursor (Ledger.usage reads only the newest 1,000). A cursor
+ * stays valid while new events arrive: it names a position among older events, never an offset from the newest.
+ */
+export interface UsagePager {
+  page(tenantId: string, q: UsagePageQuery): Promise<UsagePage>;
+}
+
+/** A cursor this backend did not issue (or a corrupted one): the API answers 400. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("invalid cursor");
+    this.name = "InvalidCursorError";
   }
 }

@@ -55,9 +55,10 @@ export function recordRefusals() {
     if (model !== undefined) event.model = model;
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
     waitUntil(
-      settleDurably({ ledger: services.ledger, outbox: services.outbox, waitUntil }, { kind: "record", event }).catch(
-        (e: unknown) => console.error(`[${c.var.requestId}] could not record the usage event of a refusal`, e),
-      ),
+      settleDurably(
+        { ledger: services.ledger, outbox: services.outbox, waitUntil, usageSink: services.analytics?.collector },
+        { kind: "record", event },
+      ).catch((e: unknown) => console.error(`[${c.var.requestId}] could not record the usage event of a refusal`, e)),
     );
   });
 }

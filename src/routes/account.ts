@@ -1,9 +1,10 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { parseWith } from "./admin/parse";
-import { OwnUsageQuery } from "./admin/schemas";
-import { balanceJson, list, usageJson } from "./admin/serialize";
+import { OwnUsageExportQuery, OwnUsageQuery } from "./admin/schemas";
+import { balanceJson } from "./admin/serialize";
 import { fromStore } from "./admin/store";
+import { ndjsonExport, pageJson, pageQuery, usagePage } from "./usage-pages";
 
 /**
  * The tenant (self-service) API: a caller reads its own account only. Tenant and account come from the credential
@@ -18,15 +19,18 @@ export async function balanceHandler(c: Context<AppEnv>) {
   return c.json(balanceJson(balance, tenant.id));
 }
 
-/** GET /v1/usage?limit&since: the caller's own usage events, newest first. */
+/** GET /v1/usage?limit&since&until&cursor: the caller's own usage events, newest first, paged. */
 export async function usageHandler(c: Context<AppEnv>) {
-  const { ledger } = c.var.services;
   const { tenant, accountId } = c.var.principal;
   const query = parseWith(OwnUsageQuery, c.req.query());
   // Always filtered by the caller's account: another key or end user of the same tenant stays invisible too.
-  const opts: { limit?: number; keyId: string; since?: number } = { keyId: accountId };
-  if (query.limit !== undefined) opts.limit = query.limit;
-  if (query.since !== undefined) opts.since = query.since;
-  const events = await fromStore(() => ledger.usage(tenant.id, opts));
-  return c.json(list(events.map(usageJson)));
+  const q = { ...pageQuery(query), keyId: accountId };
+  return c.json(pageJson(await usagePage(c, tenant.id, q)));
+}
+
+/** GET /v1/usage/export?from&to: the caller's own events of the range as NDJSON. */
+export function usageExportHandler(c: Context<AppEnv>) {
+  const { tenant, accountId } = c.var.principal;
+  const query = parseWith(OwnUsageExportQuery, c.req.query());
+  return ndjsonExport(c, tenant.id, { limit: 1000, from: query.from, to: query.to, keyId: accountId }, "usage.ndjson");
 }

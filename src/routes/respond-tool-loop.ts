@@ -52,6 +52,8 @@ export function respondWithToolLoop(
     ...(ctx.billing.taskId === undefined ? {} : { taskId: ctx.billing.taskId }),
     ...(ctx.billing.feature === undefined ? {} : { feature: ctx.billing.feature }),
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    telemetry: ctx.services.telemetry,
+    span: ctx.span,
   });
   if (req.stream !== true) return respondToolLoopJson(runToolLoop(ctx, req, offer, execute, jsonTurn), encoding);
   const live: LiveLoop = {};

@@ -1,6 +1,7 @@
 import type { Handler } from "hono";
 import type { AppEnv } from "../context";
-import { balanceHandler, usageHandler } from "./account";
+import { balanceHandler, usageExportHandler, usageHandler } from "./account";
+import { ownAnalyticsHandler, taskOutcomeHandler } from "./analytics/handlers";
 import { chatCompletionsHandler } from "./chat-completions";
 import { embeddingsHandler } from "./embeddings";
 import { messagesHandler } from "./messages";
@@ -33,6 +34,9 @@ export const V1_ROUTES: readonly V1Route[] = [
   { method: "GET", path: "/v1/models", handler: listModelsHandler, recordsRefusals: false },
   { method: "GET", path: "/v1/balance", handler: balanceHandler, recordsRefusals: false },
   { method: "GET", path: "/v1/usage", handler: usageHandler, recordsRefusals: false },
+  { method: "GET", path: "/v1/usage/export", handler: usageExportHandler, recordsRefusals: false },
+  { method: "GET", path: "/v1/analytics", handler: ownAnalyticsHandler, recordsRefusals: false },
+  { method: "POST", path: "/v1/tasks/:id/outcome", handler: taskOutcomeHandler, recordsRefusals: false },
   // `name` is matched exactly against the caller's tools (never normalised).
   { method: "POST", path: "/v1/tools/:name/invoke", handler: toolsInvokeHandler, recordsRefusals: true },
 ];

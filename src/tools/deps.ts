@@ -14,7 +14,10 @@ export function toolDeps(services: Services, waitUntil: (p: Promise<unknown>) =>
     vars: (name) => services.env.secret(name),
     now: services.now,
     settle: (op) => {
-      const done = settleDurably({ ledger: services.ledger, outbox: services.outbox, waitUntil }, op).then(
+      const done = settleDurably(
+        { ledger: services.ledger, outbox: services.outbox, waitUntil, usageSink: services.analytics?.collector },
+        op,
+      ).then(
         () => undefined,
         (err: unknown) => console.error(`tool call ${op.kind} could not be written or queued`, err),
       );

@@ -9,7 +9,10 @@ import type { SettleOp } from "./meter";
  */
 export function submitter(services: Services, waitUntil: (p: Promise<unknown>) => void, requestId: string) {
   return (op: SettleOp): Promise<void> => {
-    const done = settleDurably({ ledger: services.ledger, outbox: services.outbox, waitUntil }, op).then(
+    const done = settleDurably(
+      { ledger: services.ledger, outbox: services.outbox, waitUntil, usageSink: services.analytics?.collector },
+      op,
+    ).then(
       () => undefined,
       (err: unknown) => {
         console.error(`[${requestId}] ${op.kind} could not be settled or queued`, err);

@@ -42,6 +42,8 @@ export function usageEvent(
     event.route = meta.route;
     event.model = meta.alias;
     event.provider = meta.providerId;
+    event.attempts = meta.attempts;
+    event.fallback = meta.fallback;
   }
   return event;
 }

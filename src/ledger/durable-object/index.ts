@@ -27,3 +27,4 @@
 export { createDurableObjectLedger, type DurableObjectLedger, type DurableObjectLedgerBindings } from "./facade";
 export { KeyDirectory } from "./key-directory";
 export { TenantLedger } from "./tenant-ledger";
+export { createDurableObjectUsagePager } from "./usage-pager";

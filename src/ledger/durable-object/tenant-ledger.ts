@@ -23,7 +23,7 @@ import { HoldExpiry } from "./hold-expiry";
 import { expireDue, settle, voidHold } from "./resolve";
 import { migrateTenantLedger } from "./schema";
 import { tryToolCall } from "./tasks";
-import { listUsage, recordUsage } from "./usage";
+import { listUsage, pageUsage, recordUsage } from "./usage";
 
 /**
  * One tenant's whole ledger: every key's account, holds, rate windows (key and tenant level), task budgets,
@@ -83,6 +83,10 @@ export class TenantLedger extends DurableObject {
 
   usage(opts: { limit: number; keyId?: string; since?: number }): UsageEvent[] {
     return listUsage(this.sql, opts);
+  }
+
+  usagePage(q: Parameters<typeof pageUsage>[1]): ReturnType<typeof pageUsage> {
+    return pageUsage(this.sql, q);
   }
 
   /** Expires due holds now (`now` defaults to this object's clock); the alarm does the same on its own. */

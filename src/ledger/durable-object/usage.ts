@@ -44,3 +44,32 @@ export function listUsage(sql: SqlStorage, opts: { limit: number; keyId?: string
         );
   return found.map((r) => decodeStored(UsageEventSchema, r.event, "usage event"));
 }
+
+/** Newest first by (at, id); the cursor is the last row's (at, id). Run inside the tenant's object. */
+export function pageUsage(
+  sql: SqlStorage,
+  q: { limit: number; keyId?: string; after?: { at: number; id: number }; from?: number; to?: number },
+): { events: UsageEvent[]; last?: { at: number; id: number } } {
+  const where: string[] = ["at >= ?", "at < ?"];
+  const args: (string | number)[] = [q.from ?? Number.MIN_SAFE_INTEGER, q.to ?? Number.MAX_SAFE_INTEGER];
+  if (q.keyId !== undefined) {
+    where.push("key_id = ?");
+    args.push(q.keyId);
+  }
+  if (q.after !== undefined) {
+    where.push("(at < ? OR (at = ? AND id < ?))");
+    args.push(q.after.at, q.after.at, q.after.id);
+  }
+  const found = rows<{ id: number; at: number; event: string }>(
+    sql,
+    `SELECT id, at, event FROM usage_events WHERE ${where.join(" AND ")} ORDER BY at DESC, id DESC LIMIT ?`,
+    ...args,
+    q.limit + 1,
+  );
+  const page = found.slice(0, q.limit);
+  const events = page.map((r) => JSON.parse(r.event) as UsageEvent);
+  const lastRow = page.at(-1);
+  return found.length > q.limit && lastRow !== undefined
+    ? { events, last: { at: lastRow.at, id: lastRow.id } }
+    : { events };
+}

@@ -2,6 +2,7 @@ import type { Handler } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { GatewayError } from "../../errors";
+import { adminAnalyticsHandler, adminFlushHandler } from "../analytics/handlers";
 import { adminAuth } from "./admin-auth";
 import { cacheStatsHandler, invalidateCacheHandler } from "./cache";
 import {
@@ -13,7 +14,7 @@ import {
   keyEntriesHandler,
 } from "./credits";
 import { createKeyHandler, getKeyHandler, listKeysHandler, revokeKeyHandler } from "./keys";
-import { adminUsageHandler } from "./usage";
+import { adminUsageExportHandler, adminUsageHandler } from "./usage";
 
 /** Where the app mounts `adminApp()`; the 405/404 fallback matches full paths under it. */
 export const ADMIN_BASE = "/admin";
@@ -37,6 +38,9 @@ const ROUTES: AdminRoute[] = [
   { method: "GET", path: "/accounts/:account/balance", handler: accountBalanceHandler },
   { method: "GET", path: "/accounts/:account/entries", handler: accountEntriesHandler },
   { method: "GET", path: "/usage", handler: adminUsageHandler },
+  { method: "GET", path: "/usage/export", handler: adminUsageExportHandler },
+  { method: "GET", path: "/analytics", handler: adminAnalyticsHandler },
+  { method: "POST", path: "/analytics/flush", handler: adminFlushHandler },
   { method: "POST", path: "/tenants/:id/cache/invalidate", handler: invalidateCacheHandler },
   { method: "GET", path: "/tenants/:id/cache/stats", handler: cacheStatsHandler },
 ];

@@ -62,12 +62,30 @@ export const EntriesQuery = z.strictObject({
 
 export const AccountEntriesQuery = EntriesQuery.extend({ tenant: TenantId });
 
+const cursor = z.string().min(1).max(100).optional();
+
 export const UsageQuery = z.strictObject({
   tenant: TenantId,
   key_id: z.string().min(1).max(300).optional(),
   since: instant.optional(),
+  until: instant.optional(),
   limit: pageLimit,
+  cursor,
 });
 
 /** The tenant API's usage query: no tenant or key (both come from the credential). */
-export const OwnUsageQuery = z.strictObject({ since: instant.optional(), limit: pageLimit });
+export const OwnUsageQuery = z.strictObject({
+  since: instant.optional(),
+  until: instant.optional(),
+  limit: pageLimit,
+  cursor,
+});
+
+/** NDJSON export of a time range (both bounds required, so an export is always a deliberate range). */
+export const UsageExportQuery = z.strictObject({
+  tenant: TenantId,
+  key_id: z.string().min(1).max(300).optional(),
+  from: instant,
+  to: instant,
+});
+export const OwnUsageExportQuery = UsageExportQuery.omit({ tenant: true, key_id: true });

@@ -1,0 +1,5 @@
+import { env } from "cloudflare:workers";
+import { createDurableObjectAnalytics } from "../../../src/analytics/durable-object";
+import { analyticsContract } from "./contract";
+
+analyticsContract({ name: "durable-object", make: () => createDurableObjectAnalytics(env.TENANT_ANALYTICS) });

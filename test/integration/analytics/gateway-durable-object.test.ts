@@ -1,0 +1,3 @@
+import { gatewayAnalyticsSuite } from "./gateway-suite";
+
+gatewayAnalyticsSuite("durable-object");
