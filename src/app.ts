@@ -6,35 +6,8 @@ import { bodyLimit } from "./middleware/body";
 import { recordRefusals } from "./middleware/record-refusals";
 import { requestId } from "./middleware/request-id";
 import { traceRequests } from "./middleware/trace";
-import { balanceHandler, usageExportHandler, usageHandler } from "./routes/account";
 import { adminApp } from "./routes/admin";
-import { ownAnalyticsHandler, TASK_OUTCOME_PATH, taskOutcomeHandler } from "./routes/analytics/handlers";
-import { chatCompletionsHandler } from "./routes/chat-completions";
-import { embeddingsHandler } from "./routes/embeddings";
-import { messagesHandler } from "./routes/messages";
-import { listModelsHandler } from "./routes/models";
-import { responsesHandler } from "./routes/responses";
-import { TOOLS_INVOKE_PATH, toolsInvokeHandler } from "./routes/tools-invoke";
-
-/** Paths we serve, with their methods: anything else on a known path is a 405 with `Allow`. */
-const ROUTES: Record<string, string[]> = {
-  "/v1/chat/completions": ["POST"],
-  "/v1/messages": ["POST"],
-  "/v1/responses": ["POST"],
-  "/v1/embeddings": ["POST"],
-  "/v1/models": ["GET"],
-  "/v1/balance": ["GET"],
-  "/v1/usage": ["GET"],
-  "/v1/usage/export": ["GET"],
-  "/v1/analytics": ["GET"],
-  "/healthz": ["GET"],
-};
-
-/** Methods allowed on a path: the fixed table, then parameterised paths. */
-function allowedMethods(path: string): string[] | undefined {
-  if (TOOLS_INVOKE_PATH.test(path) || TASK_OUTCOME_PATH.test(path)) return ["POST"];
-  return ROUTES[path];
-}
+import { allowedMethods, V1_ROUTES } from "./routes/v1";
 
 /**
  * The one place that orders middleware and mounts routes. Order matters: request id first (every response has one),
@@ -67,26 +40,10 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
     return next();
   });
   app.use("/v1/*", authenticate());
-  for (const path of [
-    "/v1/chat/completions",
-    "/v1/messages",
-    "/v1/responses",
-    "/v1/embeddings",
-    "/v1/tools/:name/invoke",
-  ]) {
-    app.use(path, recordRefusals());
+  for (const route of V1_ROUTES) {
+    if (route.recordsRefusals) app.use(route.path, recordRefusals());
+    app.on(route.method, route.path, route.handler);
   }
-  app.post("/v1/chat/completions", chatCompletionsHandler);
-  app.post("/v1/messages", messagesHandler);
-  app.post("/v1/responses", responsesHandler);
-  app.post("/v1/embeddings", embeddingsHandler);
-  app.get("/v1/models", listModelsHandler);
-  app.get("/v1/balance", balanceHandler);
-  app.get("/v1/usage", usageHandler);
-  app.get("/v1/usage/export", usageExportHandler);
-  app.get("/v1/analytics", ownAnalyticsHandler);
-  app.post("/v1/tasks/:id/outcome", taskOutcomeHandler);
-  app.post("/v1/tools/:name/invoke", toolsInvokeHandler);
 
   app.notFound((c) => {
     const allowed = allowedMethods(c.req.path);

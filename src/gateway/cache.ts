@@ -10,7 +10,7 @@ import type { CacheConfig } from "../policy/types";
 import type { RoutePlan } from "../routing/plan";
 import { billFor, responseChars } from "./billing/meter";
 import type { Admission } from "./billing/types";
-import { cacheEmbedding } from "./cache-embedding";
+import { cacheEmbedding } from "./prompt-embedding";
 import type { RouteMeta } from "./route-meta";
 import type { CacheStatus, ChatCache, ChatContext, StreamFacts } from "./types";
 

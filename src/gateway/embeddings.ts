@@ -9,7 +9,7 @@ import { attemptTrace } from "./attempt-trace";
 import { billedCall, type Charge } from "./billed-call";
 import { pricePlan } from "./billing/pricing";
 import type { Admission } from "./billing/types";
-import { applyEncodingFormat } from "./embedding-encoding";
+import { applyEncodingFormat } from "./embeddings-format";
 import { type RouteMeta, routeMeta } from "./route-meta";
 import type { ChatContext } from "./types";
 import { embeddingsAttempt, executorDeps } from "./upstream-call";

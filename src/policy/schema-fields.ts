@@ -1,25 +1,7 @@
 import { z } from "zod";
-import type { ProviderType } from "./types";
+import { PROVIDER_TYPES, type ProviderType } from "./provider-types";
 
-/**
- * Every provider type, and whether it is a self-hosted origin. Origins have no well-known address, so their
- * `base_url` is required. `satisfies Record<ProviderType, ...>` keeps this list in step with types.ts.
- */
-export const PROVIDER_TYPES = {
-  openai: { origin: false },
-  groq: { origin: false },
-  together: { origin: false },
-  mistral: { origin: false },
-  deepseek: { origin: false },
-  fireworks: { origin: false },
-  "openai-compatible": { origin: true },
-  vllm: { origin: true },
-  tgi: { origin: true },
-  sglang: { origin: true },
-  llamacpp: { origin: true },
-  anthropic: { origin: false },
-  gemini: { origin: false },
-} as const satisfies Record<ProviderType, { origin: boolean }>;
+export { PROVIDER_TYPES };
 
 const PROVIDER_TYPE_NAMES = Object.keys(PROVIDER_TYPES) as [ProviderType, ...ProviderType[]];
 

@@ -1,24 +1,12 @@
+import type { ProviderType } from "./provider-types";
+
 /**
  * The compiled policy: what `scripts/policy-build.ts` produces from `policies/*.yaml` and what the Worker reads at
  * runtime. Everything here is already validated and cross-referenced (every alias, provider and route exists), so
  * runtime code never re-checks it. The YAML schema (with field docs) lives in `schema.ts`.
  */
 
-/** Which adapter speaks to a provider, and which preset supplies its defaults (base URL, auth, quirks). */
-export type ProviderType =
-  | "openai"
-  | "groq"
-  | "together"
-  | "mistral"
-  | "deepseek"
-  | "fireworks"
-  | "openai-compatible"
-  | "vllm"
-  | "tgi"
-  | "sglang"
-  | "llamacpp"
-  | "anthropic"
-  | "gemini";
+export type { ProviderType };
 
 export interface ProviderConfig {
   id: string;

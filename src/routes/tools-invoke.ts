@@ -6,9 +6,6 @@ import { jsonBody } from "../middleware/body";
 import { HEADER_TOKEN } from "../middleware/header-token";
 import { executeTool, outcomeError, type ToolCall, toolDeps } from "../tools";
 
-/** The path the invoke route serves; `name` is matched exactly against the caller's tools (never normalised). */
-export const TOOLS_INVOKE_PATH = /^\/v1\/tools\/[^/]+\/invoke$/;
-
 function optionalHeader(c: Context<AppEnv>, name: string): string | undefined {
   const value = c.req.header(name);
   if (value === undefined || value === "") return undefined;

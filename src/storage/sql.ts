@@ -23,8 +23,3 @@ export function num(value: SqlStorageValue | undefined): number {
 export function str(value: SqlStorageValue | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
-
-export function parseJson<T>(value: SqlStorageValue | undefined, fallback: T): T {
-  if (typeof value !== "string") return fallback;
-  return JSON.parse(value) as T;
-}

@@ -41,6 +41,9 @@ if (typeof controlUrl === "string" && controlUrl !== "") {
   jwtScenarios(() => ({ policy, controlUrl }));
 } else {
   describe("tenant JWTs inside workerd", () => {
-    it.skip("needs the JWKS_CONTROL_URL binding (test JWKS server started by the global setup)", () => {});
+    // A missing binding is a broken setup, not a reason to pass: the scenarios above would silently not run.
+    it("needs the JWKS_CONTROL_URL binding (test JWKS server started by the global setup)", () => {
+      expect(String(controlUrl), "JWKS_CONTROL_URL binding").toMatch(/^https?:\/\//);
+    });
   });
 }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { costOf } from "../../src/ledger/pricing";
+import type { CompiledPolicy } from "../../src/policy/types";
+import generated from "../.generated/policy.json";
 import { nonce, postJson, upstreamRequests } from "../helpers/gateway";
 
 interface EmbeddingsList {
@@ -17,7 +20,15 @@ describe("POST /v1/embeddings", () => {
     expect(body.data.map((d) => d.index)).toEqual([0, 1]);
     expect(Array.isArray(body.data[0]?.embedding)).toBe(true);
     expect(res.headers.get("x-gateway-model")).toBe("m-embed");
-    expect(Number(res.headers.get("x-gateway-cost"))).toBeGreaterThanOrEqual(0);
+    // The charge is the upstream's own token count at the policy's price (a missing header must fail here).
+    const pricing = (generated as unknown as CompiledPolicy).models["m-embed"]?.pricing;
+    expect(pricing).toBeTruthy();
+    expect(body.usage.prompt_tokens).toBeGreaterThan(0);
+    const expected = costOf(
+      { inputTokens: body.usage.prompt_tokens, outputTokens: 0 },
+      pricing ?? { input_per_mtok: 0, output_per_mtok: 0 },
+    );
+    expect(res.headers.get("x-gateway-cost")).toBe(String(expected));
     expect(await upstreamRequests(n)).toHaveLength(1);
   });
 

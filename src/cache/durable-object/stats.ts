@@ -1,4 +1,6 @@
+import { decodeStored } from "../../storage/decode";
 import { first, num, rows, run } from "../../storage/sql";
+import { ShadowRecordSchema } from "../shadow-record";
 import { type CacheCounter, type CacheStats, SHADOW_LOG_LIMIT, type ShadowRecord } from "../types";
 import { entryCount } from "./entries";
 
@@ -26,6 +28,6 @@ export function readStats(sql: SqlStorage): CacheStats {
     sql,
     "SELECT record FROM shadow_log ORDER BY at DESC, seq DESC LIMIT ?",
     SHADOW_LOG_LIMIT,
-  ).map((r) => JSON.parse(r.record) as ShadowRecord);
+  ).map((r) => decodeStored(ShadowRecordSchema, r.record, "shadow record"));
   return { counts, entries: entryCount(sql), shadow };
 }

@@ -1,4 +1,6 @@
 import type { Index } from "@upstash/vector/cloudflare";
+import { decodeStored } from "../../storage/decode";
+import { ShadowRecordSchema } from "../shadow-record";
 import { type CacheCounter, SHADOW_LOG_LIMIT, type ShadowRecord } from "../types";
 
 /**
@@ -166,7 +168,7 @@ export async function readShadow(ns: Namespace): Promise<ShadowRecord[]> {
   for (const r of records.slice(0, SHADOW_LOG_LIMIT)) {
     if (typeof r.data !== "string") continue;
     try {
-      out.push(JSON.parse(r.data) as ShadowRecord);
+      out.push(decodeStored(ShadowRecordSchema, r.data, "shadow record"));
     } catch {
       // A record we cannot read is skipped; the log is informational.
     }

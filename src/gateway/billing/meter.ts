@@ -1,5 +1,6 @@
 import type { ChatChunk, ChatResponse, ChunkEvent } from "../../canonical/chat";
 import { chunkLike } from "../../canonical/chunk";
+import { errorEnvelope, GatewayError } from "../../errors";
 import { costOf } from "../../ledger/pricing";
 import type { SettleRequest, VoidRequest } from "../../ledger/types";
 import type { ModelConfig } from "../../policy/types";
@@ -126,15 +127,15 @@ export function responseChars(res: ChatResponse): number {
 }
 
 const MAX_TRANSCRIPT = 4 * 1024 * 1024;
-const TOO_LARGE_TO_REPLAY = JSON.stringify({
-  type: "error",
-  error: {
-    message: "The original response to this Idempotency-Key was too large to store; it was delivered and billed once.",
-    type: "invalid_request_error",
-    code: "conflict",
-    param: "Idempotency-Key",
-  },
-});
+/** What an Idempotency-Key replay of a stream too large to keep answers: the one error envelope, code `conflict`. */
+function tooLargeToReplay(requestId: string): string {
+  const err = new GatewayError(
+    "conflict",
+    "The original response to this Idempotency-Key was too large to store; it was delivered and billed once.",
+    { param: "Idempotency-Key" },
+  );
+  return JSON.stringify(errorEnvelope(err, requestId));
+}
 
 /**
  * The bill of one streamed response, filled in as chunks pass and settled exactly once when the byte stream ends
@@ -208,7 +209,7 @@ export class StreamBill {
         ? undefined
         : this.bytes <= MAX_TRANSCRIPT
           ? { headers: { "content-type": "text/event-stream; charset=utf-8" }, body: this.frames.join("") }
-          : { headers: { "content-type": "application/json" }, body: TOO_LARGE_TO_REPLAY };
+          : { headers: { "content-type": "application/json" }, body: tooLargeToReplay(this.s.admission.requestId) };
     void this.s.submit(settleOp(this.s, bill, 200, body)).finally(() => this.resolveSettled?.());
   }
 }

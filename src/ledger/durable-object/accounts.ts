@@ -1,4 +1,6 @@
-import { first, num, parseJson, rows, run, str } from "../../storage/sql";
+import { decodeStored } from "../../storage/decode";
+import { first, num, rows, run, str } from "../../storage/sql";
+import { FlagsSchema } from "../records";
 import type { Balance, LedgerEntry, LedgerEntryType, Micros } from "../types";
 
 /** One key's account inside the tenant's Durable Object. `seq` is the last ledger entry number used. */
@@ -168,7 +170,8 @@ export function listEntries(sql: SqlStorage, keyId: string, limit: number, befor
     const requestId = str(r.request_id);
     if (requestId !== undefined) entry.requestId = requestId;
     if (r.charged !== null) entry.charged = num(r.charged);
-    if (r.flags !== null) entry.flags = parseJson<string[]>(r.flags, []);
+    if (r.flags !== null)
+      entry.flags = typeof r.flags === "string" ? decodeStored(FlagsSchema, r.flags, "entry flags") : [];
     const reference = str(r.reference);
     if (reference !== undefined) entry.reference = reference;
     return entry;

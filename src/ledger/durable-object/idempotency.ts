@@ -1,4 +1,6 @@
+import { decodeStored } from "../../storage/decode";
 import { first, rows, run } from "../../storage/sql";
+import { StoredResponseSchema } from "../records";
 import type { AdmitResult, StoredResponse } from "../types";
 
 /** Characters per stored part: 512 Ki UTF-16 units stay under the 2 MB value cap even at 3 UTF-8 bytes each. */
@@ -139,5 +141,5 @@ function loadResponse(sql: SqlStorage, keyId: string, idemKey: string): StoredRe
     keyId,
     idemKey,
   );
-  return JSON.parse(parts.map((p) => p.text).join("")) as StoredResponse;
+  return decodeStored(StoredResponseSchema, parts.map((p) => p.text).join(""), "idempotent response");
 }

@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
+import { decodeStored } from "../../storage/decode";
 import { first, rows, run } from "../../storage/sql";
+import { KeyRecordSchema } from "../records";
 import type {
   AdmitRequest,
   AdmitResult,
@@ -118,7 +120,7 @@ export class TenantLedger extends DurableObject {
 
   listKeys(): KeyRecord[] {
     const found = rows<{ record: string }>(this.sql, "SELECT record FROM key_index ORDER BY created_at DESC, key_id");
-    return found.map((r) => JSON.parse(r.record) as KeyRecord);
+    return found.map((r) => decodeStored(KeyRecordSchema, r.record, "key record"));
   }
 
   override async alarm(): Promise<void> {

@@ -1,4 +1,6 @@
+import { decodeStored } from "../../storage/decode";
 import { first, rows, run } from "../../storage/sql";
+import { UsageEventSchema } from "../records";
 import type { RecordResult, UsageEvent } from "../types";
 
 /** Usage events are kept forever, like ledger entries (see the retention note in index.ts). */
@@ -40,7 +42,7 @@ export function listUsage(sql: SqlStorage, opts: { limit: number; keyId?: string
           since,
           opts.limit,
         );
-  return found.map((r) => JSON.parse(r.event) as UsageEvent);
+  return found.map((r) => decodeStored(UsageEventSchema, r.event, "usage event"));
 }
 
 /** Newest first by (at, id); the cursor is the last row's (at, id). Run inside the tenant's object. */

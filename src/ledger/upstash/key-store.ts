@@ -1,4 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
+import { decodeStored } from "../../storage/decode";
+import { KeyRecordSchema } from "../records";
 import type { KeyRecord, KeyStore } from "../types";
 import { guarded, jsonScript } from "./client";
 import type { LedgerKeys } from "./keys";
@@ -9,7 +11,7 @@ export function createKeyStore(redis: Redis, k: LedgerKeys): KeyStore {
   const create = jsonScript(redis, CREATE_KEY_SCRIPT);
   const revoke = jsonScript(redis, REVOKE_KEY_SCRIPT);
   const parse = (text: unknown): KeyRecord | undefined =>
-    typeof text === "string" ? (JSON.parse(text) as KeyRecord) : undefined;
+    typeof text === "string" ? decodeStored(KeyRecordSchema, text, "key record") : undefined;
 
   return {
     async create(record) {

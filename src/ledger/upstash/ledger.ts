@@ -1,5 +1,7 @@
 import type { Redis } from "@upstash/redis/cloudflare";
-import type { AdmitResult, Balance, Ledger, LedgerEntry, SettleResult, TaskLimits, VoidResult } from "../types";
+import { decodeStored } from "../../storage/decode";
+import { LedgerEntrySchema } from "../records";
+import type { AdmitResult, Balance, Ledger, SettleResult, TaskLimits, VoidResult } from "../types";
 import { assertUsageEvent } from "../usage-event";
 import { admitArgs, settleArgs, voidArgs } from "./args";
 import { jsonScript } from "./client";
@@ -96,7 +98,7 @@ export function createLedger(redis: Redis, k: LedgerKeys): Ledger {
       const before = opts.beforeSeq === undefined ? 0 : Math.max(1, Math.floor(opts.beforeSeq));
       const page = await entries.runRaw("entries", [k.entries(keyId)], [String(pageSize(opts.limit)), String(before)]);
       if (!Array.isArray(page)) throw new Error("ledger entries: unexpected script reply");
-      return page.map((text) => JSON.parse(String(text)) as LedgerEntry);
+      return page.map((text) => decodeStored(LedgerEntrySchema, String(text), "ledger entry"));
     },
 
     async usage(tenantId, opts = {}) {

@@ -1,4 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
+import { decodeStored } from "../../storage/decode";
+import { UsageEventSchema } from "../records";
 import type { UsageEvent } from "../types";
 import { guarded } from "./client";
 import type { LedgerKeys } from "./keys";
@@ -23,7 +25,7 @@ export async function readUsage(
   for (let start = 0; ; start += CHUNK) {
     const chunk = await guarded("usage", () => redis.lrange<string>(list, start, start + CHUNK - 1));
     for (const text of chunk) {
-      const event = JSON.parse(String(text)) as UsageEvent;
+      const event = decodeStored(UsageEventSchema, String(text), "usage event");
       if (since !== undefined && event.at < since - ORDER_SLACK_MS) return out;
       if (event.tenantId !== tenantId) continue;
       if (since !== undefined && event.at < since) continue;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type CacheDecisionConfig, plainCosineConfig } from "../../../src/cache/decision/config";
+import { CacheDecisionConfigSchema } from "../../../src/cache/decision/config-schema";
 import { decideHit } from "../../../src/cache/decision/decide-hit";
 import { DEFAULT_CACHE_DECISION } from "../../../src/cache/decision/defaults";
 import { decisionScore } from "../../../src/cache/decision/score";
@@ -127,6 +128,10 @@ describe("the shipped default", () => {
   });
 
   it("is a valid config: a finite threshold and known weights", () => {
+    // Written as a policy file would write it, the default passes the policy's own schema unchanged.
+    const d = DEFAULT_CACHE_DECISION;
+    const asPolicy = { threshold: d.threshold, min_cosine: d.minCosine, vetoes: d.vetoes, penalties: d.penalties };
+    expect(CacheDecisionConfigSchema.parse({ ...asPolicy, blend: d.blend })).toEqual(d);
     expect(Number.isFinite(DEFAULT_CACHE_DECISION.threshold)).toBe(true);
     expect(DEFAULT_CACHE_DECISION.blend.overlap).toBeGreaterThanOrEqual(0);
     expect(DEFAULT_CACHE_DECISION.blend.overlap).toBeLessThanOrEqual(1);

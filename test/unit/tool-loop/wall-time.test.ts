@@ -32,7 +32,7 @@ async function drive(gen: AsyncGenerator<ChunkEvent, unknown>) {
   return step.value;
 }
 
-describe("review: tool loop wall time", () => {
+describe("tool loop wall time", () => {
   it("stops instead of starting another turn when the tools ran past max_wall_ms", async () => {
     let clock = 0;
     const ctx = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { errorOf, invoke, toolKey } from "./tools-helpers";
 
 /** `x-gateway-tool` echoes the requested name (made printable): it must stay ASCII whatever the caller sent. */
-describe("review: refused tool names in response headers", () => {
+describe("refused tool names in response headers", () => {
   it.each([
     ["longer than 128 characters", `get_weather${"x".repeat(200)}`],
     ["full of zero-width characters", `get_weather${"\u200b".repeat(40)}`],

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CachePut, SemanticCache } from "../../../src/cache/types";
 import type { ChatChunk, ChatRequest, ChunkEvent } from "../../../src/canonical/chat";
 import { openChatCache, type StreamFacts } from "../../../src/gateway/cache";
-import type { ChatContext } from "../../../src/gateway/chat";
+import type { ChatContext } from "../../../src/gateway/types";
 import type { CacheConfig } from "../../../src/policy/types";
 import type { RoutePlan } from "../../../src/routing/plan";
 
@@ -86,7 +86,7 @@ async function tapped(list: ChunkEvent[], delivered = true): Promise<CachePut[]>
   return puts;
 }
 
-describe("review: the cache stores only completed streams", () => {
+describe("the cache stores only completed streams", () => {
   it("stores a stream whose answer finished", async () => {
     const puts = await tapped([chunk({ role: "assistant", content: "Hi " }), chunk({ content: "there" }, "stop")]);
     expect(puts).toHaveLength(1);

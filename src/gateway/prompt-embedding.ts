@@ -1,6 +1,6 @@
 import type { CacheConfig } from "../policy/types";
 import type { RoutePlan } from "../routing/plan";
-import { embedderFor } from "./cache-embedder";
+import { embedderFor } from "./policy-embedder";
 import type { ChatContext } from "./types";
 
 /**
