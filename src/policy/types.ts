@@ -230,6 +230,10 @@ export interface JwtConfig {
   required_claims: Record<string, string | number | boolean>;
   /** When set, `iat` is required and must be at most this many seconds old. */
   max_token_age_s?: number;
+  /** Accepted `typ` header values, normalised (lower case, no `application/` prefix). */
+  token_types: string[];
+  /** Whether a token without `typ` is refused. */
+  require_typ: boolean;
 }
 
 /** Per-minute rate limits; an absent field is unlimited. Same shape as the ledger's `RateLimit`. */

@@ -254,6 +254,29 @@ export function jwtScenarios(getSetup: () => ScenarioSetup): void {
       await h.realm.setMode("ok");
     });
 
+    it.each([
+      ["JWT", true],
+      ["jwt", true],
+      ["application/JWT", true],
+      ["at+jwt", true],
+      ["application/at+jwt", true],
+      ["JWE", false],
+      ["refresh+jwt", false],
+      ["id+jwt", false],
+      ["secevent+jwt", false],
+    ])("typ %s is %s by the default token_types (JWT, at+jwt)", async (typ, accepted) => {
+      const h = harness(getSetup());
+      const token = await h.realm.sign(h.claims(), { header: { typ } });
+      if (accepted) expect((await h.verify(token)).ok).toBe(true);
+      else expectRefused(await h.verify(token), "unauthorized", /type \(typ\) is not accepted/, token);
+    });
+
+    it("refuses a typ that is not a string", async () => {
+      const h = harness(getSetup());
+      const token = await h.realm.sign(h.claims(), { header: { typ: 7 } });
+      expectRefused(await h.verify(token), "unauthorized", /invalid typ/, token);
+    });
+
     it("refuses garbage credentials as unauthorized without fetching", async () => {
       const h = harness(getSetup());
       for (const token of [
