@@ -1,4 +1,5 @@
 import { fillPlaceholders, type Lookup } from "./placeholders";
+import { MIN_SECRET_CHARS } from "./redact";
 import { hasUnsafeHeaderChar } from "./text-checks";
 
 /**
@@ -51,6 +52,13 @@ export function buildRequestHeaders(
     if (!filled.ok) return { ok: false, reason: `header ${name} needs variable ${filled.missing}, which is not set` };
     if (hasUnsafeHeaderChar(filled.value)) {
       return { ok: false, reason: `header ${name} has a line break or control character after filling` };
+    }
+    // Header placeholders carry credentials; one too short to scrub from results could leak unnoticed.
+    if (filled.used.some((value) => value.length < MIN_SECRET_CHARS)) {
+      return {
+        ok: false,
+        reason: `header ${name} is filled with a value shorter than ${MIN_SECRET_CHARS} characters, too short to scrub from results (write short non-secret values literally)`,
+      };
     }
     secrets.push(...filled.used);
     headers[name] = filled.value;
