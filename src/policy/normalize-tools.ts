@@ -34,6 +34,7 @@ export function toolConfig(name: string, value: ToolValue): ToolConfig {
         ...(impl.result.fields === undefined ? {} : { fields: impl.result.fields }),
         max_chars: impl.result.max_chars,
       },
+      ...(impl.dangerously_allow_cloud_metadata === true ? { dangerously_allow_cloud_metadata: true as const } : {}),
     },
     ...(value.max_calls_per_task === undefined ? {} : { max_calls_per_task: value.max_calls_per_task }),
     price_per_call: value.price_per_call,

@@ -157,6 +157,8 @@ export interface ToolHttpConfig {
   max_redirects: number;
   /** How the response is handed back to the model. */
   result: ToolResultConfig;
+  /** Present (true) only when the admin opted in: link-local / cloud-metadata hosts may be allowlisted. */
+  dangerously_allow_cloud_metadata?: true;
 }
 
 export interface ToolResultConfig {

@@ -16,7 +16,7 @@ export type HeadersResult =
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-export const FORBIDDEN_HEADERS = new Set([
+const FORBIDDEN_HEADERS = new Set([
   "host",
   "content-length",
   "transfer-encoding",
@@ -37,6 +37,16 @@ export const FORBIDDEN_HEADERS = new Set([
   "cf-worker",
 ]);
 
+/**
+ * Why a tool policy may not set header `name` (lower case), or undefined. The one list, used by the policy build and
+ * by every call, so what deploys is what runs.
+ */
+export function refusedToolHeader(name: string): string | undefined {
+  if (name.startsWith("cf-")) return `"${name}": cf-* headers are reserved for Cloudflare`;
+  if (FORBIDDEN_HEADERS.has(name)) return `"${name}" is set by the gateway and cannot be configured`;
+  return undefined;
+}
+
 export function buildRequestHeaders(
   policy: Record<string, string>,
   lookup: Lookup,
@@ -47,7 +57,9 @@ export function buildRequestHeaders(
   for (const [rawName, template] of Object.entries(policy)) {
     const name = rawName.toLowerCase();
     if (!HEADER_NAME.test(name)) return { ok: false, reason: "a header name is not a valid HTTP token" };
-    if (FORBIDDEN_HEADERS.has(name)) return { ok: false, reason: `header ${name} may not be set by a tool policy` };
+    if (refusedToolHeader(name) !== undefined) {
+      return { ok: false, reason: `header ${name} may not be set by a tool policy` };
+    }
     const filled = fillPlaceholders(template, lookup);
     if (!filled.ok) return { ok: false, reason: `header ${name} needs variable ${filled.missing}, which is not set` };
     if (hasUnsafeHeaderChar(filled.value)) {
