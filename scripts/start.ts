@@ -20,6 +20,7 @@ import { resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from "wrangler";
 import { startLocalOrigin } from "../local/origin";
+import { localOutbound } from "./local-network";
 
 const HOST = "127.0.0.1";
 const port = Number(process.env.PORT ?? 8787);
@@ -67,6 +68,8 @@ async function main() {
     port,
     durableObjects: durableObjectsFromWranglerToml(),
     durableObjectsPersist: resolve(".local/state"),
+    // Private and metadata ranges refused after DNS, as in production (scripts/local-network.ts).
+    outboundService: localOutbound(),
     bindings: {
       ADMIN_SECRET: adminSecret,
       MAX_BODY_BYTES: "4194304",
