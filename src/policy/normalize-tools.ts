@@ -43,8 +43,9 @@ export function toolConfig(name: string, value: ToolValue): ToolConfig {
 }
 
 function embedderConfig(value: EmbedderValue): EmbedderConfig {
-  if (value.model !== undefined) return { kind: "model", model: value.model };
-  return { kind: "workers-ai", model: value.workers_ai ?? "", binding: value.binding ?? "AI" };
+  const multilingual = value.multilingual === true ? { multilingual: true as const } : {};
+  if (value.model !== undefined) return { kind: "model", model: value.model, ...multilingual };
+  return { kind: "workers-ai", model: value.workers_ai ?? "", binding: value.binding ?? "AI", ...multilingual };
 }
 
 export function routeCache(value: RouteCacheValue): CacheConfig {

@@ -97,9 +97,9 @@ export type CacheMode = "off" | "shadow" | "on";
 /** Where prompt embeddings for the semantic cache come from. */
 export type EmbedderConfig =
   /** An `embeddings` model alias of this policy, called through its provider (OpenAI-compatible `/embeddings`). */
-  | { kind: "model"; model: string }
+  | { kind: "model"; model: string; multilingual?: true }
   /** The Workers AI binding (`[ai]` in wrangler.toml) with this model name, e.g. `@cf/baai/bge-base-en-v1.5`. */
-  | { kind: "workers-ai"; model: string; binding: string };
+  | { kind: "workers-ai"; model: string; binding: string; multilingual?: true };
 
 export interface CacheConfig {
   mode: CacheMode;
