@@ -164,9 +164,6 @@ async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | un
   }
 }
 
-/** The isolate's shared cache, used when callers do not pass their own. */
-export const defaultJwksCache = new JwksCache();
-
 function hostOf(url: string): string {
   try {
     return new URL(url).host;
