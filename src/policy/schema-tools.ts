@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { refusedToolHeader } from "../tools/request-headers";
 import { declaredTypes, jsonSchemaProblems } from "./json-schema-subset";
 import { CountSchema, headersSchema, uniqueList } from "./schema-fields";
+import { refusedToolHeader } from "./tool-headers";
 import { allowedHostProblem, defaultAllowedPorts, parseAllowedHost, parseUrlTemplate } from "./tool-url";
 
 /**

@@ -1,5 +1,5 @@
-import { specialEntryProblem } from "../tools/special-hosts";
 import { placeholderProblem } from "./schema-fields";
+import { specialEntryProblem } from "./special-hosts";
 
 /**
  * Build-time analysis of a tool's URL template and host allowlist. A template mixes literal text, `${VAR}` placeholders

@@ -13,7 +13,7 @@ export interface HostEntry {
 export interface Allowlist {
   entries: HostEntry[];
   ports: readonly number[];
-  /** The tool's `dangerously_allow_cloud_metadata` (see special-hosts.ts). */
+  /** The tool's `dangerously_allow_cloud_metadata` (see policy/special-hosts.ts). */
   allowMetadata?: boolean;
 }
 

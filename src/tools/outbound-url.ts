@@ -1,6 +1,6 @@
+import { classifyHost, type SpecialHost } from "../policy/ip-address";
+import { isLinkLocalOrMetadata, specialEntryProblem } from "../policy/special-hosts";
 import type { Allowlist, HostEntry } from "./host-allowlist";
-import { classifyHost, type SpecialHost } from "./ip-address";
-import { isLinkLocalOrMetadata, specialEntryProblem } from "./special-hosts";
 import { hasUnsafeUrlChar } from "./text-checks";
 
 /**
@@ -8,7 +8,7 @@ import { hasUnsafeUrlChar } from "./text-checks";
  * userinfo, a host written in canonical form, an exact allowlist match, an allowed port. Loopback, private,
  * link-local, metadata and other special addresses are refused in every textual encoding unless an entry names that
  * exact host AND port (`127.0.0.1:8787`): a port-less entry never opens a special address, and a link-local or
- * cloud-metadata one needs the tool's `dangerously_allow_cloud_metadata` besides (special-hosts.ts, shared with the
+ * cloud-metadata one needs the tool's `dangerously_allow_cloud_metadata` besides (policy/special-hosts.ts, shared with the
  * policy build).
  *
  * Two views are compared because they can disagree: the raw authority text (what was written) and the WHATWG-parsed

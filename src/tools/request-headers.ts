@@ -1,3 +1,4 @@
+import { refusedToolHeader } from "../policy/tool-headers";
 import { fillPlaceholders, type Lookup } from "./placeholders";
 import { MIN_SECRET_CHARS } from "./redact";
 import { hasUnsafeHeaderChar } from "./text-checks";
@@ -15,37 +16,6 @@ export type HeadersResult =
   | { ok: false; reason: string };
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-const FORBIDDEN_HEADERS = new Set([
-  "host",
-  "content-length",
-  "transfer-encoding",
-  "connection",
-  "keep-alive",
-  "upgrade",
-  "te",
-  "trailer",
-  "expect",
-  "proxy-authorization",
-  "proxy-connection",
-  "forwarded",
-  "x-forwarded-for",
-  "x-forwarded-host",
-  "x-forwarded-proto",
-  "x-real-ip",
-  "cf-connecting-ip",
-  "cf-worker",
-]);
-
-/**
- * Why a tool policy may not set header `name` (lower case), or undefined. The one list, used by the policy build and
- * by every call, so what deploys is what runs.
- */
-export function refusedToolHeader(name: string): string | undefined {
-  if (name.startsWith("cf-")) return `"${name}": cf-* headers are reserved for Cloudflare`;
-  if (FORBIDDEN_HEADERS.has(name)) return `"${name}" is set by the gateway and cannot be configured`;
-  return undefined;
-}
 
 export function buildRequestHeaders(
   policy: Record<string, string>,

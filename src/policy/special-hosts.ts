@@ -1,5 +1,10 @@
-import type { HostEntry } from "./host-allowlist";
 import { classifyHost } from "./ip-address";
+
+/** An `allowed_hosts` entry as parsed: host (canonical) and an optional exact port. */
+export interface HostEntry {
+  host: string;
+  port?: number;
+}
 
 /**
  * The one rule, shared by the policy build (literal `allowed_hosts` entries) and every outbound request (entries as
