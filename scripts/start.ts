@@ -16,10 +16,13 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from "wrangler";
+import { warmUpUseLite } from "../local/embeddings-use";
 import { startLocalOrigin } from "../local/origin";
+import { localOutbound } from "./local-network";
 
 const HOST = "127.0.0.1";
 const port = Number(process.env.PORT ?? 8787);
@@ -42,9 +45,35 @@ function readDevVars(path: string): Record<string, string> {
   return vars;
 }
 
+/** Whether something already listens on host:port (a second `npm start`, or another program). */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once("error", () => done(true));
+    probe.listen(port, HOST, () => probe.close(() => done(false)));
+  });
+}
+
 async function main() {
+  for (const [name, p] of [
+    ["PORT", port],
+    ["ORIGIN_PORT", originPort],
+  ] as const) {
+    if (await portTaken(p)) {
+      console.error(
+        `npm start: ${HOST}:${p} is already in use — is another \`npm start\` running? Stop it (Ctrl-C in its ` +
+          `terminal), or choose other ports: ${name}=<port> npm start (PORT for the gateway, ORIGIN_PORT for the local origin).`,
+      );
+      process.exit(1);
+    }
+  }
   const origin = await startLocalOrigin({ port: originPort, host: HOST });
   console.log(`local origin (stand-in GPU cluster, deterministic answers): ${origin.url}`);
+  // The first chat would otherwise wait ~1.4 s while USE-lite (the cache's embedder) loads: load it now, and say so.
+  const warming = performance.now();
+  process.stdout.write("loading the local embedder (USE-lite, for the semantic cache)… ");
+  await warmUpUseLite();
+  console.log(`ready in ${((performance.now() - warming) / 1000).toFixed(1)} s`);
 
   execFileSync(
     process.execPath,
@@ -68,6 +97,8 @@ async function main() {
     durableObjects: durableObjectsFromWranglerToml(),
     durableObjectsPersist: resolve(process.env.GATEWAY_STATE_DIR ?? ".local/state"),
     assets: { directory: resolve("public"), routerConfig: { has_user_worker: true } },
+    // Private and metadata ranges refused after DNS, as in production (scripts/local-network.ts).
+    outboundService: localOutbound(),
     bindings: {
       ADMIN_SECRET: adminSecret,
       MAX_BODY_BYTES: "4194304",

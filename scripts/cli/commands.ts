@@ -83,9 +83,11 @@ function creditCommand(word: "add" | "adjust", type: "topup" | "adjust"): Comman
 export const COMMANDS: Command[] = [
   {
     words: ["keys", "create"],
-    usage: "keys create --tenant T [--name N] [--expires-at ISO|MS] [--routes a,b] [--scopes s,t] [--tags x,y]",
-    summary: "create an API key; the key is printed once and cannot be shown again",
-    flags: ["tenant", "name", "expires-at", "routes", "scopes", "tags"],
+    usage:
+      "keys create --tenant T [--name N] [--expires-at ISO|MS] [--routes a,b] [--scopes s,t] [--tags x,y] [--credits MICRO]",
+    summary:
+      "create an API key (it starts with 0 credits; --credits tops it up at once); the key is printed once and cannot be shown again",
+    flags: ["tenant", "name", "expires-at", "routes", "scopes", "tags", "credits"],
     arity: 0,
     async run(input) {
       const body: Row = { tenant: required(input, "tenant") };
@@ -101,7 +103,23 @@ export const COMMANDS: Command[] = [
         const list = listFlag(input.flag(flag));
         if (list !== undefined) body[field] = list;
       }
+      const initial = input.flag("credits");
+      const amount = initial === undefined ? undefined : integerArg("--credits", initial);
       const data = (await input.client.request("POST", "/admin/keys", body)) as Row;
+      let funding: string;
+      if (amount === undefined || amount === 0) {
+        funding =
+          `This key has 0 credits: its first call answers 402 until you top it up:\n` +
+          `  npm run gateway -- credits add ${data.key_id} <micro-credits> --reference <reference>`;
+      } else {
+        // A reference tied to the key: re-running this top-up can never add the credits twice.
+        const topup = (await input.client.request("POST", `/admin/keys/${String(data.key_id)}/credits`, {
+          amount,
+          reference: `initial-${String(data.key_id)}`,
+          type: "topup",
+        })) as Row;
+        funding = `Topped up with ${credits(amount)} credits (reference initial-${data.key_id}).\n${balanceFields(topup)}`;
+      }
       const human = [
         `Created key ${data.key_id} for tenant ${data.tenant}.`,
         "",
@@ -110,6 +128,8 @@ export const COMMANDS: Command[] = [
         "Store it now: the gateway keeps only its hash and cannot show it again.",
         "",
         keyFields(data),
+        "",
+        funding,
       ].join("\n");
       return { data, human };
     },

@@ -7,15 +7,18 @@ export interface LabelledPair {
   query: string;
   entry: string;
   duplicate: boolean;
-  source: "qqp" | "arena";
+  source: "qqp" | "arena" | "paraphrase";
 }
 
 export const DATA_DIR = resolve(import.meta.dirname, "../../../shared/data/cache");
 export const QQP_FILE = "qqp-dev.jsonl";
 export const ARENA_FILE = "arena-hard-v0.1-questions.jsonl";
+/** GPTCache's paraphrase examples (origin / similar answers about one library's docs): another dataset's style. */
+export const PARAPHRASE_FILE = "gptcache-paraphrases-dev.json";
 
 const QqpRow = z.object({ a: z.string(), b: z.string(), duplicate: z.boolean() });
 const ArenaRow = z.object({ uid: z.string(), cluster: z.string(), prompt: z.string() });
+const ParaphraseRows = z.array(z.object({ origin: z.string(), similar: z.string() }));
 
 function jsonLines<T>(path: string, schema: z.ZodType<T>): T[] {
   const rows: T[] = [];
@@ -47,12 +50,40 @@ export function arenaPairs(rows: readonly z.infer<typeof ArenaRow>[]): LabelledP
   return pairs;
 }
 
-export type LoadedData = { ok: true; qqp: LabelledPair[]; arena: LabelledPair[] } | { ok: false; missing: string[] };
+/**
+ * Each origin with its paraphrase is a duplicate; each origin with the NEXT row's paraphrase is a negative (same
+ * documentation, same style, a different statement), so the set measures false hits as well as hits.
+ */
+export function paraphrasePairs(rows: readonly z.infer<typeof ParaphraseRows>[number][]): LabelledPair[] {
+  const pairs: LabelledPair[] = [];
+  rows.forEach((r, i) => {
+    pairs.push({ query: r.similar, entry: r.origin, duplicate: true, source: "paraphrase" });
+    const other = rows[(i + 1) % rows.length];
+    if (rows.length > 1 && other !== undefined && other.origin !== r.origin) {
+      pairs.push({ query: other.similar, entry: r.origin, duplicate: false, source: "paraphrase" });
+    }
+  });
+  return pairs;
+}
+
+export type LoadedData =
+  | { ok: true; qqp: LabelledPair[]; arena: LabelledPair[]; paraphrase: LabelledPair[] }
+  | { ok: false; missing: string[] };
 
 export function loadEvalData(dir: string = DATA_DIR): LoadedData {
   const qqpPath = resolve(dir, QQP_FILE);
   const arenaPath = resolve(dir, ARENA_FILE);
   const missing = [qqpPath, arenaPath].filter((p) => !existsSync(p));
   if (missing.length > 0) return { ok: false, missing };
-  return { ok: true, qqp: qqpPairs(jsonLines(qqpPath, QqpRow)), arena: arenaPairs(jsonLines(arenaPath, ArenaRow)) };
+  const paraphrasePath = resolve(dir, PARAPHRASE_FILE);
+  // Optional: the transfer check is reported when the file is there.
+  const paraphrase = existsSync(paraphrasePath)
+    ? paraphrasePairs(ParaphraseRows.parse(JSON.parse(readFileSync(paraphrasePath, "utf8"))))
+    : [];
+  return {
+    ok: true,
+    qqp: qqpPairs(jsonLines(qqpPath, QqpRow)),
+    arena: arenaPairs(jsonLines(arenaPath, ArenaRow)),
+    paraphrase,
+  };
 }

@@ -26,6 +26,10 @@ export interface SeedResult {
   ablation: Measured[];
   /** Test pairs where the fast eval path and decideHit disagree; must be 0. */
   mismatches: number;
+  /** DEFAULT_CACHE_DECISION exactly as the Worker ships it (its own threshold, not recalibrated), via decideHit. */
+  asShipped: Measured;
+  /** The paraphrase set (another dataset's style, never calibrated on): each decision as measured above. */
+  transfer: { name: string; rates: Rates }[];
 }
 
 export function splitFacts(facts: readonly PairFacts[], seed: number): { calibration: PairFacts[]; test: PairFacts[] } {
@@ -81,8 +85,10 @@ export function evaluateSeed(
   budget: Budget,
   shippedShape: Shape,
   search: boolean,
+  shippedConfig: CacheDecisionConfig = { ...shippedShape, threshold: Number.POSITIVE_INFINITY },
 ): SeedResult {
   const { calibration, test } = splitFacts(facts, seed);
+  const paraphrase = facts.filter((f) => f.pair.source === "paraphrase");
   const baseline = measure("single global cosine threshold", calibration, test, PLAIN_SHAPE, budget);
   const shipped = measure("shipped decision", calibration, test, shippedShape, budget);
   const viaDecideHit = measureThroughDecideHit(test, shipped.config);
@@ -96,6 +102,20 @@ export function evaluateSeed(
     searched = measure("searched on this calibration half", calibration, test, shape, budget);
   }
   const ablation = ablationShapes().map(([name, shape]) => measure(name, calibration, test, shape, budget));
+  const asShipped: Measured = {
+    name: "shipped decision as shipped",
+    config: shippedConfig,
+    calibrationHitRate: Number.NaN,
+    test: measureThroughDecideHit(test, shippedConfig),
+  };
+  const transfer =
+    paraphrase.length === 0
+      ? []
+      : [
+          { name: baseline.name, rates: measureThroughDecideHit(paraphrase, baseline.config) },
+          { name: "shipped decision (recalibrated)", rates: measureThroughDecideHit(paraphrase, shipped.config) },
+          { name: asShipped.name, rates: measureThroughDecideHit(paraphrase, shippedConfig) },
+        ];
   return {
     seed,
     calibrationPairs: calibration.length,
@@ -105,5 +125,7 @@ export function evaluateSeed(
     searched,
     ablation,
     mismatches,
+    asShipped,
+    transfer,
   };
 }

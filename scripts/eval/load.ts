@@ -10,7 +10,9 @@ export interface LoadedFacts {
   ok: true;
   qqp: LabelledPair[];
   arena: LabelledPair[];
-  /** One per pair, QQP first, then arena. */
+  /** GPTCache-style paraphrase pairs (empty when the file is absent); never used for calibration. */
+  paraphrase: LabelledPair[];
+  /** One per pair, QQP first, then arena, then the paraphrase set. */
   facts: PairFacts[];
   /** Texts embedded by this run (0 when all came from the cache) and the wall time it took. */
   embedded: number;
@@ -31,7 +33,7 @@ export async function loadFacts(o: EvalOptions): Promise<LoadedFacts | { ok: fal
   const data = loadEvalData(o.dataDir);
   if (!data.ok) return data;
   const qqp = o.limit === undefined ? data.qqp : seededSample(data.qqp, o.limit, o.seed);
-  const pairs = [...qqp, ...data.arena];
+  const pairs = [...qqp, ...data.arena, ...data.paraphrase];
   const texts = [...new Set(pairs.flatMap((p) => [p.query, p.entry]))];
   const store = openEmbeddingStore(join(o.cacheDir, "use-lite"), USE_LITE_DIMS);
   const started = performance.now();
@@ -47,5 +49,5 @@ export async function loadFacts(o: EvalOptions): Promise<LoadedFacts | { ok: fal
     if (a === undefined || b === undefined) throw new Error("embedding missing after fill");
     return pairFacts(p, dot(a, b));
   });
-  return { ok: true, qqp, arena: data.arena, facts, embedded, embedMs };
+  return { ok: true, qqp, arena: data.arena, paraphrase: data.paraphrase, facts, embedded, embedMs };
 }

@@ -84,6 +84,30 @@ export function markdownTable(result: SeedResult, targetFhr: number, z = 1.645):
       describeConfig(shipped.config),
     ]),
     row(["Ratio of duplicate hit rates", `${hitRatio(result).toFixed(2)}×`, "", "", "target ≥ 3×"]),
+    row([
+      "Shipped decision **as shipped** (`DEFAULT_CACHE_DECISION`, threshold not recalibrated)",
+      hitCell(result.asShipped.test),
+      falseHitCell(result.asShipped.test),
+      falseHitUpperCell(result.asShipped.test, z),
+      describeConfig(result.asShipped.config),
+    ]),
+  ];
+  return lines.join("\n");
+}
+
+/** The paraphrase set: the same decisions on another dataset's style, never calibrated on. */
+export function transferTable(result: SeedResult, z = 1.645): string {
+  const lines = [
+    row([
+      "Decision (as calibrated / shipped above)",
+      "Paraphrases hit",
+      "False hits",
+      `False hits, Wilson upper (z ${z})`,
+    ]),
+    row(["---", "---:", "---:", "---:"]),
+    ...result.transfer.map((t) =>
+      row([t.name, hitCell(t.rates), falseHitCell(t.rates), falseHitUpperCell(t.rates, z)]),
+    ),
   ];
   return lines.join("\n");
 }

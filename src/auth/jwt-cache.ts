@@ -1,5 +1,5 @@
 import { createLocalJWKSet, errors, type LocalJWKSet } from "jose";
-import { fetchJwks } from "./jwks-fetch";
+import { type FetchResult, fetchJwks } from "./jwks-fetch";
 
 /**
  * Per-isolate JWKS cache. A set is reused for `maxAgeMs`; a token whose `kid` is not in the cached set triggers a
@@ -8,10 +8,12 @@ import { fetchJwks } from "./jwks-fetch";
  * `failureBackoffMs` (a down JWKS endpoint is not hammered, nor every request made to wait on it); a stale set keeps
  * serving for `staleIfErrorMs` past its age while the endpoint is down.
  *
- * In-flight fetches are deliberately not shared between concurrent requests: workerd ties promises to the request
- * that created them, and awaiting another request's fetch can hang or fail when that request ends (jose's remote set
- * skips sharing on Workers for the same reason). Only a cold cache can see parallel fetches; the cooldown clock starts
- * when a fetch starts, so a warm cache never does.
+ * One fetch per URL is in flight at a time: concurrent requests on a cold or expired cache (or an identity provider
+ * that is down) wait for the fetch already running instead of each starting their own. The shared promise carries
+ * plain data (the filtered key set), never a Response. workerd ties promises to the request that created them, so a
+ * waiter whose leading request ended before its fetch did might never see it settle (the reason jose's remote set
+ * does not share on Workers): a waiter therefore gives up on the shared fetch after the fetch's own timeout (plus a
+ * little) and fetches for itself.
  */
 
 export interface JwksCacheOptions {
@@ -64,9 +66,13 @@ export async function lookupKey(set: LocalJWKSet, header: { alg: string; kid?: s
   }
 }
 
+/** How long past the fetch timeout a waiter keeps waiting for a shared fetch before fetching itself. */
+const SHARED_WAIT_SLACK_MS = 500;
+
 export class JwksCache {
   readonly options: Required<JwksCacheOptions>;
   private readonly entries = new Map<string, Entry>();
+  private readonly inFlight = new Map<string, Promise<FetchResult>>();
 
   constructor(options: JwksCacheOptions = {}) {
     this.options = { ...JWKS_CACHE_DEFAULTS, ...options };
@@ -112,7 +118,7 @@ export class JwksCache {
     this.entries.set(url, entry);
     if (entry.lastFailureAt !== undefined && now - entry.lastFailureAt < this.options.failureBackoffMs) return false;
     entry.lastAttemptAt = now;
-    const result = await fetchJwks(url, deps.fetch, this.options);
+    const result = await this.fetchShared(url, deps);
     if (result.ok) {
       try {
         entry.set = createLocalJWKSet(result.jwks);
@@ -127,6 +133,34 @@ export class JwksCache {
     // The host only: a URL filled from a Worker var could carry a credential in its path or query.
     console.error(`JWKS fetch from ${hostOf(url)} failed: ${result.ok ? "invalid key set" : result.reason}`);
     return false;
+  }
+
+  /** Joins the fetch of `url` already in flight, or starts the one every later caller joins until it settles. */
+  private async fetchShared(url: string, deps: JwksDeps): Promise<FetchResult> {
+    const pending = this.inFlight.get(url);
+    if (pending !== undefined) {
+      const shared = await settledWithin(pending, this.options.timeoutMs + SHARED_WAIT_SLACK_MS);
+      if (shared !== undefined) return shared;
+      return fetchJwks(url, deps.fetch, this.options);
+    }
+    const own: Promise<FetchResult> = fetchJwks(url, deps.fetch, this.options).finally(() => {
+      if (this.inFlight.get(url) === own) this.inFlight.delete(url);
+    });
+    this.inFlight.set(url, own);
+    return own;
+  }
+}
+
+/** The promise's value, or undefined if it has not settled within `ms`. fetchJwks never rejects. */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -16,7 +16,7 @@ export const FORBIDDEN_HEADERS = ["jwk", "jku", "x5u", "x5c", "crit"] as const;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 export type Peeked =
-  | { ok: true; header: { alg: string; kid?: string }; issuer: string; payload: JWTPayload }
+  | { ok: true; header: { alg: string; kid?: string }; typ: string | undefined; issuer: string; payload: JWTPayload }
   | { ok: false; message: string };
 
 /** Whether a bearer credential is shaped like a compact JWS (so the caller should try JWT auth for it). */
@@ -41,11 +41,12 @@ export function peekJwt(token: string): Peeked {
       message: "JWT header carries an embedded key or key URL (jwk, jku, x5u, x5c) or crit; these are never trusted.",
     };
   }
-  const { alg, kid } = header;
+  const { alg, kid, typ } = header;
   if (typeof alg !== "string") return { ok: false, message: "Malformed JWT: no alg." };
+  if (typ !== undefined && typeof typ !== "string") return { ok: false, message: "Malformed JWT: invalid typ." };
   if (kid !== undefined && (typeof kid !== "string" || kid.length === 0 || kid.length > 256)) {
     return { ok: false, message: "Malformed JWT: invalid kid." };
   }
   if (typeof payload.iss !== "string") return { ok: false, message: "JWT has no issuer (iss)." };
-  return { ok: true, header: kid === undefined ? { alg } : { alg, kid }, issuer: payload.iss, payload };
+  return { ok: true, header: kid === undefined ? { alg } : { alg, kid }, typ, issuer: payload.iss, payload };
 }

@@ -1,4 +1,5 @@
 import { errors, type JWTPayload, jwtVerify } from "jose";
+import { normalizeTokenType } from "../policy/token-type";
 import type { CompiledPolicy, JwtAlgorithm, JwtConfig, TenantConfig } from "../policy/types";
 import { JwksCache } from "./jwt-cache";
 import { keyForTenant } from "./jwt-keys";
@@ -89,6 +90,11 @@ export async function verifyTenantJwt(token: string, policy: CompiledPolicy, dep
   // Refused before any key lookup: `none`, HS* (the RSA-public-key-as-HMAC-secret confusion) and anything unpinned.
   if (!jwt.algorithms.includes(peeked.header.alg as JwtAlgorithm)) {
     return unauthorized("JWT algorithm is not accepted for this issuer.");
+  }
+  // A token minted for something else (a refresh token, an encrypted token, an ID token) carries the same issuer and
+  // may carry the right audience; only the pinned types authenticate.
+  if (peeked.typ === undefined ? jwt.require_typ : !jwt.token_types.includes(normalizeTokenType(peeked.typ))) {
+    return unauthorized("JWT type (typ) is not accepted for this issuer.");
   }
 
   const key = await keyForTenant(tenant.id, jwt, peeked.header, {

@@ -21,12 +21,17 @@ export function effectiveCacheConfig(route: RouteConfig, tenant: TenantConfig): 
  * negation-free antonyms and the like).
  */
 export function decisionConfigFor(cache: CacheConfig): CacheDecisionConfig {
-  if (cache.threshold === undefined) return DEFAULT_CACHE_DECISION;
+  // The representability guard runs on every path; only its coverage comes from the embedder's declaration.
+  const coverage = cache.embedder?.multilingual === true ? { coverage: "multilingual" as const } : {};
+  if (cache.threshold === undefined) {
+    return cache.embedder?.multilingual === true ? { ...DEFAULT_CACHE_DECISION, ...coverage } : DEFAULT_CACHE_DECISION;
+  }
   return {
     threshold: cache.threshold,
     minCosine: -1,
     vetoes: DEFAULT_CACHE_DECISION.vetoes,
     penalties: {},
+    ...coverage,
     blend: { overlap: 0, length: 0 },
   };
 }

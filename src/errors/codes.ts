@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   unsupported_parameter: { status: 400, type: "invalid_request_error" },
   context_length_exceeded: { status: 400, type: "invalid_request_error" },
   unauthorized: { status: 401, type: "authentication_error" },
+  key_revoked: { status: 401, type: "authentication_error" },
+  key_expired: { status: 401, type: "authentication_error" },
   insufficient_credits: { status: 402, type: "insufficient_quota" },
   model_not_allowed: { status: 403, type: "permission_error" },
   model_unpriced: { status: 403, type: "permission_error" },

@@ -2,6 +2,7 @@ import type { ChatRequest } from "../canonical/chat";
 import { GatewayError } from "../errors";
 import { ATTR } from "../observability/attributes";
 import { getAdapter } from "../providers";
+import { fitContextWindow } from "../routing/context-window";
 import { executePlan } from "../routing/execute";
 import { planRoute, type RoutePlan } from "../routing/plan";
 import { estimatePromptTokens } from "../routing/token-estimate";
@@ -24,13 +25,14 @@ function requestedMaxTokens(req: ChatRequest): number | undefined {
 
 export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
   const { policy, breakers, random } = ctx.services;
+  const promptTokens = estimatePromptTokens(req);
   const result = planRoute({
     policy,
     tenant: ctx.principal.tenant,
     model: req.model,
     kind: "chat",
     attributes: {
-      promptTokens: estimatePromptTokens(req),
+      promptTokens,
       hasTools: (req.tools?.length ?? 0) > 0,
       ...(ctx.taskType === undefined ? {} : { taskType: ctx.taskType }),
     },
@@ -51,7 +53,10 @@ export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
       { param },
     );
   }
-  return result.plan;
+  // Before pricing and admission: a prompt no target can hold is refused without a hold.
+  const fitted = fitContextWindow(result.plan, promptTokens);
+  if (!fitted.ok) throw fitted.error;
+  return fitted.plan;
 }
 
 export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatOutcome> {

@@ -1,5 +1,6 @@
 import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from "../canonical/chat";
 import type { Services } from "../context";
+import { GatewayError } from "../errors";
 import { UpstreamProtocolError } from "../errors/upstream-protocol-error";
 import { getAdapter, type ResolveResult, resolveProvider } from "../providers";
 import type { ProviderAdapter, ResolvedProvider } from "../providers/types";
@@ -8,6 +9,7 @@ import type { PlannedAttempt } from "../routing/plan";
 import { sleep } from "../routing/sleep";
 import type { StreamStart } from "../streaming/stream-start";
 import { type AttemptTrace, tracedAttempt } from "./attempt-span";
+import { translate } from "./translate";
 
 export type { StreamStart };
 
@@ -53,9 +55,18 @@ function prepare(
   }
   if (!resolved.ok) {
     // A provider without its secret is skipped like a failed target, so a policy can list hosted fallbacks that only
-    // become live once their key is added. The reason names variables, never values.
+    // become live once their key is added. The reason names variables (the secret's NAME), never values: if no
+    // target serves, the caller is told which one is missing.
     console.warn(`provider ${a.providerId} not configured: ${resolved.reason}`);
-    return { ok: false, failure: { kind: "unsupported", message: `provider ${a.providerId} is not configured` } };
+    const error = new GatewayError(
+      "provider_not_configured",
+      `Model "${a.alias}" cannot be served: ${resolved.reason}. An admin must set it (\`wrangler secret put <NAME>\`, ` +
+        "or .dev.vars for npm start).",
+    );
+    return {
+      ok: false,
+      failure: { kind: "unsupported", message: `provider ${a.providerId} is not configured`, error },
+    };
   }
   return { ok: true, value: { adapter: getAdapter(config.type), provider: resolved.provider } };
 }
@@ -104,16 +115,15 @@ export function chatJsonAttempt(services: Services, req: ChatRequest, trace?: At
     const prepared = prepare(services, a);
     if (!prepared.ok) return prepared;
     const { adapter, provider } = prepared.value;
-    const sent = await send(
-      services,
+    const request = translate(() =>
       adapter.chatRequest(provider, a.upstreamModel, req, {
         stream: false,
         defaultMaxTokens: a.model.max_output_tokens,
         signal,
       }),
-      signal,
-      traceparent,
     );
+    if (!(request instanceof Request)) return { ok: false, failure: request };
+    const sent = await send(services, request, signal, traceparent);
     if (!(sent instanceof Response)) return { ok: false, failure: sent };
     try {
       return { ok: true, value: adapter.parseChatResponse(await sent.json(), a.upstreamModel) };
@@ -131,16 +141,15 @@ export function chatStreamAttempt(services: Services, req: ChatRequest, trace?: 
     // Our own abort, on top of the executor's (timeout, client gone): a committed stream is stopped by aborting its
     // fetch, since a body whose reader is mid-read cannot be cancelled directly.
     const stop = new AbortController();
-    const sent = await send(
-      services,
+    const request = translate(() =>
       adapter.chatRequest(provider, a.upstreamModel, req, {
         stream: true,
         defaultMaxTokens: a.model.max_output_tokens,
         signal: AbortSignal.any([signal, stop.signal]),
       }),
-      signal,
-      traceparent,
     );
+    if (!(request instanceof Request)) return { ok: false, failure: request };
+    const sent = await send(services, request, signal, traceparent);
     if (!(sent instanceof Response)) return { ok: false, failure: sent };
     const body = sent.body;
     if (body === null) return { ok: false, failure: { kind: "bad_response", message: "empty stream body" } };
@@ -168,13 +177,9 @@ export function embeddingsAttempt(services: Services, req: EmbeddingsRequest, tr
     if (adapter.embeddingsRequest === undefined || adapter.parseEmbeddingsResponse === undefined) {
       return { ok: false, failure: { kind: "unsupported", message: "provider has no embeddings API" } };
     }
-    let request: Request;
-    try {
-      const unsigned = adapter.embeddingsRequest(provider, a.upstreamModel, req);
-      request = new Request(unsigned, { signal });
-    } catch (err) {
-      return { ok: false, failure: { kind: "unsupported", message: err instanceof Error ? err.message : String(err) } };
-    }
+    const embed = adapter.embeddingsRequest.bind(adapter);
+    const request = translate(() => new Request(embed(provider, a.upstreamModel, req), { signal }));
+    if (!(request instanceof Request)) return { ok: false, failure: request };
     const sent = await send(services, request, signal, traceparent);
     if (!(sent instanceof Response)) return { ok: false, failure: sent };
     try {

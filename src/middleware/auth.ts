@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { parseApiKey, verifyApiKey } from "../auth/api-key";
+import { hashApiKey, parseApiKey, verifyApiKey } from "../auth/api-key";
 import { verifyTenantJwt } from "../auth/jwt";
 import { looksLikeJwt } from "../auth/jwt-peek";
 import type { KeyCache } from "../auth/key-cache";
@@ -24,8 +24,11 @@ function presentedCredential(c: Context<AppEnv>): string | undefined {
   return c.req.header("x-api-key")?.trim() || undefined;
 }
 
-function unauthorized(message: string): GatewayError {
-  return new GatewayError("unauthorized", message, { headers: CHALLENGE });
+function unauthorized(
+  message: string,
+  code: "unauthorized" | "key_revoked" | "key_expired" = "unauthorized",
+): GatewayError {
+  return new GatewayError(code, message, { headers: CHALLENGE });
 }
 
 function restrictRoutes(tenant: TenantConfig, routes: string[] | undefined): TenantConfig {
@@ -46,10 +49,17 @@ async function fromApiKey(services: Services, credential: string, keyId: string)
     }
     throw err;
   }
-  if (record === undefined) throw unauthorized("Invalid API key.");
+  if (record === undefined) {
+    // The same hashing a known id costs, so the refusal takes as long either way.
+    await hashApiKey(credential);
+    throw unauthorized("Invalid API key.");
+  }
   const verdict = await verifyApiKey(credential, record, now());
   if (!verdict.ok) {
-    throw unauthorized(verdict.reason === "mismatch" ? "Invalid API key." : `This API key has been ${verdict.reason}.`);
+    // Told only to the holder of the key (verifyApiKey checks the secret first); still 401, with a code of its own.
+    if (verdict.reason === "revoked") throw unauthorized("This API key has been revoked.", "key_revoked");
+    if (verdict.reason === "expired") throw unauthorized("This API key has expired.", "key_expired");
+    throw unauthorized("Invalid API key.");
   }
   const tenant = policy.tenants[record.tenantId];
   if (tenant === undefined) {

@@ -14,6 +14,8 @@ export const DEFAULT_CREDITS: Readonly<CreditsConfig> = Object.freeze({
 export const DEFAULT_TASK_TTL_S = 3600;
 
 export const DEFAULT_JWT_CLOCK_TOLERANCE_S = 30;
+/** `typ` values a tenant JWT may carry unless its policy says otherwise: a plain JWT or an OAuth access token. */
+export const DEFAULT_JWT_TOKEN_TYPES = ["JWT", "at+jwt"] as const;
 
 /** Bounds of the gateway-executed tool loop when neither the tenant nor its plan sets them. */
 export const DEFAULT_TOOL_LOOP: Readonly<ToolLoopConfig> = Object.freeze({

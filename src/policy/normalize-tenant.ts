@@ -1,6 +1,7 @@
 import { DEFAULT_CREDITS, DEFAULT_TASK_TTL_S, DEFAULT_TOOL_LOOP } from "./defaults";
 import type { SectionEntry } from "./merge";
 import { cacheOverride } from "./normalize-tools";
+import { normalizeTokenType } from "./token-type";
 import type {
   CreditsConfig,
   JwtConfig,
@@ -70,5 +71,7 @@ function jwtConfig(jwt: JwtValue): JwtConfig {
     subject_claim: jwt.subject_claim,
     required_claims: jwt.required_claims ?? {},
     ...(jwt.max_token_age_s === undefined ? {} : { max_token_age_s: jwt.max_token_age_s }),
+    token_types: [...new Set(jwt.token_types.map(normalizeTokenType))],
+    require_typ: jwt.require_typ,
   };
 }

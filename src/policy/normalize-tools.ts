@@ -34,6 +34,7 @@ export function toolConfig(name: string, value: ToolValue): ToolConfig {
         ...(impl.result.fields === undefined ? {} : { fields: impl.result.fields }),
         max_chars: impl.result.max_chars,
       },
+      ...(impl.dangerously_allow_cloud_metadata === true ? { dangerously_allow_cloud_metadata: true as const } : {}),
     },
     ...(value.max_calls_per_task === undefined ? {} : { max_calls_per_task: value.max_calls_per_task }),
     price_per_call: value.price_per_call,
@@ -42,8 +43,9 @@ export function toolConfig(name: string, value: ToolValue): ToolConfig {
 }
 
 function embedderConfig(value: EmbedderValue): EmbedderConfig {
-  if (value.model !== undefined) return { kind: "model", model: value.model };
-  return { kind: "workers-ai", model: value.workers_ai ?? "", binding: value.binding ?? "AI" };
+  const multilingual = value.multilingual === true ? { multilingual: true as const } : {};
+  if (value.model !== undefined) return { kind: "model", model: value.model, ...multilingual };
+  return { kind: "workers-ai", model: value.workers_ai ?? "", binding: value.binding ?? "AI", ...multilingual };
 }
 
 export function routeCache(value: RouteCacheValue): CacheConfig {

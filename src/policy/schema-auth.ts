@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_JWT_CLOCK_TOLERANCE_S } from "./defaults";
+import { DEFAULT_JWT_CLOCK_TOLERANCE_S, DEFAULT_JWT_TOKEN_TYPES } from "./defaults";
 import { jwksUrlProblem } from "./jwks-url";
 import { TemplateSchema, uniqueList } from "./schema-fields";
 import type { JwtAlgorithm, PublicJwk } from "./types";
@@ -179,6 +179,26 @@ export const JwtSchema = z
         "Claims every token must carry, with the value each must equal (for a list claim: contain), e.g. " +
           "`{ tid: 8f3a..., email_verified: true }`.",
       ),
+    token_types: uniqueList(
+      z
+        .string()
+        .min(1, { error: "must not be empty" })
+        .max(64)
+        .regex(/^[A-Za-z0-9.+/-]+$/, { error: "must be a media type such as JWT or at+jwt" }),
+      "token type",
+    )
+      .min(1, { error: "must list at least one type" })
+      .default([...DEFAULT_JWT_TOKEN_TYPES])
+      .describe(
+        "Accepted values of the token's `typ` header, compared without case and without an `application/` " +
+          `prefix (RFC 7515). Default: ${DEFAULT_JWT_TOKEN_TYPES.join(", ")}. Any other type — \`JWE\`, ` +
+          "`refresh+jwt`, an ID token's `id+jwt`, … — is refused, so a token minted for another purpose with the " +
+          "right audience does not authenticate. A token without `typ` is accepted unless `require_typ` is true.",
+      ),
+    require_typ: z
+      .boolean()
+      .default(false)
+      .describe("Refuse tokens that carry no `typ` header (default false: many identity providers omit it)."),
     max_token_age_s: z
       .int()
       .min(1, { error: "must be at least 1" })

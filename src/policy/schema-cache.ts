@@ -22,6 +22,15 @@ const EmbedderSchema = z
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be a Worker binding name, e.g. AI" })
       .optional()
       .describe("With `workers_ai`: the name of the AI binding in wrangler.toml. Default `AI`."),
+    multilingual: z
+      .boolean()
+      .optional()
+      .describe(
+        "The embedder represents scripts beyond Latin (e.g. `@cf/baai/bge-m3`). Default false: an English-vocabulary " +
+          "embedder maps text it has no tokens for to near-identical vectors, so a prompt with more than 30% of its " +
+          "letters outside the Latin script never gets a semantic hit. Either way a query and an entry written in " +
+          "different scripts never match.",
+      ),
   })
   .superRefine((embedder, ctx) => {
     const given = [embedder.model, embedder.workers_ai].filter((v) => v !== undefined).length;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { declaredTypes, jsonSchemaProblems } from "./json-schema-subset";
 import { CountSchema, headersSchema, uniqueList } from "./schema-fields";
+import { refusedToolHeader } from "./tool-headers";
 import { allowedHostProblem, defaultAllowedPorts, parseAllowedHost, parseUrlTemplate } from "./tool-url";
 
 /**
@@ -27,15 +28,6 @@ const KeyTagSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, {
 function bounded(min: number, max: number) {
   const error = `must be a whole number between ${min} and ${max}`;
   return z.int({ error }).min(min, { error }).max(max, { error });
-}
-
-/** Headers the gateway owns: framing, routing and Cloudflare's own, which a tool must not be able to forge. */
-function refusedToolHeader(name: string): string | undefined {
-  if (["host", "content-length", "transfer-encoding", "connection"].includes(name)) {
-    return `"${name}" is set by the gateway and cannot be configured`;
-  }
-  if (name.startsWith("cf-")) return `"${name}": cf-* headers are reserved for Cloudflare`;
-  return undefined;
 }
 
 const ResultSchema = z
@@ -96,8 +88,9 @@ const HttpImplementationSchema = z
       .default({})
       .describe(
         `Headers sent with every call; values may contain ${VAR} placeholders, e.g. \`authorization: "Bearer \${WEATHER_KEY}"\`. ` +
-          "Values are never shown to callers or models. `host`, `content-length`, `transfer-encoding`, `connection` " +
-          "and `cf-*` are refused.",
+          "Values are never shown to callers or models. Framing, proxy and forwarding headers (`host`, " +
+          "`content-length`, `transfer-encoding`, `connection`, `x-forwarded-for`, `forwarded`, `x-real-ip`, …) and " +
+          "`cf-*` are refused, here and at request time (one list).",
       ),
     body: z
       .enum(["json", "none"])
@@ -114,10 +107,18 @@ const HttpImplementationSchema = z
       .default(0)
       .describe("Redirects followed; each hop is checked against the allowlists again. 0 refuses redirects."),
     result: ResultSchema.prefault({}),
+    dangerously_allow_cloud_metadata: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let `allowed_hosts` name a link-local or cloud-metadata address (169.254.0.0/16 — e.g. 169.254.169.254 — " +
+          "fe80::/10, fd00:ec2::254, 100.100.100.200, metadata.google.internal). Off by default, at build time and " +
+          "on every request: on a cloud machine that address hands out the machine's own credentials.",
+      ),
   })
   .superRefine((impl, ctx) => {
     impl.allowed_hosts.forEach((entry, index) => {
-      const problem = allowedHostProblem(entry);
+      const problem = allowedHostProblem(entry, impl.dangerously_allow_cloud_metadata);
       if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["allowed_hosts", index], message: problem });
     });
     if (impl.method === "GET" && impl.body === "json") {

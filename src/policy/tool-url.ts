@@ -1,4 +1,5 @@
 import { placeholderProblem } from "./schema-fields";
+import { specialEntryProblem } from "./special-hosts";
 
 /**
  * Build-time analysis of a tool's URL template and host allowlist. A template mixes literal text, `${VAR}` placeholders
@@ -99,8 +100,23 @@ export interface AllowedHost {
 
 const HOST_ENTRY = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(\d{1,5}))?$/;
 
-/** Why an `allowed_hosts` entry is refused, or undefined when it is acceptable. */
-export function allowedHostProblem(entry: string): string | undefined {
+/**
+ * Why an `allowed_hosts` entry is refused, or undefined when it is acceptable: its spelling, then the rule the runtime
+ * applies to special addresses (special-hosts.ts), so a literal entry the runtime would never open fails the build.
+ */
+export function allowedHostProblem(entry: string, allowMetadata = false): string | undefined {
+  const spelling = spellingProblem(entry);
+  if (spelling !== undefined || entry.includes("${")) return spelling;
+  const parsed = parseAllowedHost(entry);
+  if (parsed === undefined) return undefined;
+  const problem = specialEntryProblem(
+    parsed.port === undefined ? { host: parsed.hostname } : { host: parsed.hostname, port: parsed.port },
+    allowMetadata,
+  );
+  return problem === undefined ? undefined : `${problem}; the gateway would refuse every call to it`;
+}
+
+function spellingProblem(entry: string): string | undefined {
   // A placeholder hides the value until request time, where the runtime applies these same rules.
   if (entry.includes("${")) return placeholderProblem(entry);
   if (/[^\x20-\x7e]/.test(entry)) {
@@ -129,7 +145,7 @@ export function allowedHostProblem(entry: string): string | undefined {
 
 /** An acceptable entry without placeholders, split into host and port. */
 export function parseAllowedHost(entry: string): AllowedHost | undefined {
-  if (entry.includes("${") || allowedHostProblem(entry) !== undefined) return undefined;
+  if (entry.includes("${") || spellingProblem(entry) !== undefined) return undefined;
   const match = HOST_ENTRY.exec(entry);
   if (match === null) return undefined;
   const hostname = match[1] ?? "";

@@ -85,9 +85,9 @@ export type CacheMode = "off" | "shadow" | "on";
 /** Where prompt embeddings for the semantic cache come from. */
 export type EmbedderConfig =
   /** An `embeddings` model alias of this policy, called through its provider (OpenAI-compatible `/embeddings`). */
-  | { kind: "model"; model: string }
+  | { kind: "model"; model: string; multilingual?: true }
   /** The Workers AI binding (`[ai]` in wrangler.toml) with this model name, e.g. `@cf/baai/bge-base-en-v1.5`. */
-  | { kind: "workers-ai"; model: string; binding: string };
+  | { kind: "workers-ai"; model: string; binding: string; multilingual?: true };
 
 export interface CacheConfig {
   mode: CacheMode;
@@ -145,6 +145,8 @@ export interface ToolHttpConfig {
   max_redirects: number;
   /** How the response is handed back to the model. */
   result: ToolResultConfig;
+  /** Present (true) only when the admin opted in: link-local / cloud-metadata hosts may be allowlisted. */
+  dangerously_allow_cloud_metadata?: true;
 }
 
 export interface ToolResultConfig {
@@ -218,6 +220,10 @@ export interface JwtConfig {
   required_claims: Record<string, string | number | boolean>;
   /** When set, `iat` is required and must be at most this many seconds old. */
   max_token_age_s?: number;
+  /** Accepted `typ` header values, normalised (lower case, no `application/` prefix). */
+  token_types: string[];
+  /** Whether a token without `typ` is refused. */
+  require_typ: boolean;
 }
 
 /** Per-minute rate limits; an absent field is unlimited. Same shape as the ledger's `RateLimit`. */

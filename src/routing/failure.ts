@@ -12,8 +12,12 @@ export type Failure =
   | { kind: "timeout" }
   | { kind: "connection"; message: string }
   | { kind: "bad_response"; message: string }
-  /** The target cannot serve this request after all (found while translating it): try the next one. */
-  | { kind: "unsupported"; message: string };
+  /**
+   * The target cannot serve this request after all (found while translating it, or its provider is not configured):
+   * try the next one; never retried on the same target nor counted against its breaker. `error`, when set, is what
+   * the client is told if no target serves (a 400 naming the parameter, or which secret is missing).
+   */
+  | { kind: "unsupported"; message: string; error?: GatewayError };
 
 export type FallbackOn = RouteConfig["fallback_on"];
 
@@ -59,8 +63,8 @@ export function failureError(failure: Failure, attemptMs: number): GatewayError 
     case "bad_response":
       return new GatewayError("upstream_bad_response", "upstream sent a response the gateway could not read");
     case "unsupported":
-      // Its message may name a provider or a missing secret: for logs, not for clients.
-      return new GatewayError("upstream_unavailable", "no configured upstream can serve this request");
+      // Its message is for logs; the client gets the failure's own error when it has one (written for clients).
+      return failure.error ?? new GatewayError("upstream_unavailable", "no configured upstream can serve this request");
   }
 }
 

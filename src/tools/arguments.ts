@@ -1,4 +1,5 @@
 import type { ToolConfig } from "../policy/types";
+import { duplicateKeyPath } from "./duplicate-keys";
 import { validateJson } from "./json-schema";
 
 /**
@@ -41,6 +42,10 @@ export function checkArguments(input: unknown, tool: ToolConfig): ArgumentsResul
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     return { ok: false, message: "Arguments must be a JSON object.", param: "arguments" };
+  }
+  const repeated = typeof input === "string" ? duplicateKeyPath(text) : undefined;
+  if (repeated !== undefined) {
+    return { ok: false, message: `arguments.${repeated} is given more than once.`, param: `arguments.${repeated}` };
   }
   const verdict = validateJson(tool.parameters, parsed);
   if (!verdict.ok) {

@@ -13,6 +13,8 @@ export interface HostEntry {
 export interface Allowlist {
   entries: HostEntry[];
   ports: readonly number[];
+  /** The tool's `dangerously_allow_cloud_metadata` (see policy/special-hosts.ts). */
+  allowMetadata?: boolean;
 }
 
 export type AllowlistResult = { ok: true; allowlist: Allowlist } | { ok: false; reason: string };
@@ -37,7 +39,12 @@ export function parseHostEntry(entry: string): HostEntry | undefined {
 }
 
 /** Fills placeholders and parses every entry; a malformed entry fails the call (the policy build checks the rest). */
-export function resolveAllowlist(hosts: readonly string[], ports: readonly number[], lookup: Lookup): AllowlistResult {
+export function resolveAllowlist(
+  hosts: readonly string[],
+  ports: readonly number[],
+  lookup: Lookup,
+  allowMetadata = false,
+): AllowlistResult {
   const entries: HostEntry[] = [];
   for (const raw of hosts) {
     const filled = fillPlaceholders(raw, lookup);
@@ -46,5 +53,5 @@ export function resolveAllowlist(hosts: readonly string[], ports: readonly numbe
     if (entry === undefined) return { ok: false, reason: "an allowed_hosts entry is not a host or host:port" };
     entries.push(entry);
   }
-  return { ok: true, allowlist: { entries, ports } };
+  return { ok: true, allowlist: allowMetadata ? { entries, ports, allowMetadata } : { entries, ports } };
 }

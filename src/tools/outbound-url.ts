@@ -1,12 +1,15 @@
+import { classifyHost, type SpecialHost } from "../policy/ip-address";
+import { isLinkLocalOrMetadata, specialEntryProblem } from "../policy/special-hosts";
 import type { Allowlist, HostEntry } from "./host-allowlist";
-import { classifyHost, type SpecialHost } from "./ip-address";
 import { hasUnsafeUrlChar } from "./text-checks";
 
 /**
  * The one check every outbound tool request (and every redirect hop) passes, on the PARSED URL: http(s) only, no
  * userinfo, a host written in canonical form, an exact allowlist match, an allowed port. Loopback, private,
  * link-local, metadata and other special addresses are refused in every textual encoding unless an entry names that
- * exact host AND port (`127.0.0.1:8787`): a port-less entry never opens a special address.
+ * exact host AND port (`127.0.0.1:8787`): a port-less entry never opens a special address, and a link-local or
+ * cloud-metadata one needs the tool's `dangerously_allow_cloud_metadata` besides (policy/special-hosts.ts, shared with the
+ * policy build).
  *
  * Two views are compared because they can disagree: the raw authority text (what was written) and the WHATWG-parsed
  * hostname (what would be connected to). The parser turns `2130706433`, `0x7f000001`, `0177.0.0.1`, `127.1`,
@@ -74,11 +77,13 @@ export function checkOutboundUrl(raw: string, allowlist: Allowlist): UrlCheck {
     return refuse("non_canonical_host", `The host must be written in canonical form (it parses as ${host}).`, special);
   }
   const candidates = allowlist.entries.filter((e) => e.host === host);
-  if (special !== undefined) {
-    if (candidates.some((e) => e.port === port)) return { ok: true, url, host, port };
+  if (special !== undefined || isLinkLocalOrMetadata(host)) {
+    const allowMetadata = allowlist.allowMetadata === true;
+    const opens = (e: HostEntry) => e.port === port && specialEntryProblem(e, allowMetadata) === undefined;
+    if (candidates.some(opens)) return { ok: true, url, host, port };
     return refuse(
       "special_address",
-      `${host} is a special address (${special}); it is reachable only when allowlisted by exact host and port.`,
+      `${host} is a special address (${special ?? "cloud metadata"}); it is reachable only when allowlisted by exact host and port.`,
       special,
     );
   }

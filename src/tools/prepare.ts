@@ -32,7 +32,12 @@ function misconfigured(tool: ToolConfig, detail: string): Prepared {
 export function prepareRequest(tool: ToolConfig, args: Record<string, unknown>, vars: Lookup): Prepared {
   const impl = tool.implementation;
   if (impl.kind !== "http") return misconfigured(tool, `unknown implementation kind`);
-  const allowed = resolveAllowlist(impl.allowed_hosts, impl.allowed_ports, vars);
+  const allowed = resolveAllowlist(
+    impl.allowed_hosts,
+    impl.allowed_ports,
+    vars,
+    impl.dangerously_allow_cloud_metadata === true,
+  );
   if (!allowed.ok) return misconfigured(tool, allowed.reason);
   const allowlist = allowed.allowlist;
 

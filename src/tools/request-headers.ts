@@ -1,4 +1,6 @@
+import { refusedToolHeader } from "../policy/tool-headers";
 import { fillPlaceholders, type Lookup } from "./placeholders";
+import { MIN_SECRET_CHARS } from "./redact";
 import { hasUnsafeHeaderChar } from "./text-checks";
 
 /**
@@ -15,27 +17,6 @@ export type HeadersResult =
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-export const FORBIDDEN_HEADERS = new Set([
-  "host",
-  "content-length",
-  "transfer-encoding",
-  "connection",
-  "keep-alive",
-  "upgrade",
-  "te",
-  "trailer",
-  "expect",
-  "proxy-authorization",
-  "proxy-connection",
-  "forwarded",
-  "x-forwarded-for",
-  "x-forwarded-host",
-  "x-forwarded-proto",
-  "x-real-ip",
-  "cf-connecting-ip",
-  "cf-worker",
-]);
-
 export function buildRequestHeaders(
   policy: Record<string, string>,
   lookup: Lookup,
@@ -46,11 +27,20 @@ export function buildRequestHeaders(
   for (const [rawName, template] of Object.entries(policy)) {
     const name = rawName.toLowerCase();
     if (!HEADER_NAME.test(name)) return { ok: false, reason: "a header name is not a valid HTTP token" };
-    if (FORBIDDEN_HEADERS.has(name)) return { ok: false, reason: `header ${name} may not be set by a tool policy` };
+    if (refusedToolHeader(name) !== undefined) {
+      return { ok: false, reason: `header ${name} may not be set by a tool policy` };
+    }
     const filled = fillPlaceholders(template, lookup);
     if (!filled.ok) return { ok: false, reason: `header ${name} needs variable ${filled.missing}, which is not set` };
     if (hasUnsafeHeaderChar(filled.value)) {
       return { ok: false, reason: `header ${name} has a line break or control character after filling` };
+    }
+    // Header placeholders carry credentials; one too short to scrub from results could leak unnoticed.
+    if (filled.used.some((value) => value.length < MIN_SECRET_CHARS)) {
+      return {
+        ok: false,
+        reason: `header ${name} is filled with a value shorter than ${MIN_SECRET_CHARS} characters, too short to scrub from results (write short non-secret values literally)`,
+      };
     }
     secrets.push(...filled.used);
     headers[name] = filled.value;

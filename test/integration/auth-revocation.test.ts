@@ -17,7 +17,7 @@ describe("revocation reaches every isolate within KEY_CACHE_TTL_MS", () => {
     await new Promise((r) => setTimeout(r, BOUND_MS + 250));
     const res = await gw("/v1/models", { key: created.key });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("key_revoked");
   });
 
   it("a key created a moment ago works at once (unknown ids are not cached)", async () => {

@@ -215,6 +215,44 @@ describe("secrets never reach a caller or a model", () => {
     expect(outcome.content).toContain("[redacted]");
   });
 
+  it("a tool that echoes the secret encoded (base64, Basic auth, hex, URL, JSON, upper case) gets every copy scrubbed", async () => {
+    const h = await harness([
+      targetTool("echo_encoded", {
+        url: "${TOOL_TARGET_URL}/encoded/{tag}",
+        headers: { "x-tool-key": "${TOOL_API_SECRET}" },
+      }),
+    ]);
+    const tag = marker();
+    const outcome = await executeTool(h.deps, h.call("echo_encoded", { tag }));
+    if (outcome.decision !== "executed") throw new Error(`not executed: ${outcome.content}`);
+    const b64 = (text: string) => btoa(text);
+    const hex = [...new TextEncoder().encode(TOOL_SECRET)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    for (const text of [outcome.content, JSON.stringify(outcome.result)]) {
+      const lower = text.toLowerCase();
+      expect(lower).not.toContain(TOOL_SECRET.toLowerCase());
+      expect(text).not.toContain(b64(TOOL_SECRET).replace(/=+$/, ""));
+      expect(text).not.toContain(b64(`user:${TOOL_SECRET}`).slice(8, 28));
+      expect(lower).not.toContain(hex);
+    }
+    expect(outcome.result).toMatchObject({
+      upper: "[redacted]",
+      base64: "[redacted]",
+      hex: "[redacted]",
+      url: "k%3D[redacted]%26x",
+    });
+  });
+
+  it("a header secret too short to scrub makes the tool misconfigured (nothing is sent)", async () => {
+    const h = await harness(
+      [targetTool("short_secret", { url: "${TOOL_TARGET_URL}/echo/{tag}", headers: { "x-tool-key": "${SHORT}" } })],
+      { vars: { SHORT: "abc12" } },
+    );
+    const tag = marker();
+    const outcome = await executeTool(h.deps, h.call("short_secret", { tag }));
+    expect(outcome).toMatchObject({ decision: "refused", error: { code: "tool_misconfigured" } });
+    expect(await targetRequests(tag)).toEqual([]);
+  });
+
   it("errors and audit events never carry the secret or the raw arguments", async () => {
     const { key, keyId } = await toolKey();
     const city = marker("secret-city");

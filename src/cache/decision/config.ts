@@ -1,3 +1,4 @@
+import type { EmbedderCoverage } from "./representable";
 import type { VetoName } from "./vetoes";
 
 /**
@@ -17,6 +18,11 @@ export interface CacheDecisionConfig {
   vetoes: readonly VetoName[];
   /** Soft vetoes: subtracted from the score when the check fires, so only a very close pair still hits. */
   penalties: Readonly<Partial<Record<VetoName, number>>>;
+  /**
+   * Which scripts the embedder represents (representable.ts); absent = `latin`, the safe assumption. The guard runs
+   * on every decision, before the score.
+   */
+  coverage?: EmbedderCoverage;
   blend: {
     /** Weight of content-word Jaccard in the score, 0..1. */
     overlap: number;

@@ -1,11 +1,15 @@
 import type { CacheDecisionConfig } from "./config";
+import { representabilityGuard } from "./representable";
 import { decisionScore } from "./score";
 import { analyseText, type TextFeatures } from "./text-features";
 import { firstVeto } from "./vetoes";
 
 export interface HitDecision {
   hit: boolean;
-  /** `hit`, `below-min-cosine`, `below-threshold`, or `veto:<name>` (would have hit but for that veto). */
+  /**
+   * `hit`, `guard:script-mismatch` / `guard:unrepresentable` (the embedder cannot represent a text: no score is
+   * trusted), `below-min-cosine`, `below-threshold`, or `veto:<name>` (would have hit but for that veto).
+   */
   reason: string;
   /** The score compared with the threshold (see CacheDecisionConfig). */
   score: number;
@@ -26,6 +30,9 @@ export function decideHit(
   const a = typeof query === "string" ? analyseText(query) : query;
   const b = typeof candidate === "string" ? analyseText(candidate) : candidate;
   const score = decisionScore(a, b, cosine, config);
+  // First, on every path (plain thresholds included): a cosine between texts the embedder cannot represent is noise.
+  const guard = representabilityGuard(a.script, b.script, config.coverage ?? "latin");
+  if (guard !== undefined) return { hit: false, reason: `guard:${guard}`, score };
   if (cosine < config.minCosine) return { hit: false, reason: "below-min-cosine", score };
   if (score < config.threshold) return { hit: false, reason: "below-threshold", score };
   // Checked last, so `veto:<name>` always means "this pair would have hit but for the veto".

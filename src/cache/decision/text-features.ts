@@ -3,6 +3,8 @@
  * ask different things. Pure and allocation-light: it runs on the Worker's hot path for every cache candidate.
  */
 
+import { type ScriptProfile, scriptProfile } from "./script-profile";
+
 export interface TextFeatures {
   /** Lower-cased word tokens (letters, digits, inner apostrophes), in order. */
   words: string[];
@@ -17,6 +19,8 @@ export interface TextFeatures {
   questionWord: string | undefined;
   /** Lower-cased forms of words written with a capital letter anywhere but at the start of a sentence. */
   capitalised: ReadonlySet<string>;
+  /** The writing system of the letters (for the representability guard). */
+  script: ScriptProfile;
 }
 
 const STOPWORDS = new Set(
@@ -169,7 +173,16 @@ export function analyseText(text: string): TextFeatures {
     const sentenceStart = start === 0 || SENTENCE_END.test(source.slice(Math.max(0, start - 3), start));
     if (!sentenceStart && word !== "i" && first !== first.toLowerCase()) capitalised.add(word);
   }
-  return { words, wordSet: new Set(words), content, numbers, negations, questionWord, capitalised };
+  return {
+    words,
+    wordSet: new Set(words),
+    content,
+    numbers,
+    negations,
+    questionWord,
+    capitalised,
+    script: scriptProfile(text),
+  };
 }
 
 /** |A ∩ B| / |A ∪ B|; two empty sets count as identical. */

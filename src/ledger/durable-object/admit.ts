@@ -24,12 +24,13 @@ function rateChecks(req: AdmitRequest): ScopeCheck[] {
  * reads, and only a fully admitted request writes, so a refusal changes nothing.
  */
 export function admit(sql: SqlStorage, req: AdmitRequest, now: number, expiry: ExpiryLog = IGNORE_EXPIRY): AdmitResult {
+  // The request id first: a retried admission must be told it is a duplicate, not "in flight" by its own marker.
+  const seen = first(sql, "SELECT 1 AS hit FROM holds WHERE key_id = ? AND request_id = ?", req.keyId, req.requestId);
+  if (seen) return { kind: "duplicate_request" };
   if (req.idempotency) {
     const outcome = checkIdempotency(sql, req.keyId, req.idempotency, now);
     if (outcome) return outcome;
   }
-  const seen = first(sql, "SELECT 1 AS hit FROM holds WHERE key_id = ? AND request_id = ?", req.keyId, req.requestId);
-  if (seen) return { kind: "duplicate_request" };
 
   const account = loadAccount(sql, req.keyId);
   const grant = grantFor(account.balance, req);

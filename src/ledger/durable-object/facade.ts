@@ -16,7 +16,7 @@ import type {
 } from "../types";
 import { assertUsageEvent } from "../usage-event";
 import { callStore } from "./call";
-import type { KeyDirectory } from "./key-directory";
+import { type KeyDirectory, keyDirectoryShard } from "./key-directory";
 import type { TenantLedger } from "./tenant-ledger";
 import { assertAdmitRequest, assertCredit, pageLimit } from "./validate";
 
@@ -43,7 +43,7 @@ export function createDurableObjectLedger(ns: DurableObjectLedgerBindings): {
     seen.add(tenantId);
     return ns.tenants.get(ns.tenants.idFromName(tenantId));
   };
-  const directory = (keyId: string) => ns.keys.get(ns.keys.idFromName(`key:${keyId}`));
+  const directory = (keyId: string) => ns.keys.get(ns.keys.idFromName(keyDirectoryShard(keyId)));
 
   const sweepTenants = async (tenantIds: readonly string[], now?: number): Promise<number> => {
     const counts = await Promise.all(
@@ -112,13 +112,13 @@ export function createDurableObjectLedger(ns: DurableObjectLedgerBindings): {
       return true;
     },
     get(keyId: string) {
-      return callStore("keys.get", () => directory(keyId).record(), { idempotent: true });
+      return callStore("keys.get", () => directory(keyId).record(keyId), { idempotent: true });
     },
     list(tenantId: string) {
       return callStore("keys.list", () => tenant(tenantId).listKeys(), { idempotent: true });
     },
     async revoke(keyId: string, at: number) {
-      const record = await callStore("keys.revoke", () => directory(keyId).revoke(at), { idempotent: true });
+      const record = await callStore("keys.revoke", () => directory(keyId).revoke(keyId, at), { idempotent: true });
       if (record) await callStore("keys.index", () => tenant(record.tenantId).indexKey(record), { idempotent: true });
       return record;
     },

@@ -9,8 +9,9 @@
  * that one tenant's traffic is serialized through one object (roughly a thousand simple calls per second), which is
  * the scale this backend is meant for; larger deployments use the Upstash backend.
  *
- * Key records live in a KeyDirectory object per key (`idFromName("key:" + keyId)`), so authentication is one call;
- * the tenant object keeps a copy of its keys for list(). See facade.ts for how create/revoke keep both in step.
+ * Key records live in 64 KeyDirectory shard objects (`idFromName("keys:" + shard of keyId)`), so authentication is
+ * one call and a lookup of a made-up key id creates no object of its own (key-directory.ts); the tenant object keeps
+ * a copy of its keys for list(). See facade.ts for how create/revoke keep both in step.
  *
  * Hold expiry is alarm-driven: each tenant object keeps an alarm at its earliest open hold's expiry, so no sweeper
  * has to enumerate tenants (a namespace cannot be listed at runtime); ledger.sweep() only forces expiry early for the

@@ -2,10 +2,15 @@
  * Contract: Idempotency-Key handling at admission (scoped by keyId + idempotency key).
  *
  * Readings of the spec pinned here:
- * - Replays come from a new HTTP request, so they carry a NEW requestId; the idempotency check runs first, so a replay
- *   is returned even when the balance could no longer pay, and it creates no hold, entry or usage event.
+ * - Replays come from a new HTTP request, so they carry a NEW requestId; the idempotency check runs before the limits
+ *   and credits (only the request-id check precedes it), so a replay is returned even when the balance could no
+ *   longer pay, and it creates no hold, entry or usage event.
  * - The settle that completes the record names the idempotency key; the bodyHash is the one given at admit.
  * - Void deletes the in-flight marker, so the same key and body are admitted again afterwards.
+ * - The request-id duplicate check runs BEFORE the idempotency check: a retried admission (same request id, its first
+ *   reply lost) is told `duplicate_request` — so the gateway releases its own hold — never "in flight" by its own
+ *   marker.
+ * - A hold that expires (the sweeper bills it) also drops its in-flight marker, as void does: the key is usable again.
  */
 import { expect } from "vitest";
 import type { Ledger, StoredResponse } from "../../../src/ledger/types";
@@ -18,6 +23,8 @@ import {
   freshAccount,
   fund,
   IDEMPOTENCY_TTL_MS,
+  SHORT_HOLD_TTL_MS,
+  SWEEP_AHEAD_MS,
   settleReq,
   uid,
   voidReq,
@@ -109,6 +116,50 @@ export const idempotencyCases: ContractGroup = {
         expect(await ledger.admit(admitReq(a, { idempotency: idem(key, "hash-1") }))).toEqual({
           kind: "idempotency_in_flight",
         });
+        expectKind(
+          await ledger.settle(settleReq(a, again.req.requestId, 10, { idempotency: { key, response: RESPONSE } })),
+          "settled",
+        );
+        expect(await ledger.admit(admitReq(a, { idempotency: idem(key, "hash-1") }))).toEqual({
+          kind: "replay",
+          response: RESPONSE,
+        });
+        await checkInvariant(ledger, a.keyId, a.tenantId, { atRest: true });
+      },
+    },
+    {
+      name: "a duplicate admission carrying an idempotency key is duplicate_request, and its void frees the key",
+      async run({ ledger }) {
+        const a = freshAccount();
+        await fund(ledger, a, FUNDS);
+        const key = uid("idem");
+        const first = await admitOk(ledger, a, { idempotency: idem(key, "hash-1") });
+        const before = await snapshot(ledger, a);
+        // The store ran the first try; its reply was lost and the client sends the very same admission again.
+        expect(await ledger.admit(first.req)).toEqual({ kind: "duplicate_request" });
+        expect(await snapshot(ledger, a)).toEqual(before);
+        expectKind(await ledger.void(voidReq(a, first.req.requestId, { idempotencyKey: key })), "voided");
+        const again = await admitOk(ledger, a, { idempotency: idem(key, "hash-1") });
+        expectKind(
+          await ledger.settle(settleReq(a, again.req.requestId, 10, { idempotency: { key, response: RESPONSE } })),
+          "settled",
+        );
+        await checkInvariant(ledger, a.keyId, a.tenantId, { atRest: true });
+      },
+    },
+    {
+      name: "an idempotency key is usable again after its hold expired and was swept",
+      async run({ ledger }) {
+        const a = freshAccount();
+        await fund(ledger, a, FUNDS);
+        const key = uid("idem");
+        const first = await admitOk(ledger, a, { idempotency: idem(key, "hash-1"), holdTtlMs: SHORT_HOLD_TTL_MS });
+        await ledger.sweep(Date.now() + SWEEP_AHEAD_MS);
+        expect(await ledger.settle(settleReq(a, first.req.requestId, 1))).toEqual({
+          kind: "already_resolved",
+          terminal: "expired",
+        });
+        const again = await admitOk(ledger, a, { idempotency: idem(key, "hash-1") });
         expectKind(
           await ledger.settle(settleReq(a, again.req.requestId, 10, { idempotency: { key, response: RESPONSE } })),
           "settled",

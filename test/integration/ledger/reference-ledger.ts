@@ -108,12 +108,16 @@ export class ReferenceLedger implements Ledger {
     if (hold.state !== "open") return { kind: "already_resolved", terminal: hold.state };
     this.resolve(acct, req.requestId, hold, "voided", 0, [], Date.now());
     this.events.push({ ...req.usage, cost: 0 });
-    // Only this hold's own in-flight marker goes; a completed record stays.
-    const id = `${req.keyId}\u0000${hold.idempotencyKey}`;
+    this.dropInFlight(req.keyId, hold);
+    return { kind: "voided", released: hold.amount, balanceAfter: acct.balance };
+  }
+
+  /** Only this hold's own in-flight marker goes (void or expiry); a completed record stays. */
+  private dropInFlight(keyId: string, hold: Hold): void {
+    const id = `${keyId}\u0000${hold.idempotencyKey}`;
     if (hold.idempotencyKey !== undefined && this.idempotency.get(id)?.response === undefined) {
       this.idempotency.delete(id);
     }
-    return { kind: "voided", released: hold.amount, balanceAfter: acct.balance };
   }
 
   async credit(keyId: string, _tenantId: string, amount: number, reference: string, type: "topup" | "adjust") {
@@ -166,6 +170,7 @@ export class ReferenceLedger implements Ledger {
       for (const [requestId, hold] of acct.holds) {
         if (hold.state !== "open" || hold.expiresAt > now) continue;
         this.resolve(acct, requestId, hold, "expired", hold.amount, ["expired"], now);
+        this.dropInFlight(acct.keyId, hold);
         this.events.push({
           requestId,
           at: now,
@@ -200,9 +205,10 @@ export class ReferenceLedger implements Ledger {
     return { kind: "recorded" };
   }
 
-  /** Spec order: idempotency, duplicate request id, rate limits, task budget, credits. */
+  /** Spec order: duplicate request id, idempotency, rate limits, task budget, credits. */
   private decide(req: AdmitRequest, now: number): AdmitResult | Grant {
     const acct = this.account(req.keyId);
+    if (acct.holds.has(req.requestId)) return { kind: "duplicate_request" };
     if (req.idempotency) {
       const record = this.idempotency.get(`${req.keyId}\u0000${req.idempotency.key}`);
       if (record && record.expiresAt > now) {
@@ -211,7 +217,6 @@ export class ReferenceLedger implements Ledger {
         return { kind: "idempotency_in_flight" };
       }
     }
-    if (acct.holds.has(req.requestId)) return { kind: "duplicate_request" };
     const granted = grantable(acct.balance, req);
     const tokens = req.promptTokens + granted;
     const refused = this.rates.check(req, tokens, now) ?? this.tasks.check(req, now);

@@ -44,6 +44,29 @@ describe.concurrent("gateway CLI: arguments become admin API calls", () => {
     expect(res.stdout + res.stderr).not.toContain(SECRET);
   });
 
+  it("keys create says a new key has 0 credits; --credits tops it up at once under a reference tied to the key", async () => {
+    const plain = await gateway(() => ({ status: 201, body: { ...KEY_RECORD, key: NEW_KEY } }));
+    const bare = await runCli(["keys", "create", "--tenant", "acme"], env(plain));
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stdout).toContain("This key has 0 credits");
+    expect(plain.requests).toHaveLength(1);
+    const funded = await gateway((req) =>
+      req.path === "/admin/keys"
+        ? { status: 201, body: { ...KEY_RECORD, key: NEW_KEY } }
+        : { status: 200, body: BALANCE },
+    );
+    const res = await runCli(["keys", "create", "--tenant", "acme", "--credits", "5000000"], env(funded));
+    expect(res.code, res.stderr).toBe(0);
+    expect(funded.requests).toHaveLength(2);
+    expect(funded.requests[1]).toMatchObject({
+      method: "POST",
+      path: `/admin/keys/${KEY_RECORD.key_id}/credits`,
+      body: { amount: 5_000_000, reference: `initial-${KEY_RECORD.key_id}`, type: "topup" },
+    });
+    expect(res.stdout).toMatch(/Topped up with 5(\.0+)? credits \(reference initial-/);
+    expect(funded.requests[0]?.body).toEqual({ tenant: "acme" });
+  });
+
   it("keys create --expires-at in epoch ms is sent as a number", async () => {
     const gw = await gateway(() => ({ status: 201, body: { ...KEY_RECORD, key: NEW_KEY } }));
     await runCli(["keys", "create", "--tenant", "acme", "--expires-at", "1800000000000"], env(gw));

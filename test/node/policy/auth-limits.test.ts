@@ -73,7 +73,7 @@ tenants:
     expect(policy.tenants.other?.limits.key).toEqual({ requests_per_minute: 60, tokens_per_minute: 1000 });
   });
 
-  it("normalizes jwt: audience to a list, default tolerance and subject claim, empty required claims", () => {
+  it("normalizes jwt: audience to a list, default tolerance, subject claim and token types, empty required claims", () => {
     const jwt = expectCompiled(compileTexts(withJwt(REMOTE))).tenants.acme?.jwt;
     expect(jwt).toEqual({
       issuer: "https://issuer.example",
@@ -83,7 +83,16 @@ tenants:
       clock_tolerance_s: 30,
       subject_claim: "sub",
       required_claims: {},
+      token_types: ["jwt", "at+jwt"],
+      require_typ: false,
     });
+  });
+
+  it("token_types are normalised (case, application/ prefix) and require_typ is kept", () => {
+    const jwt = expectCompiled(
+      compileTexts(withJwt(`${REMOTE}\ntoken_types: [application/AT+JWT, at+jwt]\nrequire_typ: true`)),
+    ).tenants.acme?.jwt;
+    expect(jwt).toMatchObject({ token_types: ["at+jwt"], require_typ: true });
   });
 
   it("accepts static keys, loopback http and placeholders", () => {

@@ -220,6 +220,43 @@ const cases: Record<string, InvalidCase> = {
     path: `${IMPL}.allowed_hosts[1]`,
     message: /must be a host or host:port/,
   },
+  "cloud-metadata address with an exact port": {
+    files: editTools("[api.weather.test]", '[api.weather.test, "169.254.169.254:80"]'),
+    file: FILE,
+    path: `${IMPL}.allowed_hosts[1]`,
+    message:
+      /169\.254\.169\.254 is a link-local \/ cloud-metadata address: refused unless the tool sets dangerously_allow_cloud_metadata: true/,
+  },
+  "link-local IPv6 and metadata names": {
+    files: editTools("[api.weather.test]", '[api.weather.test, "[fe80::1]:8080", "metadata.google.internal:80"]'),
+    file: FILE,
+    path: `${IMPL}.allowed_hosts[1]`,
+    message: /cloud-metadata address/,
+  },
+  "port-less loopback entry (the runtime never opens it)": {
+    files: editTools("[api.weather.test]", "[api.weather.test, 127.0.0.1]"),
+    file: FILE,
+    path: `${IMPL}.allowed_hosts[1]`,
+    message: /special address \(loopback\): it is reachable only through an entry with an exact port/,
+  },
+  "port-less private entry": {
+    files: editTools("[api.weather.test]", "[api.weather.test, 10.0.0.7, localhost]"),
+    file: FILE,
+    path: `${IMPL}.allowed_hosts[1]`,
+    message: /special address \(private\)/,
+  },
+  "forwarding header the runtime refuses": {
+    files: editTools("      headers:\n", '      headers:\n        X-Forwarded-For: "1.2.3.4"\n'),
+    file: FILE,
+    path: `${IMPL}.headers.X-Forwarded-For`,
+    message: /"x-forwarded-for" is set by the gateway/,
+  },
+  "proxy-authorization header": {
+    files: editTools("      headers:\n", '      headers:\n        Proxy-Authorization: "x"\n'),
+    file: FILE,
+    path: `${IMPL}.headers.Proxy-Authorization`,
+    message: /"proxy-authorization" is set by the gateway/,
+  },
   "allowed_hosts missing the URL's literal host": {
     files: editTools("[api.weather.test]", "[other.weather.test]"),
     file: FILE,
@@ -339,6 +376,22 @@ describe("invalid tool policies are refused with file:path: problem", () => {
     const match = errors.find((e) => e.file === c.file && e.path === c.path && c.message.test(e.message));
     expect(match, `got:\n${errors.map(formatPolicyError).join("\n")}`).toBeDefined();
     expect(match?.line).toBeGreaterThan(0);
+  });
+});
+
+describe("special addresses in allowed_hosts", () => {
+  it("a metadata address compiles only with dangerously_allow_cloud_metadata, which is then on the compiled tool", () => {
+    const files = editTools(
+      "      allowed_hosts: [api.weather.test]\n",
+      '      allowed_hosts: [api.weather.test, "169.254.169.254:80"]\n      dangerously_allow_cloud_metadata: true\n',
+    );
+    const policy = expectCompiled(compileTexts(files));
+    expect(policy.tools.get_weather?.implementation.dangerously_allow_cloud_metadata).toBe(true);
+    expect(policy.tools.post_note?.implementation).not.toHaveProperty("dangerously_allow_cloud_metadata");
+  });
+
+  it("loopback with an exact port compiles (how tests and npm start reach their local targets)", () => {
+    expectCompiled(compileTexts(editTools("[api.weather.test]", '[api.weather.test, "127.0.0.1:8788", "[::1]:9000"]')));
   });
 });
 

@@ -50,6 +50,21 @@ function echo(input: RouteInput): void {
   });
 }
 
+/** /encoded/<tag>: the request's `x-tool-key` header echoed in the spellings a debugging endpoint might print it. */
+function encoded(input: RouteInput): void {
+  const key = String(input.req.headers["x-tool-key"] ?? "");
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  sendJson(input.res, 200, {
+    upper: key.toUpperCase(),
+    base64: b64(key),
+    base64url: Buffer.from(key).toString("base64url"),
+    basic: `Basic ${b64(`user:${key}`)}`,
+    hex: Buffer.from(key).toString("hex").toUpperCase(),
+    url: encodeURIComponent(`k=${key}&x`),
+    json: JSON.stringify({ key }),
+  });
+}
+
 function redirect(input: RouteInput): void {
   const { url, res } = input;
   const to = url.searchParams.get("to") ?? "/echo";
@@ -133,6 +148,7 @@ export async function route(input: RouteInput): Promise<void> {
     return;
   }
   if (path.startsWith("/echo")) return echo(input);
+  if (path.startsWith("/encoded")) return encoded(input);
   switch (path) {
     case "/redirect":
       return redirect(input);

@@ -100,6 +100,47 @@ describe("JwksCache", () => {
     expect(server.calls).toHaveLength(2);
   });
 
+  it.each([
+    ["answers", true],
+    ["is down", false],
+  ])("30 concurrent lookups on a cold cache share one fetch while the endpoint %s", async (_, up) => {
+    const a = await keyPair("a");
+    const calls: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fetchImpl = (async (input: RequestInfo | URL) => {
+      calls.push(String(input));
+      await gate;
+      return up ? Response.json({ keys: [a.jwk] }) : new Response("down", { status: 503 });
+    }) as typeof fetch;
+    const cache = new JwksCache();
+    const deps = { fetch: fetchImpl, now: () => 1_000_000 };
+    const lookups = Array.from({ length: 30 }, () => cache.key(URL_A, { alg: "ES256", kid: "a" }, deps));
+    release();
+    const results = await Promise.all(lookups);
+    expect(calls).toHaveLength(1);
+    for (const r of results) expect(r.ok ? "ok" : r.code).toBe(up ? "ok" : "jwks_unavailable");
+  });
+
+  it("a waiter whose shared fetch never settles (its request ended) fetches for itself", async () => {
+    const a = await keyPair("a");
+    let calls = 0;
+    const fetchImpl = (async () => {
+      calls++;
+      // The first fetch belongs to a request that went away: it never settles, whatever its signal says.
+      if (calls === 1) return new Promise<Response>(() => undefined);
+      return Response.json({ keys: [a.jwk] });
+    }) as typeof fetch;
+    const cache = new JwksCache({ timeoutMs: 20 });
+    const deps = { fetch: fetchImpl, now: () => 1_000_000 };
+    void cache.key(URL_A, { alg: "ES256", kid: "a" }, deps);
+    const waiter = await cache.key(URL_A, { alg: "ES256", kid: "a" }, deps);
+    expect(waiter.ok).toBe(true);
+    expect(calls).toBe(2);
+  });
+
   it("a fetch that throws (unreachable) is jwks_unavailable", async () => {
     const cache = new JwksCache();
     const result = await cache.key(

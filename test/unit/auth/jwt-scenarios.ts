@@ -219,6 +219,19 @@ export function jwtScenarios(getSetup: () => ScenarioSetup): void {
       expect(await h.realm.fetchCount()).toBe(2);
     });
 
+    it("30 concurrent verifications on a cold cache cost one JWKS fetch, up or down", async () => {
+      const up = harness(getSetup());
+      const token = await up.realm.sign(up.claims());
+      const verdicts = await Promise.all(Array.from({ length: 30 }, () => up.verify(token)));
+      expect(verdicts.every((v) => v.ok)).toBe(true);
+      expect(await up.realm.fetchCount()).toBe(1);
+      const down = harness(getSetup());
+      await down.realm.setMode("down");
+      const refused = await Promise.all(Array.from({ length: 30 }, async () => down.verify(token)));
+      for (const v of refused) expectRefused(v, "jwks_unavailable", /could not be fetched/, token);
+      expect(await down.realm.fetchCount()).toBe(1);
+    });
+
     it("JWKS answering garbage or timing out: jwks_unavailable", async () => {
       const h = harness(getSetup(), { timeoutMs: 300, failureBackoffMs: 0 });
       const token = await h.realm.sign(h.claims());
@@ -239,6 +252,29 @@ export function jwtScenarios(getSetup: () => ScenarioSetup): void {
       h.advance(100_000);
       expectRefused(await h.verify(await token()), "jwks_unavailable", /could not be fetched/);
       await h.realm.setMode("ok");
+    });
+
+    it.each([
+      ["JWT", true],
+      ["jwt", true],
+      ["application/JWT", true],
+      ["at+jwt", true],
+      ["application/at+jwt", true],
+      ["JWE", false],
+      ["refresh+jwt", false],
+      ["id+jwt", false],
+      ["secevent+jwt", false],
+    ])("typ %s is %s by the default token_types (JWT, at+jwt)", async (typ, accepted) => {
+      const h = harness(getSetup());
+      const token = await h.realm.sign(h.claims(), { header: { typ } });
+      if (accepted) expect((await h.verify(token)).ok).toBe(true);
+      else expectRefused(await h.verify(token), "unauthorized", /type \(typ\) is not accepted/, token);
+    });
+
+    it("refuses a typ that is not a string", async () => {
+      const h = harness(getSetup());
+      const token = await h.realm.sign(h.claims(), { header: { typ: 7 } });
+      expectRefused(await h.verify(token), "unauthorized", /invalid typ/, token);
     });
 
     it("refuses garbage credentials as unauthorized without fetching", async () => {

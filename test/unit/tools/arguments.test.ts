@@ -26,6 +26,31 @@ describe("checkArguments", () => {
   });
 
   it.each([
+    ["a top-level name", '{"city": "Paris", "city": "evil.example"}', "arguments.city"],
+    ["a name spelled with an escape", '{"city": "Paris", "\\u0063ity": "evil.example"}', "arguments.city"],
+    [
+      "a nested name",
+      '{"city": "Paris", "opts": {"units": "c", "x": [1, {"a": 1}], "units": "f"}}',
+      "arguments.opts.units",
+    ],
+    ["a name inside an array item", '{"city": "Paris", "stops": [{"n": 1}, {"n": 2, "n": 3}]}', "arguments.stops.1.n"],
+  ])("refuses duplicate member names (last-wins parsing would hide one): %s", (_label, text, param) => {
+    expect(
+      checkArguments(text, toolConfig({ parameters: { type: "object", additionalProperties: true } })),
+    ).toMatchObject({
+      ok: false,
+      param,
+      message: /given more than once/,
+    });
+  });
+
+  it("the same name in sibling objects, or a name equal to a string value, is no duplicate", () => {
+    const open = toolConfig({ parameters: { type: "object", additionalProperties: true } });
+    expect(checkArguments('{"a": {"n": 1}, "b": {"n": 1}, "c": "a", "d": ["a", "a"]}', open).ok).toBe(true);
+    expect(checkArguments('{"a": "x\\"y", "b": "\\\\", "c": "{\\"a\\":1}"}', open).ok).toBe(true);
+  });
+
+  it.each([
     ["an array", "[1]"],
     ["a string", '"Paris"'],
     ["null", "null"],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyHost, parseIpv6 } from "../../../src/tools/ip-address";
+import { classifyHost, parseIpv6 } from "../../../src/policy/ip-address";
 
 describe("classifyHost", () => {
   it.each([

@@ -219,6 +219,36 @@ describe("checkOutboundUrl: loopback is reachable only when allowlisted by exact
   });
 });
 
+describe("link-local and cloud-metadata entries (the rule the policy build applies too)", () => {
+  const meta = (allowMetadata: boolean) => {
+    const resolved = resolveAllowlist(
+      ["169.254.169.254:80", "[fe80::1]:8080", "metadata.google.internal:80", "100.100.100.200:80"],
+      [80],
+      vars({}),
+      allowMetadata,
+    );
+    if (!resolved.ok) throw new Error(resolved.reason);
+    return resolved.allowlist;
+  };
+
+  it.each([
+    "http://169.254.169.254:80/latest/meta-data/",
+    "http://[fe80::1]:8080/",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "http://100.100.100.200/latest/meta-data/",
+  ])("%s is refused even with an exact host:port entry, unless the tool opts in", (url) => {
+    expect(checkOutboundUrl(url, meta(false))).toMatchObject({ ok: false, reason: "special_address" });
+    expect(checkOutboundUrl(url, meta(true)).ok).toBe(true);
+  });
+
+  it("metadata.goog is refused with no entry at all (a public-looking name)", () => {
+    expect(checkOutboundUrl("http://metadata.goog/", allowlist(["metadata.goog"], [80]))).toMatchObject({
+      ok: false,
+      reason: "special_address",
+    });
+  });
+});
+
 describe("allowlist entries", () => {
   it.each([
     ["api.example.com", { host: "api.example.com" }],

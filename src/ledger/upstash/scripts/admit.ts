@@ -17,7 +17,13 @@ local a = cjson.decode(ARGV[1])
 local now = now_ms()
 local acct, holds, term, expiry, entries = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 
--- 1. idempotency
+-- 1. request id seen before (open hold or resolved). First: a retried admission whose reply was lost must learn
+-- that it is a duplicate (the gateway then releases its hold), not be told "in flight" by its own marker.
+if redis.call('HEXISTS', holds, a.requestId) == 1 or redis.call('EXISTS', term) == 1 then
+  return enc({ kind = 'duplicate_request' })
+end
+
+-- 2. idempotency
 local idem = a.idem
 if idem then
   local rec = redis.call('HMGET', KEYS[12], 'state', 'bodyHash', 'response')
@@ -26,11 +32,6 @@ if idem then
     if rec[1] == 'done' and rec[3] then return '{"kind":"replay","response":' .. rec[3] .. '}' end
     return enc({ kind = 'idempotency_in_flight' })
   end
-end
-
--- 2. request id seen before (open hold or resolved)
-if redis.call('HEXISTS', holds, a.requestId) == 1 or redis.call('EXISTS', term) == 1 then
-  return enc({ kind = 'duplicate_request' })
 end
 
 -- What the balance grants decides the tokens counted by the rate limits, so compute it first (no writes).

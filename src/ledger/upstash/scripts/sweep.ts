@@ -6,7 +6,7 @@ import { LUA_COMMON } from "./common";
  *
  * The accounts touched are only known from the expiry set, so this script derives their key names itself — they
  * must match keys.ts: `acct:<ek>`, `holds:<ek>`, `term:<ek>|<requestId>`, `entries:<ek>`, `usage:<et>`,
- * `usage-key:<ek>`, `task:<et>|<taskId>`. (Fine on Upstash and single-node Redis; Redis Cluster would need hash
+ * `usage-key:<ek>`, `task:<et>|<taskId>`, `idem:<ek>|<idempotencyKey>`. (Fine on Upstash and single-node Redis; Redis Cluster would need hash
  * tags.) A hold settled or voided meanwhile is already gone from the expiry set, so it is never billed twice.
  *
  * KEYS: 1 hold-expiry zset. ARGV[1]: JSON {prefix, now? (ms; default Redis TIME), batch, termTtlMs}
@@ -40,6 +40,12 @@ for _, member in ipairs(due) do
       cost = amount, cache = 'none', latencyMs = 0, status = 0, policyVersion = '', flags = flags }
     if hold.task then usage.taskId = hold.task end
     push_usage(p .. 'usage:' .. hold.et, p .. 'usage-key:' .. ek, enc(usage))
+    if hold.idem then
+      -- Like void: this hold's own in-flight marker goes, so an expired hold does not lock its key for the idem TTL.
+      local idem = p .. 'idem:' .. ek .. '|' .. hold.idem
+      local rec = redis.call('HMGET', idem, 'state', 'requestId')
+      if rec[1] == 'inflight' and rec[2] == rid then redis.call('DEL', idem) end
+    end
     if hold.task then
       local task = p .. 'task:' .. hold.et .. '|' .. hold.task
       if redis.call('EXISTS', task) == 1 then
