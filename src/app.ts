@@ -8,6 +8,7 @@ import { requestId } from "./middleware/request-id";
 import { balanceHandler, usageHandler } from "./routes/account";
 import { adminApp } from "./routes/admin";
 import { chatCompletionsHandler } from "./routes/chat-completions";
+import { countTokensHandler } from "./routes/count-tokens";
 import { embeddingsHandler } from "./routes/embeddings";
 import { messagesHandler } from "./routes/messages";
 import { listModelsHandler } from "./routes/models";
@@ -17,6 +18,7 @@ import { TOOLS_INVOKE_PATH, toolsInvokeHandler } from "./routes/tools-invoke";
 const ROUTES: Record<string, string[]> = {
   "/v1/chat/completions": ["POST"],
   "/v1/messages": ["POST"],
+  "/v1/messages/count_tokens": ["POST"],
   "/v1/embeddings": ["POST"],
   "/v1/models": ["GET"],
   "/v1/balance": ["GET"],
@@ -64,6 +66,7 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
   }
   app.post("/v1/chat/completions", chatCompletionsHandler);
   app.post("/v1/messages", messagesHandler);
+  app.post("/v1/messages/count_tokens", countTokensHandler);
   app.post("/v1/embeddings", embeddingsHandler);
   app.get("/v1/models", listModelsHandler);
   app.get("/v1/balance", balanceHandler);

@@ -5,14 +5,16 @@ import { GatewayError } from "../errors";
 import type { StoredResponse } from "../ledger/types";
 import type { ModelConfig } from "../policy/types";
 import { getAdapter } from "../providers";
+import { cacheAffinityKey, seededRandom } from "../routing/affinity";
 import { executePlan } from "../routing/execute";
 import { planRoute, type RoutePlan } from "../routing/plan";
 import { sleep } from "../routing/sleep";
-import { estimatePromptTokens } from "../routing/token-estimate";
+import { estimatePromptTokens, promptTextChars } from "../routing/token-estimate";
 import { type Admission, type AdmitParams, admit, type BillingInput, worstCase } from "./billing/admission";
 import { type Bill, billFor, responseChars, type Settlement, type SettleOp, settleOp, voidOp } from "./billing/meter";
 import { pricePlan, reservedPromptTokens } from "./billing/pricing";
 import { chatSettlement } from "./billing/settlement";
+import { tokenFloor } from "./billing/usage";
 import { type ChatCache, openChatCache } from "./cache";
 import type { CacheHit } from "./cache-hit";
 import { type RouteMeta, routeMeta } from "./route-meta";
@@ -66,7 +68,10 @@ function requestedMaxTokens(req: ChatRequest): number | undefined {
 }
 
 export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
-  const { policy, breakers, random } = ctx.services;
+  const { policy, breakers } = ctx.services;
+  // A conversation that asks for a cached prefix stays on the target holding it (src/routing/affinity.ts).
+  const affinity = cacheAffinityKey(req);
+  const random = affinity === undefined ? ctx.services.random : seededRandom(affinity);
   const result = planRoute({
     policy,
     tenant: ctx.principal.tenant,
@@ -119,7 +124,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     promptTokens: reservedPromptTokens(promptEstimate),
     maxOutputTokens: requestedMaxTokens(req) ?? plan.model.max_output_tokens,
   };
-  const call: RoutedCall = { ctx, plan, promptEstimate, cache };
+  const call: RoutedCall = { ctx, plan, promptEstimate, promptFloor: tokenFloor(promptTextChars(req)), cache };
 
   const overlapDone = overlapAllowed(ctx, ask);
   if (overlapDone !== undefined) {
@@ -188,6 +193,8 @@ interface RoutedCall {
   ctx: ChatContext;
   plan: RoutePlan;
   promptEstimate: number;
+  /** The fewest prompt tokens the request's text can be: a reported count below it is not believed. */
+  promptFloor: number;
   cache: ChatCache;
 }
 
@@ -202,7 +209,7 @@ async function routed(
   admitting: Promise<Admission>,
   refused?: AbortSignal,
 ): Promise<ChatOutcome> {
-  const { ctx, plan, promptEstimate, cache } = call;
+  const { ctx, plan, promptEstimate, promptFloor, cache } = call;
   const { services } = ctx;
   const signals = [ctx.signal, refused].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
@@ -215,7 +222,7 @@ async function routed(
   };
   const metaRef: { current: RouteMeta | undefined } = { current: undefined };
   const settlementFor = (admission: Admission) =>
-    chatSettlement(ctx, admission, promptEstimate, () => metaRef.current, cache.usageStatus);
+    chatSettlement(ctx, admission, promptEstimate, () => metaRef.current, cache.usageStatus, promptFloor);
 
   if (sent.stream === true) {
     const running = executePlan(plan, {

@@ -22,7 +22,7 @@ interface Prepared {
 /** Resolved providers per isolate: the policy and env are fixed for an isolate's life, so each resolves once. */
 const resolvedCache = new WeakMap<Services, Map<string, ReturnType<typeof resolveProvider>>>();
 
-function resolveCached(services: Services, providerId: string): ReturnType<typeof resolveProvider> | undefined {
+export function resolveCached(services: Services, providerId: string): ReturnType<typeof resolveProvider> | undefined {
   let perServices = resolvedCache.get(services);
   if (perServices === undefined) {
     perServices = new Map();

@@ -28,13 +28,28 @@ interface Tally {
   fixed: number;
 }
 
-export function estimatePromptTokens(req: ChatRequest): number {
+function tallyPrompt(req: ChatRequest): Tally {
   const tally: Tally = { chars: 0, fixed: TOKENS_PER_REQUEST };
   for (const message of req.messages) addMessage(tally, message);
   for (const tool of req.tools ?? []) tally.chars += JSON.stringify(tool.function).length;
   const schema = req.response_format?.json_schema;
   if (schema !== undefined) tally.chars += JSON.stringify(schema).length;
+  return tally;
+}
+
+export function estimatePromptTokens(req: ChatRequest): number {
+  const tally = tallyPrompt(req);
   return Math.ceil(tally.chars / CHARS_PER_TOKEN) + tally.fixed;
+}
+
+/**
+ * Characters of message text in `req` (no tool definitions, schemas or fixed costs): a lower bound of what the model
+ * reads, which billing compares a reported prompt count with.
+ */
+export function promptTextChars(req: ChatRequest): number {
+  const tally: Tally = { chars: 0, fixed: 0 };
+  for (const message of req.messages) addMessage(tally, message);
+  return tally.chars;
 }
 
 /** Embeddings inputs given as token arrays are exact counts; strings use the same chars/4 rule. */

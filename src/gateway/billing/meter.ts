@@ -1,10 +1,11 @@
 import type { ChatChunk, ChatResponse, ChunkEvent } from "../../canonical/chat";
 import { chunkLike } from "../../canonical/chunk";
+import { thinkingBlocksOf, thinkingChars, thinkingDeltaOf } from "../../formats/anthropic/thinking";
 import { costOf } from "../../ledger/pricing";
 import type { SettleRequest, VoidRequest } from "../../ledger/types";
 import type { ModelConfig } from "../../policy/types";
 import type { Admission } from "./admission";
-import { checkUsage, estimateOutputTokens } from "./usage";
+import { checkUsage, estimateOutputTokens, implausibleParts, tokenFloor } from "./usage";
 
 export type SettleOp = { kind: "settle"; req: SettleRequest } | { kind: "void"; req: VoidRequest };
 
@@ -15,6 +16,8 @@ export interface Settlement {
   usage: (facts: {
     inputTokens: number;
     outputTokens: number;
+    cachedTokens?: number;
+    cacheWriteTokens?: number;
     cost: number;
     status: number;
     flags: string[];
@@ -23,18 +26,27 @@ export interface Settlement {
   submit: (op: SettleOp) => Promise<void>;
   /** The prompt estimate, for when an upstream reports no usage. */
   promptEstimate: number;
+  /** The fewest prompt tokens the prompt's text can be (`tokenFloor`); a reported count below it is not believed. */
+  promptFloor?: number;
 }
 
 export interface Bill {
   inputTokens: number;
   outputTokens: number;
+  /** Prompt tokens billed at the cache-read price (part of inputTokens). */
+  cachedTokens?: number;
+  /** Prompt tokens billed at the cache-write price (part of inputTokens). */
+  cacheWriteTokens?: number;
   cost: number;
   flags: string[];
 }
 
 /**
  * What to bill from what the upstream reported. Trusted usage is billed as reported (capped at the hold by the
- * ledger); untrusted usage bills the whole hold, flagged; missing usage is estimated from the delivered text.
+ * ledger), prompt-cache reads and writes at their own prices; untrusted usage bills the whole hold, flagged; missing
+ * usage is estimated from the delivered text. Counts that are well-formed but below what was sent or delivered
+ * (0 output tokens for a delivered answer) are raised to the estimate, flagged `usage_implausible`: never billed
+ * below what was delivered.
  */
 export function billFor(
   s: Settlement,
@@ -49,8 +61,23 @@ export function billFor(
     contextWindow: model.context_window,
   });
   if (checked.ok) {
-    const cost = costOf(checked, pricing);
-    return { ...checked, cost, flags };
+    const { ok: _, ...counts } = checked;
+    const low = implausibleParts(counts, { prompt: s.promptFloor ?? 0, output: tokenFloor(deliveredChars) });
+    const usage = {
+      ...counts,
+      inputTokens: low.input ? Math.max(counts.inputTokens, s.promptEstimate) : counts.inputTokens,
+      outputTokens: low.output
+        ? Math.max(counts.outputTokens, estimateOutputTokens(deliveredChars))
+        : counts.outputTokens,
+    };
+    const billed = low.input || low.output ? [...flags, "usage_implausible"] : flags;
+    return {
+      ...cacheParts(usage),
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cost: costOf(usage, pricing),
+      flags: billed,
+    };
   }
   if (checked.reason === "missing") {
     const usage = { inputTokens: s.promptEstimate, outputTokens: estimateOutputTokens(deliveredChars) };
@@ -63,6 +90,14 @@ export function billFor(
     cost: s.admission.reserved,
     flags: [...flags, "usage_untrusted"],
   };
+}
+
+/** Prompt-cache counts for the bill and its usage event: only those reported, so plain calls carry none. */
+function cacheParts(u: { cachedTokens: number; cacheWriteTokens: number }): Partial<Bill> {
+  const out: Partial<Bill> = {};
+  if (u.cachedTokens > 0) out.cachedTokens = u.cachedTokens;
+  if (u.cacheWriteTokens > 0) out.cacheWriteTokens = u.cacheWriteTokens;
+  return out;
 }
 
 export function settleOp(
@@ -108,6 +143,8 @@ export function chunkChars(chunk: ChatChunk): number {
     const d = choice.delta;
     if (typeof d.content === "string") n += d.content.length;
     if (typeof d.refusal === "string") n += d.refusal.length;
+    const thought = thinkingDeltaOf(d);
+    if (thought !== undefined) n += thinkingChars(thought);
     for (const call of d.tool_calls ?? [])
       n += (call.function?.arguments?.length ?? 0) + (call.function?.name?.length ?? 0);
   }
@@ -120,6 +157,7 @@ export function responseChars(res: ChatResponse): number {
     const m = choice.message;
     if (typeof m.content === "string") n += m.content.length;
     if (typeof m.refusal === "string") n += m.refusal.length;
+    for (const block of thinkingBlocksOf(m)) n += thinkingChars(block);
     for (const call of m.tool_calls ?? []) n += call.function.arguments.length + call.function.name.length;
   }
   return n;

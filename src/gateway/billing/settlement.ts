@@ -15,11 +15,13 @@ export function chatSettlement(
   promptEstimate: number,
   meta: () => RouteMeta | undefined,
   cache: UsageEvent["cache"],
+  promptFloor = 0,
 ): Settlement {
   const { services } = ctx;
   return {
     admission,
     promptEstimate,
+    promptFloor,
     submit: ctx.submit,
     usage: (facts) => ({
       ...usageEvent(
