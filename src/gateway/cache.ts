@@ -10,7 +10,7 @@ import type { UsageEvent } from "../ledger/types";
 import type { CacheConfig } from "../policy/types";
 import type { RoutePlan } from "../routing/plan";
 import type { Admission } from "./billing/admission";
-import { billFor, responseChars } from "./billing/meter";
+import { billFor, deliveredOf } from "./billing/meter";
 import { cacheEmbedding } from "./cache-embedding";
 import { admitHit } from "./cache-hit";
 import type { ChatContext, ChatOutcome } from "./chat";
@@ -137,7 +137,7 @@ async function* tapStream(
   // whether the client stayed to the end.
   const response = assembler.response();
   if (response === undefined) return;
-  const bill = billFor(facts.settlement, facts.model, response.usage, responseChars(response), []);
+  const bill = billFor(facts.settlement, facts.model, response.usage, deliveredOf(response), []);
   store(s, response, facts.meta, facts.admission, bill.cost, delivered);
 }
 

@@ -11,7 +11,7 @@ import { planRoute, type RoutePlan } from "../routing/plan";
 import { sleep } from "../routing/sleep";
 import { estimatePromptTokens, promptTextChars } from "../routing/token-estimate";
 import { type Admission, type AdmitParams, admit, type BillingInput, worstCase } from "./billing/admission";
-import { type Bill, billFor, responseChars, type Settlement, type SettleOp, settleOp, voidOp } from "./billing/meter";
+import { type Bill, billFor, deliveredOf, type Settlement, type SettleOp, settleOp, voidOp } from "./billing/meter";
 import { pricePlan, reservedPromptTokens } from "./billing/pricing";
 import { chatSettlement } from "./billing/settlement";
 import { tokenFloor } from "./billing/usage";
@@ -270,7 +270,7 @@ async function routed(
   const meta = routeMeta(plan, result.attempt, result.attempts, services.policy.version);
   metaRef.current = meta;
   const response = result.value;
-  const bill = billFor(settlement, result.attempt.model, response.usage, responseChars(response), []);
+  const bill = billFor(settlement, result.attempt.model, response.usage, deliveredOf(response), []);
   cache.storeJson(response, meta, admission, bill.cost);
   return { kind: "json", response, meta, admission, bill, settlement, cache };
 }

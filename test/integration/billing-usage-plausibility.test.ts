@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../src/canonical/chat";
+import { estimateTextTokens } from "../../src/routing/text-tokens";
 import { estimatePromptTokens } from "../../src/routing/token-estimate";
 import {
   type Backend,
@@ -85,7 +86,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("implausible usage (%s
       const event = await usageOf(b, account, requestIdOf(res));
       const estimate = {
         input: estimatePromptTokens(body as ChatRequest),
-        output: Math.ceil(text.length / 4),
+        output: estimateTextTokens(text),
       };
       expect(event).toMatchObject({ inputTokens: estimate.input, outputTokens: estimate.output });
       expect(event?.flags).toContain("usage_implausible");

@@ -43,11 +43,3 @@ export function thinkingDeltaOf(delta: Record<string, unknown>): ThinkingDelta |
   if (typeof t !== "object" || t === null || typeof (t as { index?: unknown }).index !== "number") return undefined;
   return t as ThinkingDelta;
 }
-
-/** Characters of reasoning in a delta or message: billed as output, like the answer's text. */
-export function thinkingChars(t: ThinkingDelta | ThinkingBlock): number {
-  return (
-    ("thinking" in t && typeof t.thinking === "string" ? t.thinking.length : 0) +
-    ("data" in t && typeof t.data === "string" ? t.data.length : 0)
-  );
-}

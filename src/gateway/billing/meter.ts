@@ -1,11 +1,12 @@
 import type { ChatChunk, ChatResponse, ChunkEvent } from "../../canonical/chat";
 import { chunkLike } from "../../canonical/chunk";
-import { thinkingBlocksOf, thinkingChars, thinkingDeltaOf } from "../../formats/anthropic/thinking";
+import { thinkingBlocksOf, thinkingDeltaOf } from "../../formats/anthropic/thinking";
 import { costOf } from "../../ledger/pricing";
 import type { SettleRequest, VoidRequest } from "../../ledger/types";
 import type { ModelConfig } from "../../policy/types";
+import { textTokenWeight } from "../../routing/text-tokens";
 import type { Admission } from "./admission";
-import { checkUsage, estimateOutputTokens, implausibleParts, tokenFloor } from "./usage";
+import { checkUsage, type Delivered, estimateOutputTokens, implausibleParts, tokenFloor } from "./usage";
 
 export type SettleOp = { kind: "settle"; req: SettleRequest } | { kind: "void"; req: VoidRequest };
 
@@ -52,7 +53,7 @@ export function billFor(
   s: Settlement,
   model: ModelConfig,
   reported: ChatChunk["usage"] | ChatResponse["usage"],
-  deliveredChars: number,
+  delivered: Delivered,
   flags: string[],
 ): Bill {
   const pricing = model.pricing ?? s.admission.pricing;
@@ -62,13 +63,11 @@ export function billFor(
   });
   if (checked.ok) {
     const { ok: _, ...counts } = checked;
-    const low = implausibleParts(counts, { prompt: s.promptFloor ?? 0, output: tokenFloor(deliveredChars) });
+    const low = implausibleParts(counts, { prompt: s.promptFloor ?? 0, output: tokenFloor(delivered.chars) });
     const usage = {
       ...counts,
       inputTokens: low.input ? Math.max(counts.inputTokens, s.promptEstimate) : counts.inputTokens,
-      outputTokens: low.output
-        ? Math.max(counts.outputTokens, estimateOutputTokens(deliveredChars))
-        : counts.outputTokens,
+      outputTokens: low.output ? Math.max(counts.outputTokens, estimateOutputTokens(delivered)) : counts.outputTokens,
     };
     const billed = low.input || low.output ? [...flags, "usage_implausible"] : flags;
     return {
@@ -80,10 +79,10 @@ export function billFor(
     };
   }
   if (checked.reason === "missing") {
-    const usage = { inputTokens: s.promptEstimate, outputTokens: estimateOutputTokens(deliveredChars) };
+    const usage = { inputTokens: s.promptEstimate, outputTokens: estimateOutputTokens(delivered) };
     return { ...usage, cost: costOf(usage, pricing), flags: [...flags, "usage_estimated"] };
   }
-  const outputTokens = estimateOutputTokens(deliveredChars);
+  const outputTokens = estimateOutputTokens(delivered);
   return {
     inputTokens: s.promptEstimate,
     outputTokens,
@@ -136,31 +135,42 @@ export function voidOp(s: Settlement, status: number, flags: string[]): SettleOp
   return { kind: "void", req };
 }
 
-/** Characters of generated output in a chunk (content, refusal and tool-call arguments). */
-export function chunkChars(chunk: ChatChunk): number {
-  let n = 0;
+/** Generated output in a chunk (content, refusal, reasoning and tool-call names and arguments), added to `into`. */
+export function addChunk(into: Delivered, chunk: ChatChunk): void {
   for (const choice of chunk.choices) {
     const d = choice.delta;
-    if (typeof d.content === "string") n += d.content.length;
-    if (typeof d.refusal === "string") n += d.refusal.length;
+    if (typeof d.content === "string") addText(into, d.content);
+    if (typeof d.refusal === "string") addText(into, d.refusal);
     const thought = thinkingDeltaOf(d);
-    if (thought !== undefined) n += thinkingChars(thought);
-    for (const call of d.tool_calls ?? [])
-      n += (call.function?.arguments?.length ?? 0) + (call.function?.name?.length ?? 0);
+    if (thought?.thinking !== undefined) addText(into, thought.thinking);
+    if (thought?.data !== undefined) addText(into, thought.data);
+    for (const call of d.tool_calls ?? []) {
+      addText(into, call.function?.name ?? "");
+      addText(into, call.function?.arguments ?? "");
+    }
   }
-  return n;
 }
 
-export function responseChars(res: ChatResponse): number {
-  let n = 0;
+/** Generated output of a whole JSON answer (as `addChunk`). */
+export function deliveredOf(res: ChatResponse): Delivered {
+  const out: Delivered = { chars: 0, weight: 0 };
   for (const choice of res.choices) {
     const m = choice.message;
-    if (typeof m.content === "string") n += m.content.length;
-    if (typeof m.refusal === "string") n += m.refusal.length;
-    for (const block of thinkingBlocksOf(m)) n += thinkingChars(block);
-    for (const call of m.tool_calls ?? []) n += call.function.arguments.length + call.function.name.length;
+    if (typeof m.content === "string") addText(out, m.content);
+    if (typeof m.refusal === "string") addText(out, m.refusal);
+    for (const block of thinkingBlocksOf(m)) addText(out, block.type === "thinking" ? block.thinking : block.data);
+    for (const call of m.tool_calls ?? []) {
+      addText(out, call.function.name);
+      addText(out, call.function.arguments);
+    }
   }
-  return n;
+  return out;
+}
+
+function addText(into: Delivered, text: string): void {
+  if (text === "") return;
+  into.chars += text.length;
+  into.weight += textTokenWeight(text);
 }
 
 const MAX_TRANSCRIPT = 4 * 1024 * 1024;
@@ -181,7 +191,7 @@ const TOO_LARGE_TO_REPLAY = JSON.stringify({
  * whole transcript, trailer frames included.
  */
 export class StreamBill {
-  chars = 0;
+  readonly delivered: Delivered = { chars: 0, weight: 0 };
   usage: ChatChunk["usage"];
   outcome: "completed" | "failed" | "cut" | "abandoned" = "abandoned";
   private readonly frames: string[] | undefined;
@@ -238,7 +248,7 @@ export class StreamBill {
                 : "upstream_failed_mid_stream",
           ];
     // Usage a stream reports covers the whole answer: trust it only when the whole answer was delivered.
-    const bill = billFor(this.s, this.model, outcome === "completed" ? this.usage : undefined, this.chars, flags);
+    const bill = billFor(this.s, this.model, outcome === "completed" ? this.usage : undefined, this.delivered, flags);
     // An Idempotency-Key replays what the first request produced, whatever it was (a broken or cut stream
     // included): the request ran and was billed, so it must not run again nor leave its key in progress.
     const body =
@@ -265,8 +275,8 @@ export async function* meteredEvents(
   try {
     for await (const ev of events) {
       if (ev.chunk.usage) bill.usage = ev.chunk.usage;
-      bill.chars += chunkChars(ev.chunk);
-      if (estimateOutputTokens(bill.chars) > cutAt) {
+      addChunk(bill.delivered, ev.chunk);
+      if (estimateOutputTokens(bill.delivered) > cutAt) {
         bill.outcome = "cut";
         yield { chunk: lengthStop(ev.chunk) };
         return;

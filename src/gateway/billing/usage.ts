@@ -1,4 +1,5 @@
 import type { Usage } from "../../canonical/chat";
+import { tokensOf } from "../../routing/text-tokens";
 
 export interface CheckedUsage {
   inputTokens: number;
@@ -80,7 +81,14 @@ export function implausibleParts(
   return { input: usage.inputTokens < floors.prompt, output: usage.outputTokens < floors.output };
 }
 
-/** Output tokens estimated from delivered text when an upstream reports none (≈ 4 characters a token). */
-export function estimateOutputTokens(chars: number): number {
-  return Math.ceil(chars / 4);
+/** What reached the client: characters (for the plausibility floor) and their script-aware token weight. */
+export interface Delivered {
+  chars: number;
+  /** `textTokenWeight` (thousandths of a token) of the delivered text, summed unrounded. */
+  weight: number;
+}
+
+/** Output tokens estimated from delivered text when an upstream reports none (the script-aware estimate). */
+export function estimateOutputTokens(delivered: Delivered): number {
+  return tokensOf(delivered.weight);
 }
