@@ -3,7 +3,7 @@
  * generation settings) and the body and answer of Anthropic's own endpoint.
  */
 import { z } from "zod";
-import { UpstreamProtocolError } from "../../providers/types";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { type AnthropicRequest, anthropicRequestSchema } from "./request-schema";
 
 /** What count_tokens takes: the prompt side of a Messages request (model, system, messages, tools, thinking). */

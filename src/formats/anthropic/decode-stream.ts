@@ -4,7 +4,8 @@
  * cumulative counts, completion from the delta's cumulative output_tokens).
  */
 import type { ChatChunk, ChunkChoice, ChunkEvent, Usage } from "../../canonical/chat";
-import { UpstreamProtocolError } from "../../providers/types";
+import { thinkingBlockOf } from "../../canonical/thinking";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { parseSse } from "../../streaming/sse";
 import {
   contentBlockDeltaSchema,
@@ -14,7 +15,6 @@ import {
   streamErrorSchema,
 } from "./response-schema";
 import { finishReasonOf } from "./stop-reason";
-import { thinkingBlockOf } from "./thinking";
 import { canonicalUsage, type PromptUsage } from "./to-openai-response";
 
 type Schema<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false } };

@@ -6,10 +6,10 @@
  * OpenAI-style upstreams send in a chunk after the one that carries finish_reason.
  */
 import type { ChatChunk, ChunkEvent, FinishReason, Usage } from "../../canonical/chat";
+import { type ThinkingDelta, thinkingDeltaOf } from "../../canonical/thinking";
 import { encodeSse } from "../../streaming/sse";
 import { anthropicUsageOf, matchedStopSequence } from "./from-canonical";
 import { stopReasonOf } from "./stop-reason";
-import { type ThinkingDelta, thinkingDeltaOf } from "./thinking";
 
 export interface AnthropicStreamMeta {
   model: string;

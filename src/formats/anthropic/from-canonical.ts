@@ -1,7 +1,7 @@
 /** Canonical ChatResponse → the Anthropic Message a `/v1/messages` client expects. */
 import type { ChatChoice, ChatResponse, Usage } from "../../canonical/chat";
+import { type ThinkingBlock, thinkingBlocksOf } from "../../canonical/thinking";
 import { type AnthropicStopReason, stopReasonOf } from "./stop-reason";
-import { type ThinkingBlock, thinkingBlocksOf } from "./thinking";
 
 export type AnthropicOutputBlock =
   | ThinkingBlock

@@ -1,9 +1,9 @@
 /** Anthropic Message (an upstream's non-streaming answer) → canonical ChatResponse. */
 import type { ChatChoice, ChatResponse, ToolCall, Usage } from "../../canonical/chat";
-import { UpstreamProtocolError } from "../../providers/types";
+import { type ThinkingBlock, thinkingBlockOf } from "../../canonical/thinking";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { type AnthropicMessage, anthropicMessageSchema, promptTokensOf } from "./response-schema";
 import { finishReasonOf } from "./stop-reason";
-import { type ThinkingBlock, thinkingBlockOf } from "./thinking";
 
 /** The prompt side of Anthropic usage (a stream's message_start may leave parts out). */
 export type PromptUsage = Parameters<typeof promptTokensOf>[0];

@@ -1,6 +1,6 @@
 import type { ChatChunk, ChatResponse, ChunkEvent } from "../../canonical/chat";
 import { chunkLike } from "../../canonical/chunk";
-import { thinkingBlocksOf, thinkingDeltaOf } from "../../formats/anthropic/thinking";
+import { thinkingBlocksOf, thinkingDeltaOf } from "../../canonical/thinking";
 import { costOf } from "../../ledger/pricing";
 import type { SettleRequest, VoidRequest } from "../../ledger/types";
 import type { ModelConfig } from "../../policy/types";

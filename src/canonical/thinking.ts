@@ -1,7 +1,8 @@
 /**
- * Extended thinking in the canonical shapes. A JSON answer carries the blocks as `message.thinking_blocks`; a stream
- * carries them as `delta.thinking` fragments (`index` numbers thinking blocks among themselves), so the Anthropic
- * egress can rebuild the blocks, signatures included, that a client must pass back on its next turn.
+ * Extended thinking in the canonical shapes, carried as extra fields. A JSON answer carries the blocks as
+ * `message.thinking_blocks`; a stream carries them as `delta.thinking` fragments (`index` numbers thinking blocks
+ * among themselves), so the Anthropic egress can rebuild the blocks, signatures included, that a client must pass
+ * back on its next turn.
  */
 export type ThinkingBlock =
   | { type: "thinking"; thinking: string; signature: string }
