@@ -28,6 +28,9 @@ export default defineConfig({
                 CACHE_BACKEND: "durable-object",
                 TOOL_TARGET_URL: inject("toolTargetUrl"),
                 TOOL_TARGET_HOST: inject("toolTargetHost"),
+                // Telemetry is off in the Worker's own env; test/integration/telemetry* turn it on with an env of
+                // their own pointing here.
+                OTLP_RECEIVER_URL: inject("otlpReceiverUrl"),
                 // A tool credential (policy headers fill it in); tests check it never reaches a caller or a model.
                 TOOL_API_SECRET: "tool-secret-5f2e9c1d7b3a",
                 GATEWAY_STATIC_KEYS: JSON.stringify(staticKeys),

@@ -24,12 +24,15 @@ export interface BenchOptions {
   compare: { name: string; dir: string }[];
 }
 
-/** `do-overlap`: the Durable Object ledger with overlapped admission (the bench policy's tenant `acme-overlap`). */
-export type GatewayLedger = "do" | "do-overlap" | "upstash";
-const LEDGERS: readonly GatewayLedger[] = ["do", "do-overlap", "upstash"];
+/**
+ * `do-overlap`: the Durable Object ledger with overlapped admission (the bench policy's tenant `acme-overlap`).
+ * `do-otel`: the Durable Object ledger with OpenTelemetry on, exporting to a loopback sink (bench/otlp-sink.ts).
+ */
+export type GatewayLedger = "do" | "do-overlap" | "do-otel" | "upstash";
+const LEDGERS: readonly GatewayLedger[] = ["do", "do-overlap", "do-otel", "upstash"];
 
-/** Direct, the two passthroughs and three gateways (plus what BENCH_COMPARE adds). */
-const BASE_TARGETS = 6;
+/** Direct, the two passthroughs and four gateways (plus what BENCH_COMPARE adds). */
+const BASE_TARGETS = 7;
 
 /**
  * Pause after each JSON slice before its CPU is read: a gateway settles credits after the response (waitUntil), and

@@ -12,7 +12,9 @@ import { fileURLToPath } from "node:url";
 import { buildGateway, buildPassthrough, type GatewayBuild, readGatewaySettings } from "./build";
 import { checkTarget, type Target } from "./http-client";
 import { measure } from "./measure";
+import { renderObservability } from "./observability";
 import { estimateSeconds, readOptions } from "./options";
+import { type OtlpSink, startOtlpSink } from "./otlp-sink";
 import {
   exitAfterChildren,
   killChildrenOnExit,
@@ -206,6 +208,20 @@ async function main(): Promise<void> {
       build: gatewayBuilt,
     });
   }
+  let sink: OtlpSink | undefined;
+  if (options.gateways.includes("do-otel")) {
+    sink = await startOtlpSink();
+    variants.push({
+      variant: {
+        id: "gateway-do-otel",
+        label: "gateway, DO ledger, tracing on",
+        // Every request sampled (no traceparent comes in, the default sampler keeps new traces), spans batched per
+        // second from waitUntil, metrics every 10 s: the defaults a deployment gets with an endpoint set.
+        ledger: { vars: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } },
+      },
+      build: gatewayBuilt,
+    });
+  }
   if (options.gateways.includes("do-overlap")) {
     variants.push({
       variant: {
@@ -265,6 +281,15 @@ async function main(): Promise<void> {
     notes.set(id, await ledgerSummary(base, common.adminSecret, tenant));
   }
 
+  if (sink !== undefined) {
+    const s = sink.stats();
+    notes.set(
+      "gateway-do-otel",
+      `${notes.get("gateway-do-otel") ?? ""} OTLP sink received ${s.traces} trace and ${s.metrics} metric exports, ` +
+        `${Math.round(s.bytes / 1024)} KiB.`,
+    );
+    sink.close();
+  }
   const policyVersion = gatewayBuilt.ok ? gatewayBuilt.policyVersion : "not built";
   const header = [
     `## Gateway overhead — ${new Date().toISOString()}`,
@@ -279,7 +304,10 @@ async function main(): Promise<void> {
         ? ""
         : ` Compared builds: ${options.compare.map(({ name, dir }) => `${name} = ${dir}`).join(", ")}.`),
   ];
-  const report = renderReport({ targets, results, unavailable, header, notes });
+  const report = [
+    renderReport({ targets, results, unavailable, header, notes }),
+    ...renderObservability(targets, results),
+  ].join("\n");
   writeFileSync(join(OUT_DIR, "results.md"), report);
   console.log(report);
   log(`written to ${join(OUT_DIR, "results.md")}`);

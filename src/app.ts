@@ -5,6 +5,7 @@ import { authenticate } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body";
 import { recordRefusals } from "./middleware/record-refusals";
 import { requestId } from "./middleware/request-id";
+import { traceRequests } from "./middleware/trace";
 import { balanceHandler, usageHandler } from "./routes/account";
 import { adminApp } from "./routes/admin";
 import { chatCompletionsHandler } from "./routes/chat-completions";
@@ -12,6 +13,7 @@ import { countTokensHandler } from "./routes/count-tokens";
 import { embeddingsHandler } from "./routes/embeddings";
 import { messagesHandler } from "./routes/messages";
 import { listModelsHandler } from "./routes/models";
+import { responsesHandler } from "./routes/responses";
 import { TOOLS_INVOKE_PATH, toolsInvokeHandler } from "./routes/tools-invoke";
 
 /** Paths we serve, with their methods: anything else on a known path is a 405 with `Allow`. */
@@ -19,6 +21,7 @@ const ROUTES: Record<string, string[]> = {
   "/v1/chat/completions": ["POST"],
   "/v1/messages": ["POST"],
   "/v1/messages/count_tokens": ["POST"],
+  "/v1/responses": ["POST"],
   "/v1/embeddings": ["POST"],
   "/v1/models": ["GET"],
   "/v1/balance": ["GET"],
@@ -43,6 +46,7 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
     c.set("services", services(c.env));
     return next();
   });
+  app.use("*", traceRequests());
   app.use("*", bodyLimit());
 
   app.get("/healthz", (c) => c.json({ status: "ok", policy_version: c.var.services.policy.version }));
@@ -61,12 +65,19 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
     return next();
   });
   app.use("/v1/*", authenticate());
-  for (const path of ["/v1/chat/completions", "/v1/messages", "/v1/embeddings", "/v1/tools/:name/invoke"]) {
+  for (const path of [
+    "/v1/chat/completions",
+    "/v1/messages",
+    "/v1/responses",
+    "/v1/embeddings",
+    "/v1/tools/:name/invoke",
+  ]) {
     app.use(path, recordRefusals());
   }
   app.post("/v1/chat/completions", chatCompletionsHandler);
   app.post("/v1/messages", messagesHandler);
   app.post("/v1/messages/count_tokens", countTokensHandler);
+  app.post("/v1/responses", responsesHandler);
   app.post("/v1/embeddings", embeddingsHandler);
   app.get("/v1/models", listModelsHandler);
   app.get("/v1/balance", balanceHandler);

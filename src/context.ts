@@ -7,6 +7,8 @@ import type { Env, WorkerEnv } from "./env";
 import { AdmissionHints } from "./ledger/admission-hints";
 import type { OutboxClient } from "./ledger/outbox";
 import type { KeyStore, Ledger } from "./ledger/types";
+import type { Span } from "./observability/span";
+import type { Telemetry } from "./observability/telemetry";
 import type { CompiledPolicy } from "./policy/types";
 import type { ResolveResult } from "./providers";
 import { CircuitBreakers } from "./routing/circuit-breaker";
@@ -38,6 +40,8 @@ export interface Services {
   providers: Map<string, ResolveResult>;
   /** Bills expired holds (cron trigger). */
   sweep: () => Promise<number>;
+  /** OpenTelemetry export (TELEMETRY_OFF without an endpoint). */
+  telemetry: Telemetry;
   /** Outbound fetch; the one place an upstream call leaves the Worker. */
   fetch: typeof fetch;
   now: () => number;
@@ -66,6 +70,8 @@ export interface AppEnv {
     /** Raw request body, read (size-limited) before authentication so a 413 always comes first. */
     rawBody: string;
     principal: Principal;
+    /** The request's root span (NOOP_SPAN with telemetry off). */
+    span: Span;
     /** Set once this request's usage event is on its way (with a settlement, a void or a recorded refusal). */
     usageRecorded: boolean;
   };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CacheEnvSchema } from "./cache/env-config";
 import { type Bindings, LedgerConfigSchema } from "./ledger/config";
+import { OtelEnvSchema } from "./observability/env-config";
 
 /**
  * Vars and secrets the Worker reads, validated once per isolate. Provider credentials are looked up by the secret
@@ -26,6 +27,7 @@ const EnvSchema = z.object({
    */
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
   ...CacheEnvSchema.shape,
+  ...OtelEnvSchema.shape,
 });
 
 export type ParsedEnv = z.infer<typeof EnvSchema>;

@@ -3,6 +3,8 @@ import { isolateState, type Services } from "./context";
 import { parseEnv, type WorkerEnv } from "./env";
 import { outboxFromEnv } from "./ledger/outbox";
 import { selectLedger } from "./ledger/select";
+import { telemetryConfig } from "./observability/config";
+import { createTelemetry, TELEMETRY_OFF } from "./observability/telemetry";
 import type { CompiledPolicy } from "./policy/types";
 
 /**
@@ -18,6 +20,7 @@ export function servicesFor(policy: CompiledPolicy): (raw: WorkerEnv) => Service
     if (built?.raw === raw) return built.services;
     const env = parseEnv(raw);
     const backend = selectLedger(env, raw);
+    const otel = telemetryConfig(env.config);
     const services: Services = {
       ...state,
       env,
@@ -28,6 +31,8 @@ export function servicesFor(policy: CompiledPolicy): (raw: WorkerEnv) => Service
       cache: cacheServices(env, raw),
       providers: new Map(),
       sweep: () => backend.sweep(tenantIds),
+      telemetry:
+        otel === undefined ? TELEMETRY_OFF : createTelemetry(otel, { fetch: (i, n) => fetch(i, n), now: Date.now }),
       fetch: (input, init) => fetch(input, init),
       now: () => Date.now(),
       random: Math.random,

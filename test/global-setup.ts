@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
 import { startFakeUpstream } from "./servers/fake-upstream";
 import { startJwksServer } from "./servers/jwks";
+import { startOtlpReceiver } from "./servers/otlp-receiver/server";
 import { startToolTarget } from "./servers/tool-target/server";
 import { startUpstashRedis } from "./servers/upstash-redis";
 import { startUpstashVector } from "./servers/upstash-vector";
@@ -43,7 +44,11 @@ export default async function setup(project: TestProject) {
   const vector = await startUpstashVector({ dimensions: 256 });
   project.provide("upstashVectorUrl", vector.url);
   project.provide("upstashVectorToken", vector.token);
+  // OpenTelemetry: a real OTLP/HTTP receiver that decodes (strictly) what the gateway exports.
+  const otlp = await startOtlpReceiver();
+  project.provide("otlpReceiverUrl", otlp.url);
   return async () => {
+    await otlp.close();
     await vector.close();
     await upstream.close();
     await upstash.close();
@@ -63,5 +68,6 @@ declare module "vitest" {
     upstashVectorToken: string;
     toolTargetUrl: string;
     toolTargetHost: string;
+    otlpReceiverUrl: string;
   }
 }

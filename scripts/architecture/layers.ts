@@ -14,6 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["tools"],
   ["context"],
   ["env"],
+  ["observability"],
   ["cache"],
   ["auth"],
   ["ledger"],

@@ -1,3 +1,4 @@
+import { runSimulate, SIMULATE_SUMMARY, SIMULATE_USAGE } from "../simulate/main";
 import { parseArgs, UsageError } from "./args";
 import { ConnectionError, createClient, GatewayCallError } from "./client";
 import { COMMANDS, type Command } from "./commands";
@@ -22,6 +23,8 @@ export function helpText(): string {
     "",
     "Commands:",
     ...COMMANDS.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
+    `  ${SIMULATE_USAGE}`,
+    `      ${SIMULATE_SUMMARY}`,
     "",
     "Options:",
     `  --url URL             gateway base URL (env GATEWAY_URL, default ${DEFAULT_URL})`,
@@ -55,6 +58,8 @@ function baseUrl(value: string): string {
 
 /** Runs one CLI invocation; returns the exit status. Never prints the admin secret. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  // Offline: reads files, never the gateway, so it takes no URL or admin secret.
+  if (argv[0] === "simulate") return runSimulate(argv.slice(1), io);
   let secret: string | undefined;
   const redact = (text: string) => (secret ? text.replaceAll(secret, "***") : text);
   try {

@@ -29,7 +29,9 @@
  * on its own ledger request id: give each its own context with `callPart(ctx, "…")`.
  */
 import { GatewayError } from "../errors";
-import type { UsageEvent } from "../ledger/types";
+import type { RoutingInputs, UsageEvent } from "../ledger/types";
+import { ATTR } from "../observability/attributes";
+import { recordUsage } from "../observability/usage";
 import type { ModelPricing } from "../policy/types";
 import { type AdmitParams, admit, worstCase } from "./billing/admission";
 import { type Bill, type Settlement, type SettleOp, settleOp, voidOp } from "./billing/meter";
@@ -56,6 +58,8 @@ export interface Charge {
   maxOutputTokens: number;
   /** The usage event's `cache` field. */
   cache: UsageEvent["cache"];
+  /** What routing saw (recorded on the usage event for `gateway simulate`). */
+  routingInputs?: RoutingInputs;
   /**
    * Admission may overlap the call (chat): where the tenant allows it, the request carries neither an
    * Idempotency-Key nor a task id, and this isolate recently saw the account well funded, the executor runs while
@@ -110,7 +114,7 @@ export async function billedCall<T>(
     if (outcome !== "admit_again") return outcome;
   }
 
-  const admitted = await admit(ask).catch((err: unknown) => {
+  const admitted = await tracedAdmit(ctx, ask).catch((err: unknown) => {
     if (overlapDone !== undefined && err instanceof GatewayError) err.usageFlags.push(OVERLAP_CANCELLED);
     throw err;
   });
@@ -120,6 +124,33 @@ export async function billedCall<T>(
   const run: CallRun = { hold, signal: ctx.signal };
   if (admission.clamped) run.grantedOutputTokens = admission.outputTokens;
   return { kind: "done", value: await releasedOnThrow(ctx, hold, () => execute(run)) };
+}
+
+/** Admission in its span (`gateway.admit`): the hold, the grant, or the refusal's code. Untraced when off. */
+function tracedAdmit(ctx: ChatContext, ask: AdmitParams, overlapped = false): ReturnType<typeof admit> {
+  return ctx.services.telemetry.enabled ? admitInSpan(ctx, ask, overlapped) : admit(ask);
+}
+
+async function admitInSpan(ctx: ChatContext, ask: AdmitParams, overlapped: boolean): ReturnType<typeof admit> {
+  const span = ctx.span.child("gateway.admit");
+  if (overlapped) span.set("gateway.overlapped", true);
+  try {
+    const admitted = await admit(ask);
+    span.set(ATTR.decision, admitted.kind);
+    if (admitted.kind === "admitted") {
+      span.set("gateway.reserved_micros", admitted.admission.reserved);
+      span.set("gateway.granted_output_tokens", admitted.admission.outputTokens);
+      if (admitted.admission.clamped) span.set("gateway.clamped", true);
+    }
+    return admitted;
+  } catch (err) {
+    const code = err instanceof GatewayError ? err.code : "store_unavailable";
+    span.set(ATTR.decision, "refused");
+    span.fail(code);
+    throw err;
+  } finally {
+    span.end();
+  }
 }
 
 /** A context for one of several billed calls of a request: its own ledger request id (`<request id>.<part>`). */
@@ -132,12 +163,28 @@ export function openHold(ctx: ChatContext, charge: Charge, admission: Admission)
   const { services } = ctx;
   let meta: RouteMeta | undefined;
   let resolved: Promise<void> | undefined;
+  // The request's trace lasts until its hold resolves (a stream's, when the stream ends), so the root span's duration
+  // is the answer's; the settlement span then covers the durable write.
+  const releaseRoot = ctx.span.hold();
   const submit = (op: SettleOp): Promise<void> => {
     if (resolved !== undefined) {
       console.error(`[${admission.requestId}] hold already resolved; a second ${op.kind} was dropped`);
       return resolved;
     }
+    const span = ctx.span.child("gateway.settle");
+    span.set(ATTR.decision, op.kind);
+    recordUsage(span, ctx.span, op.req.usage);
+    releaseRoot();
     resolved = ctx.submit(op);
+    if (span.recording) {
+      resolved.then(
+        () => span.end(),
+        (err: unknown) => {
+          span.fail("settlement_failed", err instanceof Error ? err.message : undefined);
+          span.end();
+        },
+      );
+    }
     return resolved;
   };
   const settlement: Settlement = {
@@ -154,6 +201,7 @@ export function openHold(ctx: ChatContext, charge: Charge, admission: Admission)
         services.policy.version,
       ),
       cache: charge.cache,
+      ...(charge.routingInputs === undefined ? {} : { routingInputs: charge.routingInputs }),
     }),
   };
   return {
@@ -224,7 +272,7 @@ async function whileAdmitting<T>(
   execute: (run: CallRun) => Promise<T>,
 ): Promise<BilledOutcome<T> | "admit_again"> {
   const refused = new AbortController();
-  const admission = admit({ ...ask, fullGrant: true }).then(
+  const admission = tracedAdmit(ctx, { ...ask, fullGrant: true }, true).then(
     (admitted) => {
       // Overlap is only offered without an Idempotency-Key, so there is nothing to replay.
       if (admitted.kind === "replay") throw new Error("overlapped admission answered with a replay");

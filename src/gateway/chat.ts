@@ -1,10 +1,12 @@
 import type { ChatRequest } from "../canonical/chat";
 import { GatewayError } from "../errors";
+import { ATTR } from "../observability/attributes";
 import { getAdapter } from "../providers";
 import { cacheAffinityKey, seededRandom } from "../routing/affinity";
 import { executePlan } from "../routing/execute";
 import { planRoute, type RoutePlan } from "../routing/plan";
 import { estimatePromptTokens, promptTextChars } from "../routing/token-estimate";
+import { attemptTrace } from "./attempt-trace";
 import { billedCall, type CallRun, type Charge } from "./billed-call";
 import { billFor, deliveredOf, settleOp } from "./billing/meter";
 import { pricePlan } from "./billing/pricing";
@@ -12,6 +14,7 @@ import { tokenFloor } from "./billing/usage";
 import { openChatCache } from "./cache";
 import { billHit } from "./cache-hit";
 import { routeMeta } from "./route-meta";
+import { chatRoutingInputs } from "./routing-inputs";
 import type { ChatCache, ChatContext, ChatOutcome } from "./types";
 import { chatJsonAttempt, chatStreamAttempt, executorDeps } from "./upstream-call";
 
@@ -57,8 +60,17 @@ export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
 }
 
 export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatOutcome> {
+  const { span } = ctx;
+  if (span.recording) {
+    span.set(ATTR.requestModel, req.model);
+    span.set(ATTR.requestMaxTokens, requestedMaxTokens(req));
+    span.set(ATTR.requestTemperature, req.temperature ?? undefined);
+    if (req.n != null && req.n !== 1) span.set(ATTR.requestChoiceCount, req.n);
+  }
   const { plan, pricing } = pricePlan(planChat(ctx, req));
-  const { cache, hit } = await openChatCache(ctx, req, plan);
+  const { cache, hit } = ctx.services.telemetry.enabled
+    ? await cacheLookup(ctx, req, plan)
+    : await openChatCache(ctx, req, plan);
   if (hit !== undefined) {
     const outcome = await billHit(ctx, req, plan, hit);
     // Counted once admitted: a hit refused by admission (credits, limits) was not served.
@@ -73,6 +85,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     maxOutputTokens: requestedMaxTokens(req) ?? plan.model.max_output_tokens,
     cache: cache.usageStatus,
     overlap: true,
+    routingInputs: chatRoutingInputs(req, promptEstimate, ctx.taskType),
   };
   const billed = await billedCall(ctx, charge, (run) => {
     // The grant may be below what was asked (the balance affords less): the upstream is told the grant.
@@ -80,6 +93,21 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     return routed({ ctx, plan, cache }, sent, run);
   });
   return billed.kind === "replay" ? billed : billed.value;
+}
+
+/** The response cache's lookup in its span (`gateway.cache`, with what the cache did). */
+async function cacheLookup(ctx: ChatContext, req: ChatRequest, plan: RoutePlan) {
+  const span = ctx.span.child("gateway.cache");
+  try {
+    const opened = await openChatCache(ctx, req, plan);
+    span.set(ATTR.cache, opened.hit === undefined ? (opened.cache.status ?? "off") : "hit");
+    return opened;
+  } catch (err) {
+    span.fail(err instanceof GatewayError ? err.code : "internal_error");
+    throw err;
+  } finally {
+    span.end();
+  }
 }
 
 interface RoutedCall {
@@ -101,7 +129,7 @@ async function routed(call: RoutedCall, sent: ChatRequest, run: CallRun): Promis
   if (sent.stream === true) {
     const running = executePlan(plan, {
       ...deps,
-      attempt: chatStreamAttempt(services, sent),
+      attempt: chatStreamAttempt(services, sent, attemptTrace(ctx, "chat")),
       // A stream that started after its attempt was abandoned must not leak its upstream connection.
       discard: (late) => void late.cancel(),
     });
@@ -129,7 +157,7 @@ async function routed(call: RoutedCall, sent: ChatRequest, run: CallRun): Promis
     };
   }
 
-  const running = executePlan(plan, { ...deps, attempt: chatJsonAttempt(services, sent) });
+  const running = executePlan(plan, { ...deps, attempt: chatJsonAttempt(services, sent, attemptTrace(ctx, "chat")) });
   // A refusal rejects here; its abort signal has already stopped the call in flight.
   const hold = await run.hold;
   const result = await running;
@@ -140,6 +168,13 @@ async function routed(call: RoutedCall, sent: ChatRequest, run: CallRun): Promis
   const meta = routeMeta(plan, result.attempt, result.attempts, services.policy.version);
   hold.served(meta);
   const response = result.value;
+  if (ctx.span.recording) {
+    ctx.span.set(
+      ATTR.finishReasons,
+      response.choices.map((c) => c.finish_reason ?? "null"),
+    );
+    ctx.span.set(ATTR.responseId, response.id);
+  }
   const { admission, settlement } = hold;
   const bill = billFor(settlement, result.attempt.model, response.usage, deliveredOf(response), []);
   cache.storeJson(response, meta, admission, bill.cost);

@@ -1,9 +1,11 @@
 import type { EmbeddingsRequest } from "../canonical/chat";
 import { costOf } from "../ledger/pricing";
 import type { StoredResponse } from "../ledger/types";
+import { ATTR } from "../observability/attributes";
 import { executePlan } from "../routing/execute";
 import { planRoute } from "../routing/plan";
 import { estimateEmbeddingsTokens } from "../routing/token-estimate";
+import { attemptTrace } from "./attempt-trace";
 import { billedCall, type Charge } from "./billed-call";
 import { pricePlan } from "./billing/pricing";
 import type { Admission } from "./billing/types";
@@ -20,6 +22,7 @@ export type EmbeddingsOutcome =
 export async function runEmbeddings(ctx: ChatContext, req: EmbeddingsRequest): Promise<EmbeddingsOutcome> {
   const { services } = ctx;
   const estimate = estimateEmbeddingsTokens(req);
+  ctx.span.set(ATTR.requestModel, req.model);
   const result = planRoute({
     policy: services.policy,
     tenant: ctx.principal.tenant,
@@ -37,12 +40,19 @@ export async function runEmbeddings(ctx: ChatContext, req: EmbeddingsRequest): P
     promptEstimate: estimate,
     maxOutputTokens: 0,
     cache: "none",
+    routingInputs: {
+      requested: req.model,
+      estimatedTokens: estimate,
+      hasTools: false,
+      turns: 0,
+      hasResponseFormat: false,
+    },
   };
   const billed = await billedCall(ctx, charge, async ({ hold, signal }): Promise<EmbeddingsOutcome> => {
     const held = await hold;
     const executed = await executePlan(plan, {
       ...executorDeps(services, signal),
-      attempt: embeddingsAttempt(services, req),
+      attempt: embeddingsAttempt(services, req, attemptTrace(ctx, "embeddings")),
     });
     if (!executed.ok) {
       void held.release(executed.error.status, ["upstream_failed"]);

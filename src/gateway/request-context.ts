@@ -43,6 +43,7 @@ export async function chatContext(c: Context<AppEnv>): Promise<ChatContext> {
     startedAt: services.now(),
     requestHeaders: c.req.raw.headers,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
+    span: c.var.span,
   };
   if (taskType !== undefined) ctx.taskType = taskType;
   return ctx;

@@ -3,6 +3,7 @@ import type { CacheCounter } from "../cache/types";
 import type { ChatResponse, ChunkEvent } from "../canonical/chat";
 import type { Services } from "../context";
 import type { StoredResponse, UsageEvent } from "../ledger/types";
+import type { Span } from "../observability/span";
 import type { ModelConfig } from "../policy/types";
 import type { StreamStart } from "../streaming/stream-start";
 import type { Bill, Settlement, SettleOp } from "./billing/meter";
@@ -32,6 +33,8 @@ export interface ChatContext {
   skipCache?: boolean;
   /** Keeps background work (cache writes, counters) alive after the response. */
   waitUntil?: (p: Promise<unknown>) => void;
+  /** The request's root span (NOOP_SPAN with telemetry off): the pipeline's steps are its children. */
+  span: Span;
 }
 
 /** What the cache did for one request: `x-gateway-cache`, the counter and the usage event's `cache`. */

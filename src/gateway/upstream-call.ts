@@ -7,6 +7,7 @@ import type { AttemptOutcome, ExecuteDeps, Failure } from "../routing/execute";
 import type { PlannedAttempt } from "../routing/plan";
 import { sleep } from "../routing/sleep";
 import type { StreamStart } from "../streaming/stream-start";
+import { type AttemptTrace, tracedAttempt } from "./attempt-span";
 
 export type { StreamStart };
 
@@ -69,8 +70,14 @@ function retryAfterMs(res: Response): number | undefined {
 }
 
 /** `request` must carry `signal` already (adapters set it from CallOptions), so fetch needs no second Request. */
-async function send(services: Services, request: Request, signal: AbortSignal): Promise<Response | Failure> {
+async function send(
+  services: Services,
+  request: Request,
+  signal: AbortSignal,
+  traceparent: string | undefined,
+): Promise<Response | Failure> {
   try {
+    if (traceparent !== undefined) request.headers.set("traceparent", traceparent);
     const res = await services.fetch(request);
     if (res.ok) return res;
     // The upstream's error body is dropped on purpose: clients never see a raw provider error shape.
@@ -92,8 +99,8 @@ function protocolFailure(err: unknown, signal: AbortSignal): Failure {
   return { kind: "connection", message: err instanceof Error ? err.message : String(err) };
 }
 
-export function chatJsonAttempt(services: Services, req: ChatRequest) {
-  return async (a: PlannedAttempt, signal: AbortSignal): Promise<AttemptOutcome<ChatResponse>> => {
+export function chatJsonAttempt(services: Services, req: ChatRequest, trace?: AttemptTrace) {
+  return tracedAttempt(trace, async (a, signal, traceparent): Promise<AttemptOutcome<ChatResponse>> => {
     const prepared = prepare(services, a);
     if (!prepared.ok) return prepared;
     const { adapter, provider } = prepared.value;
@@ -105,6 +112,7 @@ export function chatJsonAttempt(services: Services, req: ChatRequest) {
         signal,
       }),
       signal,
+      traceparent,
     );
     if (!(sent instanceof Response)) return { ok: false, failure: sent };
     try {
@@ -112,11 +120,11 @@ export function chatJsonAttempt(services: Services, req: ChatRequest) {
     } catch (err) {
       return { ok: false, failure: protocolFailure(err, signal) };
     }
-  };
+  });
 }
 
-export function chatStreamAttempt(services: Services, req: ChatRequest) {
-  return async (a: PlannedAttempt, signal: AbortSignal): Promise<AttemptOutcome<StreamStart>> => {
+export function chatStreamAttempt(services: Services, req: ChatRequest, trace?: AttemptTrace) {
+  return tracedAttempt(trace, async (a, signal, traceparent): Promise<AttemptOutcome<StreamStart>> => {
     const prepared = prepare(services, a);
     if (!prepared.ok) return prepared;
     const { adapter, provider } = prepared.value;
@@ -131,6 +139,7 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
         signal: AbortSignal.any([signal, stop.signal]),
       }),
       signal,
+      traceparent,
     );
     if (!(sent instanceof Response)) return { ok: false, failure: sent };
     const body = sent.body;
@@ -148,11 +157,11 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
       await cancel().catch(() => undefined);
       return { ok: false, failure: protocolFailure(err, signal) };
     }
-  };
+  });
 }
 
-export function embeddingsAttempt(services: Services, req: EmbeddingsRequest) {
-  return async (a: PlannedAttempt, signal: AbortSignal): Promise<AttemptOutcome<EmbeddingsResponse>> => {
+export function embeddingsAttempt(services: Services, req: EmbeddingsRequest, trace?: AttemptTrace) {
+  return tracedAttempt(trace, async (a, signal, traceparent): Promise<AttemptOutcome<EmbeddingsResponse>> => {
     const prepared = prepare(services, a);
     if (!prepared.ok) return prepared;
     const { adapter, provider } = prepared.value;
@@ -166,12 +175,12 @@ export function embeddingsAttempt(services: Services, req: EmbeddingsRequest) {
     } catch (err) {
       return { ok: false, failure: { kind: "unsupported", message: err instanceof Error ? err.message : String(err) } };
     }
-    const sent = await send(services, request, signal);
+    const sent = await send(services, request, signal, traceparent);
     if (!(sent instanceof Response)) return { ok: false, failure: sent };
     try {
       return { ok: true, value: adapter.parseEmbeddingsResponse(await sent.json(), a.upstreamModel) };
     } catch (err) {
       return { ok: false, failure: protocolFailure(err, signal) };
     }
-  };
+  });
 }

@@ -204,6 +204,8 @@ export interface RoutingRecord {
 
 /** Request attributes routing reads (cheap to record, no prompt text). */
 export interface RoutingInputs {
+  /** What the request named in `model` (a route or an alias), so a replay asks the candidate policy the same. */
+  requested?: string;
   estimatedTokens: number;
   hasTools: boolean;
   turns: number;

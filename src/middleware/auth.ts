@@ -8,6 +8,8 @@ import type { Principal } from "../auth/principal";
 import type { AppEnv, Services } from "../context";
 import { GatewayError } from "../errors";
 import { StoreUnavailableError } from "../ledger/types";
+import { ATTR } from "../observability/attributes";
+import { NOOP_SPAN } from "../observability/span";
 import type { TenantConfig } from "../policy/types";
 
 const CHALLENGE = { "www-authenticate": 'Bearer realm="gateway"' };
@@ -108,17 +110,29 @@ export function authenticate() {
     if (credential === undefined) {
       throw unauthorized("Missing API key: send `Authorization: Bearer <key>` or `x-api-key`.");
     }
+    // The root span is set for every request by traceRequests (src/app.ts); NOOP_SPAN covers apps built without it.
+    const span = (c.var.span ?? NOOP_SPAN).child("gateway.authenticate");
     let principal: Principal;
-    if (credential.startsWith("gw_")) {
-      const parsed = parseApiKey(credential);
-      if (parsed === undefined) throw unauthorized("Invalid API key.");
-      principal = await fromApiKey(services, credential, parsed.keyId);
-    } else if (looksLikeJwt(credential)) {
-      principal = await fromJwt(services, credential);
-    } else {
-      principal = await fromStaticKey(services, credential);
+    try {
+      principal = await principalOf(services, credential);
+      span.set(ATTR.tenant, principal.tenant.id);
+      span.set("gateway.credential", principal.source);
+    } catch (err) {
+      span.fail(err instanceof GatewayError ? err.code : "internal_error");
+      throw err;
+    } finally {
+      span.end();
     }
     c.set("principal", principal);
     return next();
   });
+}
+
+function principalOf(services: Services, credential: string): Promise<Principal> {
+  if (credential.startsWith("gw_")) {
+    const parsed = parseApiKey(credential);
+    if (parsed === undefined) throw unauthorized("Invalid API key.");
+    return fromApiKey(services, credential, parsed.keyId);
+  }
+  return looksLikeJwt(credential) ? fromJwt(services, credential) : fromStaticKey(services, credential);
 }

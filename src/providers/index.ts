@@ -4,4 +4,5 @@ export { UpstreamProtocolError } from "../errors/upstream-protocol-error";
 export { PROVIDER_PRESETS } from "./presets";
 export { getAdapter, getPreset, isProviderType, PROVIDER_TYPES } from "./registry";
 export { type ResolveResult, resolveProvider } from "./resolve";
+export { genAiProviderName } from "./semconv";
 export type { CallOptions, ProviderAdapter, ProviderPreset, ResolvedProvider } from "./types";

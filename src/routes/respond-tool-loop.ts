@@ -16,6 +16,21 @@ import { toolDeps } from "../tools";
 
 type Loop = AsyncGenerator<ChunkEvent, ToolLoopResult>;
 
+/** How an ingress format writes the loop's answer (Chat Completions unless given; /v1/responses gives its own). */
+export interface LoopEncoding {
+  json(response: ChatResponse): string;
+  /** `model` is the upstream model of the first turn, for formats that name it before the first chunk. */
+  frames(events: AsyncIterable<ChunkEvent>, model: string): AsyncIterable<string>;
+}
+
+function chatEncoding(req: ChatRequest, requestId: string): LoopEncoding {
+  const includeUsage = req.stream_options?.include_usage === true;
+  return {
+    json: (response) => JSON.stringify(response),
+    frames: (events) => openAiSse(events, { includeUsage, requestId }),
+  };
+}
+
 /** Routing and rate-limit headers of a turn; the hold header is left out (a loop holds once per turn). */
 function turnHeaders(first: NonNullable<LiveLoop["first"]>): Record<string, string> {
   const { "x-gateway-credits-reserved": _reserved, ...admission } = admissionHeaders(first.admission);
@@ -28,6 +43,7 @@ export function respondWithToolLoop(
   ctx: ChatContext,
   req: ChatRequest,
   offer: ToolOffer,
+  encoding: LoopEncoding = chatEncoding(req, c.var.requestId),
 ): Promise<Response> {
   const execute = loopExecutor({
     deps: toolDeps(ctx.services, (p) => c.executionCtx.waitUntil(p)),
@@ -36,15 +52,17 @@ export function respondWithToolLoop(
     ...(ctx.billing.taskId === undefined ? {} : { taskId: ctx.billing.taskId }),
     ...(ctx.billing.feature === undefined ? {} : { feature: ctx.billing.feature }),
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    telemetry: ctx.services.telemetry,
+    span: ctx.span,
   });
-  if (req.stream !== true) return respondToolLoopJson(runToolLoop(ctx, req, offer, execute, jsonTurn));
+  if (req.stream !== true) return respondToolLoopJson(runToolLoop(ctx, req, offer, execute, jsonTurn), encoding);
   const live: LiveLoop = {};
   const loop = runToolLoop(ctx, req, offer, execute, streamTurns(live));
-  return respondToolLoopStream(c, loop, live, req.stream_options?.include_usage === true);
+  return respondToolLoopStream(c, loop, live, encoding);
 }
 
 /** A JSON loop: every turn ran to the end; the headers say what the whole loop did and cost. */
-async function respondToolLoopJson(loop: Loop): Promise<Response> {
+async function respondToolLoopJson(loop: Loop, encoding: LoopEncoding): Promise<Response> {
   let step = await loop.next();
   while (step.done !== true) step = await loop.next();
   const result = step.value;
@@ -60,7 +78,7 @@ async function respondToolLoopJson(loop: Loop): Promise<Response> {
   }
   if (result.stop !== undefined) headers["x-gateway-tool-loop-stop"] = result.stop;
   if (result.dropped > 0) headers["x-gateway-tool-calls-dropped"] = String(result.dropped);
-  return new Response(JSON.stringify(result.response), { headers });
+  return new Response(encoding.json(result.response), { headers });
 }
 
 /**
@@ -73,14 +91,16 @@ async function respondToolLoopStream(
   c: Context<AppEnv>,
   loop: Loop,
   live: LiveLoop,
-  includeUsage: boolean,
+  encoding: LoopEncoding,
 ): Promise<Response> {
   const first = await loop.next();
   const start = live.first ?? (first.done === true ? first.value.last : undefined);
   const headers = start === undefined ? {} : turnHeaders(start);
   // The pump drives the loop from a waitUntil task, so a client that goes away does not drop its pending work (a
   // tool call, the next turn's admission): the loop runs until it has ended or closed, and every hold resolves.
-  const frames = openAiSse(loopEvents(first, loop), { includeUsage, requestId: c.var.requestId });
+  const model =
+    start?.meta.upstreamModel ?? (first.done === true ? first.value.response.model : first.value.chunk.model);
+  const frames = encoding.frames(loopEvents(first, loop), model);
   const body = toByteStream(frames[Symbol.asyncIterator](), {
     stopUpstream: async () => live.current?.cancel(),
     onClientGone: () => {

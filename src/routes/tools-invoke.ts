@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
+import { tracedToolCall } from "../gateway/tool-span";
 import { jsonBody } from "../middleware/body";
 import { HEADER_TOKEN } from "../middleware/header-token";
 import { executeTool, outcomeError, type ToolCall, toolDeps } from "../tools";
@@ -58,9 +59,12 @@ export async function toolsInvokeHandler(c: Context<AppEnv>) {
   const feature = optionalHeader(c, "x-gateway-feature");
   if (feature !== undefined) call.feature = feature;
 
-  const outcome = await executeTool(
+  const outcome = await tracedToolCall(
+    services.telemetry,
+    c.var.span,
+    { name },
     toolDeps(services, (p) => c.executionCtx.waitUntil(p)),
-    call,
+    (deps) => executeTool(deps, call),
   );
   // The executor wrote the call's audit event (refusals included): the refusal recorder must not add a second.
   c.set("usageRecorded", true);

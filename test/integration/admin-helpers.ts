@@ -5,6 +5,7 @@ import { isolateState, type Services } from "../../src/context";
 import { parseEnv } from "../../src/env";
 import { selectLedger } from "../../src/ledger/select";
 import type { KeyStore, Ledger } from "../../src/ledger/types";
+import { TELEMETRY_OFF } from "../../src/observability/telemetry";
 import type { CompiledPolicy } from "../../src/policy/types";
 import generated from "../.generated/policy.json";
 import { gw } from "../helpers/gateway";
@@ -90,6 +91,7 @@ export function spyGateway(vars: Record<string, unknown> = { ADMIN_SECRET: ADMIN
     policy,
     ...isolateState(),
     providers: new Map(),
+    telemetry: TELEMETRY_OFF,
     ledger: recording("ledger", store.ledger, calls),
     keys: recording("keys", store.keys, calls),
     outbox: undefined,

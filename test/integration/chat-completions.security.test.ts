@@ -6,6 +6,7 @@ describe("authentication on every /v1 route", () => {
   const routes: [string, string, unknown?][] = [
     ["POST", "/v1/chat/completions", { model: "m-openai", messages: userMessage("x") }],
     ["POST", "/v1/messages", { model: "m-openai", max_tokens: 8, messages: userMessage("x") }],
+    ["POST", "/v1/responses", { model: "m-openai", input: "x" }],
     ["POST", "/v1/embeddings", { model: "m-embed", input: "x" }],
     ["GET", "/v1/models"],
   ];

@@ -1,5 +1,8 @@
 import type { Principal } from "../../auth/principal";
+import type { Span } from "../../observability/span";
+import type { Telemetry } from "../../observability/telemetry";
 import { executeTool, type ToolDeps } from "../../tools";
+import { tracedToolCall } from "../tool-span";
 import type { ExecuteToolCall } from "./loop";
 
 export interface LoopToolContext {
@@ -10,6 +13,9 @@ export interface LoopToolContext {
   feature?: string;
   /** The client went away. */
   signal?: AbortSignal;
+  /** Each tool call is a span under the request's root, and carries its `traceparent` to the tool target. */
+  telemetry: Telemetry;
+  span: Span;
 }
 
 /**
@@ -25,16 +31,19 @@ export function loopExecutor(ctx: LoopToolContext): ExecuteToolCall {
     const remaining = Math.max(1, deadline - ctx.deps.now());
     const timeout = AbortSignal.timeout(remaining);
     const signal = ctx.signal === undefined ? timeout : AbortSignal.any([ctx.signal, timeout]);
-    const outcome = await executeTool(ctx.deps, {
-      principal,
-      name: call.name,
-      arguments: call.arguments,
-      requestId: `${ctx.requestId}.tool${seq}`,
-      origin: "loop",
-      signal,
-      ...(ctx.taskId === undefined ? {} : { taskId: ctx.taskId }),
-      ...(ctx.feature === undefined ? {} : { feature: ctx.feature }),
-    });
+    const requestId = `${ctx.requestId}.tool${seq}`;
+    const outcome = await tracedToolCall(ctx.telemetry, ctx.span, call, ctx.deps, (deps) =>
+      executeTool(deps, {
+        principal,
+        name: call.name,
+        arguments: call.arguments,
+        requestId,
+        origin: "loop",
+        signal,
+        ...(ctx.taskId === undefined ? {} : { taskId: ctx.taskId }),
+        ...(ctx.feature === undefined ? {} : { feature: ctx.feature }),
+      }),
+    );
     return { content: outcome.content, executed: outcome.decision === "executed" };
   };
 }

@@ -3,6 +3,7 @@ import { run } from "../../../scripts/cli/main";
 import { createApp } from "../../../src/app";
 import { isolateState, type Services } from "../../../src/context";
 import { parseEnv } from "../../../src/env";
+import { TELEMETRY_OFF } from "../../../src/observability/telemetry";
 import { compilePolicy } from "../../../src/policy/compile";
 import { createReferenceStore } from "../../integration/ledger/reference-ledger";
 import { expectCompiled, readPolicyDir, sha256 } from "../policy/helpers";
@@ -23,6 +24,7 @@ function gateway() {
     policy,
     ...isolateState(),
     providers: new Map(),
+    telemetry: TELEMETRY_OFF,
     ledger: store.ledger,
     keys: store.keys,
     outbox: undefined,

@@ -1,0 +1,38 @@
+import type { Target } from "./http-client";
+import type { Results } from "./measure";
+
+/**
+ * What observability adds to a request: each row is a gateway variant with some of it on, compared with the same
+ * bundle and ledger with it off (`gateway-do`), in the same interleaved run. Analytics (issue 14 §1) adds its own
+ * variant and a row with both on here.
+ */
+export const OBSERVABILITY_ROWS: { id: string; baseline: string; what: string }[] = [
+  { id: "gateway-do-otel", baseline: "gateway-do", what: "tracing on (every request sampled, OTLP/HTTP export)" },
+];
+
+export function renderObservability(targets: Target[], results: Results): string[] {
+  const lines = [
+    "",
+    "### Observability cost (same bundle and ledger, on vs off, this run)",
+    "",
+    "| what | CPU µs/req JSON off | on | added | CPU µs/stream off | on | added |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  let any = false;
+  for (const row of OBSERVABILITY_ROWS) {
+    const on = results.get(row.id);
+    const off = results.get(row.baseline);
+    if (!on || !off || !targets.some((t) => t.id === row.id)) continue;
+    any = true;
+    const json = (r: typeof on) =>
+      r.json[64].completed > 0 ? r.json[64].cpuMicros / r.json[64].completed : Number.NaN;
+    const stream = (r: typeof on) => (r.stream.ok > 0 ? r.stream.cpuMicros / r.stream.ok : Number.NaN);
+    const [a, b, c, d] = [json(off), json(on), stream(off), stream(on)];
+    const added = (x: number, y: number) =>
+      `${y - x >= 0 ? "+" : ""}${Math.round(y - x)} (${((y / x - 1) * 100).toFixed(1)}%)`;
+    lines.push(
+      `| ${row.what} | ${Math.round(a)} | ${Math.round(b)} | ${added(a, b)} | ${Math.round(c)} | ${Math.round(d)} | ${added(c, d)} |`,
+    );
+  }
+  return any ? lines : [];
+}
