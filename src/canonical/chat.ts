@@ -6,13 +6,24 @@
 
 export type Role = "system" | "developer" | "user" | "assistant" | "tool";
 
+/**
+ * An Anthropic prompt-cache breakpoint, kept on parts, tool calls, tool messages and tools so Anthropic upstreams
+ * get it; adapters for upstreams that cannot use it remove it.
+ */
+export interface CacheControl {
+  type: "ephemeral";
+  ttl?: "5m" | "1h";
+}
+
 export interface TextPart {
   type: "text";
   text: string;
+  cache_control?: CacheControl;
 }
 export interface ImagePart {
   type: "image_url";
   image_url: { url: string; detail?: "auto" | "low" | "high" };
+  cache_control?: CacheControl;
 }
 /** Parts we do not translate are kept as-is for OpenAI-compatible upstreams. */
 export interface OtherPart {
@@ -25,6 +36,7 @@ export interface ToolCall {
   id: string;
   type: "function";
   function: { name: string; arguments: string };
+  cache_control?: CacheControl;
 }
 
 export interface ChatMessage {
@@ -39,6 +51,7 @@ export interface ChatMessage {
 export interface FunctionTool {
   type: "function";
   function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean };
+  cache_control?: CacheControl;
 }
 
 export type ToolChoice = "none" | "auto" | "required" | { type: "function"; function: { name: string } };

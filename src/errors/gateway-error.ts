@@ -54,6 +54,7 @@ export function errorResponse(
     headers: {
       "content-type": "application/json",
       "x-request-id": requestId,
+      "request-id": requestId,
       ...extraHeaders,
       ...err.headers,
     },

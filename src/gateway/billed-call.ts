@@ -45,8 +45,13 @@ import type { ChatContext } from "./types";
 export interface Charge {
   /** Prices per million tokens for the hold: the priced plan's (`pricePlan`), or a hit's hold price. */
   pricing: ModelPricing;
-  /** The prompt's estimated tokens (≈ chars/4): billed when an upstream reports no usage. */
+  /** The prompt's estimated tokens (script-aware, src/routing/token-estimate.ts): billed when an upstream reports none. */
   promptEstimate: number;
+  /**
+   * The fewest prompt tokens the prompt's text can be (`tokenFloor`): a reported count below it is not believed
+   * (billed at the estimate, flagged `usage_implausible`). Default 0: no floor.
+   */
+  promptFloor?: number;
   /** Prompt tokens the hold counts; default `reservedPromptTokens(promptEstimate)` (the estimate plus a margin). */
   promptTokens?: number;
   /** Output tokens the call may generate (0 for embeddings and cache hits). */
@@ -185,6 +190,7 @@ export function openHold(ctx: ChatContext, charge: Charge, admission: Admission)
   const settlement: Settlement = {
     admission,
     promptEstimate: charge.promptEstimate,
+    promptFloor: charge.promptFloor ?? 0,
     submit,
     usage: (facts) => ({
       ...usageEvent(

@@ -8,7 +8,7 @@ import { CacheUnavailableError, type SemanticCache } from "../cache/types";
 import type { ChatRequest, ChatResponse, ChunkEvent } from "../canonical/chat";
 import type { CacheConfig } from "../policy/types";
 import type { RoutePlan } from "../routing/plan";
-import { billFor, responseChars } from "./billing/meter";
+import { billFor, deliveredOf } from "./billing/meter";
 import type { Admission } from "./billing/types";
 import { cacheEmbedding } from "./prompt-embedding";
 import type { RouteMeta } from "./route-meta";
@@ -121,7 +121,7 @@ async function* tapStream(
   // whether the client stayed to the end.
   const response = assembler.response();
   if (response === undefined) return;
-  const bill = billFor(facts.settlement, facts.model, response.usage, responseChars(response), []);
+  const bill = billFor(facts.settlement, facts.model, response.usage, deliveredOf(response), []);
   store(s, response, facts.meta, facts.admission, bill.cost, delivered);
 }
 

@@ -2,14 +2,16 @@ import type { ChatRequest } from "../canonical/chat";
 import { GatewayError } from "../errors";
 import { ATTR } from "../observability/attributes";
 import { getAdapter } from "../providers";
+import { cacheAffinityKey, seededRandom } from "../routing/affinity";
 import { fitContextWindow } from "../routing/context-window";
 import { executePlan } from "../routing/execute";
 import { planRoute, type RoutePlan } from "../routing/plan";
-import { estimatePromptTokens } from "../routing/token-estimate";
+import { estimatePromptTokens, promptTextChars } from "../routing/token-estimate";
 import { attemptTrace } from "./attempt-trace";
 import { billedCall, type CallRun, type Charge } from "./billed-call";
-import { billFor, responseChars, settleOp } from "./billing/meter";
+import { billFor, deliveredOf, settleOp } from "./billing/meter";
 import { pricePlan } from "./billing/pricing";
+import { tokenFloor } from "./billing/usage";
 import { openChatCache } from "./cache";
 import { billHit } from "./cache-hit";
 import { routeMeta } from "./route-meta";
@@ -24,8 +26,11 @@ function requestedMaxTokens(req: ChatRequest): number | undefined {
 }
 
 export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
-  const { policy, breakers, random } = ctx.services;
+  const { policy, breakers } = ctx.services;
   const promptTokens = estimatePromptTokens(req);
+  // A conversation that asks for a cached prefix stays on the target holding it (src/routing/affinity.ts).
+  const affinity = cacheAffinityKey(req);
+  const random = affinity === undefined ? ctx.services.random : seededRandom(affinity);
   const result = planRoute({
     policy,
     tenant: ctx.principal.tenant,
@@ -81,6 +86,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
   const charge: Charge = {
     pricing,
     promptEstimate,
+    promptFloor: tokenFloor(promptTextChars(req)),
     maxOutputTokens: requestedMaxTokens(req) ?? plan.model.max_output_tokens,
     cache: cache.usageStatus,
     overlap: true,
@@ -175,7 +181,7 @@ async function routed(call: RoutedCall, sent: ChatRequest, run: CallRun): Promis
     ctx.span.set(ATTR.responseId, response.id);
   }
   const { admission, settlement } = hold;
-  const bill = billFor(settlement, result.attempt.model, response.usage, responseChars(response), []);
+  const bill = billFor(settlement, result.attempt.model, response.usage, deliveredOf(response), []);
   cache.storeJson(response, meta, admission, bill.cost);
   return { kind: "json", response, meta, admission, bill, settlement, cache };
 }

@@ -33,7 +33,7 @@ interface Prepared {
 }
 
 /** Resolves a provider once per Services: the policy and env are fixed for their life. */
-function resolveCached(services: Services, providerId: string): ResolveResult | undefined {
+export function resolveCached(services: Services, providerId: string): ResolveResult | undefined {
   let resolved = services.providers.get(providerId);
   if (resolved === undefined) {
     const config = services.policy.providers[providerId];

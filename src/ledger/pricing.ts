@@ -45,9 +45,40 @@ export function affordableTokens(budget: Micros, outputPricePerMtok: number): nu
   return tokens > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(tokens);
 }
 
-/** The cost of real usage: input and output each rounded up, as the reservation was. */
-export function costOf(usage: { inputTokens: number; outputTokens: number }, pricing: ModelPricing): Micros {
-  const input = tokenCost(usage.inputTokens, pricing.input_per_mtok);
+/** What a call used: `inputTokens` counts every prompt token, those read from or written to a prompt cache included. */
+export interface PricedUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Prompt tokens read from the provider's prompt cache (a part of `inputTokens`). */
+  cachedTokens?: number;
+  /** Prompt tokens written to the provider's prompt cache (a part of `inputTokens`). */
+  cacheWriteTokens?: number;
+}
+
+/**
+ * The cost of real usage. Prompt tokens are priced by tier (plain, cache read, cache write; a missing tier price is
+ * the input price) and rounded up once for the whole prompt, output rounded up on its own, as the reservation was:
+ * so a hold priced at the highest input tier always covers the prompt side. Cached parts above the prompt are a
+ * caller bug (checkUsage refuses such usage before pricing): RangeError.
+ */
+export function costOf(usage: PricedUsage, pricing: ModelPricing): Micros {
+  const cached = toBig(usage.cachedTokens ?? 0, "cached tokens");
+  const written = toBig(usage.cacheWriteTokens ?? 0, "cache write tokens");
+  const input = toBig(usage.inputTokens, "tokens");
+  if (cached + written > input) throw new RangeError("cached and cache-write tokens exceed the prompt tokens");
+  const inPrice = toBig(pricing.input_per_mtok, "price");
+  const readPrice = toBig(pricing.cached_input_per_mtok ?? pricing.input_per_mtok, "price");
+  const writePrice = toBig(pricing.cache_write_per_mtok ?? pricing.input_per_mtok, "price");
+  const prompt = ceilDiv((input - cached - written) * inPrice + cached * readPrice + written * writePrice, MTOK);
   const output = tokenCost(usage.outputTokens, pricing.output_per_mtok);
-  return toSafe(BigInt(input) + BigInt(output), "cost");
+  return toSafe(prompt + BigInt(output), "cost");
+}
+
+/** The highest price a prompt token can cost under `pricing`: what a worst-case hold charges per prompt token. */
+export function maxInputPrice(pricing: ModelPricing): number {
+  return Math.max(
+    pricing.input_per_mtok,
+    pricing.cached_input_per_mtok ?? pricing.input_per_mtok,
+    pricing.cache_write_per_mtok ?? pricing.input_per_mtok,
+  );
 }

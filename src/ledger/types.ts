@@ -174,8 +174,10 @@ export interface UsageEvent {
   attempts?: number;
   /** The answer came from a target other than the plan's first choice. */
   fallback?: boolean;
-  /** Prompt tokens the upstream reported as read from its prompt cache. */
+  /** Prompt tokens the upstream reported as read from its prompt cache (part of inputTokens). */
   cachedTokens?: number;
+  /** Prompt tokens the upstream reported as written to its prompt cache (part of inputTokens). */
+  cacheWriteTokens?: number;
   /** How the model was chosen, when more than the named alias decided it (analytics and replay read it). */
   routing?: RoutingRecord;
   /** What the routing decision saw, recorded so `gateway simulate` can replay the request against another policy. */

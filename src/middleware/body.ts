@@ -3,15 +3,27 @@ import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
 
 /**
+ * How much of an oversized body is read (and thrown away) before the 413 goes out. A client that is still uploading
+ * when the server answers and closes sees a reset, not the answer: the official SDKs then report "fetch failed" and
+ * retry the whole upload. Reading the rest lets the client finish sending and read our 413. Past this bound (a
+ * multiple of the limit) the gateway stops paying for the bytes and answers at once.
+ */
+export const DRAIN_FACTOR = 8;
+
+/**
  * Reads the request body with a hard size limit before anything else runs (auth included), so an oversized body is
- * always a 413 and never costs a store lookup. A declared Content-Length over the limit is refused unread.
+ * always a 413 and never costs a store lookup. An oversized body is drained up to `DRAIN_FACTOR` times the limit
+ * (never stored) so the client receives the 413.
  */
 export function bodyLimit() {
   return createMiddleware<AppEnv>(async function bodyLimitMiddleware(c, next) {
     if (c.req.method !== "POST" && c.req.method !== "PUT" && c.req.method !== "PATCH") return next();
     const limit = c.var.services.env.config.MAX_BODY_BYTES;
     const declared = Number(c.req.header("content-length") ?? Number.NaN);
-    if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+    if (Number.isFinite(declared) && declared > limit) {
+      if (declared <= limit * DRAIN_FACTOR) await drain(c.req.raw.body, limit * DRAIN_FACTOR);
+      throw tooLarge(limit);
+    }
     if (Number.isFinite(declared)) {
       // Length known and within the limit: one native read instead of a chunk loop.
       c.set("rawBody", await c.req.raw.text());
@@ -30,7 +42,7 @@ export function bodyLimit() {
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
-        await reader.cancel();
+        await drainReader(reader, limit * DRAIN_FACTOR - size);
         throw tooLarge(limit);
       }
       parts.push(value);
@@ -44,6 +56,25 @@ export function bodyLimit() {
     c.set("rawBody", new TextDecoder().decode(bytes));
     return next();
   });
+}
+
+/** Reads and discards up to `bound` bytes, then cancels whatever is left. */
+async function drain(body: ReadableStream<Uint8Array> | null, bound: number): Promise<void> {
+  if (body !== null) await drainReader(body.getReader(), bound);
+}
+
+async function drainReader(reader: ReadableStreamDefaultReader<Uint8Array>, bound: number): Promise<void> {
+  let left = bound;
+  try {
+    while (left > 0) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      left -= value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The client hung up mid-upload: nobody is left to read the 413 either.
+  }
 }
 
 function tooLarge(limit: number): GatewayError {

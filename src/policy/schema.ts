@@ -88,6 +88,15 @@ const PriceSchema = z
     output_per_mtok: CountSchema.describe(
       "Micro-credits charged per million output (completion) tokens. A whole number.",
     ),
+    cached_input_per_mtok: CountSchema.optional().describe(
+      "Micro-credits per million prompt tokens the upstream reports as read from its prompt cache (OpenAI " +
+        "`cached_tokens`, Anthropic `cache_read_input_tokens`, Gemini `cachedContentTokenCount`). Omitted: " +
+        "`input_per_mtok`.",
+    ),
+    cache_write_per_mtok: CountSchema.optional().describe(
+      "Micro-credits per million prompt tokens the upstream reports as written to its prompt cache (Anthropic " +
+        "`cache_creation_input_tokens`). Omitted: `input_per_mtok`. Reservations use the highest of the input prices.",
+    ),
   })
   .describe("What callers are charged. Credits are whole micro-credits: no fractions anywhere.");
 

@@ -35,6 +35,10 @@ export interface ModelPricing {
   input_per_mtok: number;
   /** Micro-credits per million output tokens. */
   output_per_mtok: number;
+  /** Micro-credits per million prompt tokens read from the provider's prompt cache; absent: `input_per_mtok`. */
+  cached_input_per_mtok?: number;
+  /** Micro-credits per million prompt tokens written to the provider's prompt cache; absent: `input_per_mtok`. */
+  cache_write_per_mtok?: number;
 }
 
 export interface ModelConfig {

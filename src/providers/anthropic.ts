@@ -5,6 +5,7 @@
  */
 import type { ChatRequest } from "../canonical/chat";
 import { GatewayError } from "../errors";
+import { countTokensBody, parseCountTokens } from "../formats/anthropic/count-tokens";
 import { decodeAnthropicStream } from "../formats/anthropic/decode-stream";
 import { canonicalToAnthropicRequest } from "../formats/anthropic/from-openai-request";
 import { parseAnthropicMessage } from "../formats/anthropic/to-openai-response";
@@ -70,6 +71,18 @@ export const anthropicAdapter: ProviderAdapter = {
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
   },
+  countTokensRequest(provider, upstreamModel, req, signal) {
+    const translated = canonicalToAnthropicRequest(req, upstreamModel, { defaultMaxTokens: 1 });
+    if (!translated.ok)
+      throw new GatewayError("unsupported_parameter", translated.message, { param: translated.param });
+    return new Request(`${provider.baseUrl.replace(/\/+$/, "")}/messages/count_tokens`, {
+      method: "POST",
+      headers: { ...provider.headers, "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(countTokensBody(translated.value)),
+      ...(signal === undefined ? {} : { signal }),
+    });
+  },
+  parseCountTokens: (body) => parseCountTokens(body),
   parseChatResponse: (body) => parseAnthropicMessage(body),
   parseChatStream: (body, upstreamModel) => decodeAnthropicStream(body, upstreamModel),
 };

@@ -4,6 +4,7 @@
  * names a provider.
  */
 import type { ChatRequest, EmbeddingsRequest } from "../canonical/chat";
+import { foreignUnsupported, withoutForeignFields } from "../formats/openai/foreign-fields";
 import { parseOpenAIStream } from "../formats/openai/stream";
 import { parseUpstreamCompletion, parseUpstreamEmbeddings } from "../formats/openai/upstream";
 import type { CallOptions, ProviderAdapter, ResolvedProvider } from "./types";
@@ -67,12 +68,13 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleOptions =
     for (const field of unsupportedMessageFields) {
       if (req.messages.some((m) => m[field] !== undefined && m[field] !== null)) found.push(`messages.${field}`);
     }
+    found.push(...foreignUnsupported(req));
     return found;
   }
 
   function chatBody(upstreamModel: string, req: ChatRequest, opts: CallOptions): Record<string, unknown> {
     // Everything the client sent goes through unless a rule below says otherwise.
-    const body: Record<string, unknown> = { ...req, model: upstreamModel };
+    const body: Record<string, unknown> = { ...withoutForeignFields(req), model: upstreamModel };
     for (const rule of unsupported) if (isInert(rule, body[rule.param])) delete body[rule.param];
     for (const field of drops) delete body[field];
     for (const [from, to] of renames) {

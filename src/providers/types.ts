@@ -32,6 +32,15 @@ export interface ProviderAdapter {
   /** Canonical chunks from the upstream's stream body, yielded as they arrive (never buffered to the end). */
   parseChatStream(body: ReadableStream<Uint8Array>, upstreamModel: string): AsyncIterable<ChunkEvent>;
   embeddingsRequest?(provider: ResolvedProvider, upstreamModel: string, req: EmbeddingsRequest): Request;
+  /** The upstream's own prompt-token count for `req` (a free call), where the wire format has one. */
+  countTokensRequest?(
+    provider: ResolvedProvider,
+    upstreamModel: string,
+    req: ChatRequest,
+    signal?: AbortSignal,
+  ): Request;
+  /** The count from the answer to `countTokensRequest`; throws `UpstreamProtocolError` when it does not parse. */
+  parseCountTokens?(body: unknown): number;
   parseEmbeddingsResponse?(body: unknown, upstreamModel: string): EmbeddingsResponse;
 }
 

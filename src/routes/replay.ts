@@ -4,6 +4,11 @@ import type { StoredResponse } from "../ledger/types";
 export function replayResponse(stored: StoredResponse, requestId: string): Response {
   return new Response(stored.body, {
     status: stored.status,
-    headers: { ...stored.headers, "x-request-id": requestId, "x-gateway-idempotent-replay": "true" },
+    headers: {
+      ...stored.headers,
+      "x-request-id": requestId,
+      "request-id": requestId,
+      "x-gateway-idempotent-replay": "true",
+    },
   });
 }

@@ -3,6 +3,7 @@ import type { AppEnv } from "../context";
 import { balanceHandler, usageExportHandler, usageHandler } from "./account";
 import { ownAnalyticsHandler, taskOutcomeHandler } from "./analytics/handlers";
 import { chatCompletionsHandler } from "./chat-completions";
+import { countTokensHandler } from "./count-tokens";
 import { embeddingsHandler } from "./embeddings";
 import { messagesHandler } from "./messages";
 import { listModelsHandler } from "./models";
@@ -29,6 +30,8 @@ export interface V1Route {
 export const V1_ROUTES: readonly V1Route[] = [
   { method: "POST", path: "/v1/chat/completions", handler: chatCompletionsHandler, recordsRefusals: true },
   { method: "POST", path: "/v1/messages", handler: messagesHandler, recordsRefusals: true },
+  // Counts tokens only: nothing is billed, so a refusal leaves no usage event.
+  { method: "POST", path: "/v1/messages/count_tokens", handler: countTokensHandler, recordsRefusals: false },
   { method: "POST", path: "/v1/responses", handler: responsesHandler, recordsRefusals: true },
   { method: "POST", path: "/v1/embeddings", handler: embeddingsHandler, recordsRefusals: true },
   { method: "GET", path: "/v1/models", handler: listModelsHandler, recordsRefusals: false },

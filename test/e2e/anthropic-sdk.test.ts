@@ -71,5 +71,16 @@ describe("official @anthropic-ai/sdk against wrangler dev (Anthropic ingress, Op
     expect(err).toBeInstanceOf(Anthropic.NotFoundError);
     const body = (err as InstanceType<typeof Anthropic.NotFoundError>).error as { error?: { code?: string } };
     expect(body.error?.code).toBe("model_not_found");
+    // The SDK reads `request-id` (not `x-request-id`) into err.requestID.
+    expect((err as InstanceType<typeof Anthropic.NotFoundError>).requestID).toMatch(/^req_/);
+  });
+
+  it("counts tokens (the gateway's estimate for a non-Anthropic upstream, labelled)", async () => {
+    const { data, response } = await client.messages
+      .countTokens({ model: "small", messages: [{ role: "user", content: "How many tokens is this?" }] })
+      .withResponse();
+    expect(data.input_tokens).toBeGreaterThan(0);
+    expect(response.headers.get("x-gateway-token-count")).toBe("estimate");
+    expect(response.headers.get("request-id")).toMatch(/^req_/);
   });
 });

@@ -133,4 +133,18 @@ describe("official openai SDK against wrangler dev", () => {
     expect(denied).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((denied as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe("unauthorized");
   });
+
+  it("answers a body over the 4 MiB limit with a 413 the SDK receives (not a failed upload it retries)", async () => {
+    // Default retries: a connection reset would be retried (and end as "fetch failed"); a 413 is not retried.
+    const retrying = new OpenAI({ apiKey: gw.key, baseURL: `${gw.url}/v1` });
+    const big = "x".repeat(5 * 1024 * 1024);
+    const err = await retrying.chat.completions
+      .create({ model: "small", messages: [{ role: "user", content: big }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    const apiErr = err as InstanceType<typeof OpenAI.APIError>;
+    expect(apiErr.status).toBe(413);
+    expect(apiErr.code).toBe("payload_too_large");
+    expect(apiErr.requestID).toMatch(/^req_/);
+  });
 });

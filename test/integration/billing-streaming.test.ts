@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../src/canonical/chat";
+import { estimateTextTokens } from "../../src/routing/text-tokens";
 import { estimatePromptTokens } from "../../src/routing/token-estimate";
 import {
   type Backend,
@@ -28,9 +29,9 @@ import { checkInvariant } from "./ledger/invariant";
 
 const FUNDS = 10_000_000;
 
-/** What the gateway bills when it has to estimate: its prompt estimate, and ≈ 4 characters per output token. */
-function estimatedCost(body: { messages: unknown[] }, deliveredChars: number): number {
-  return costOf(estimatePromptTokens(body as ChatRequest), Math.ceil(deliveredChars / 4));
+/** What the gateway bills when it has to estimate: its prompt estimate, and the script-aware estimate of the output. */
+function estimatedCost(body: { messages: unknown[] }, delivered: string): number {
+  return costOf(estimatePromptTokens(body as ChatRequest), estimateTextTokens(delivered));
 }
 
 describe.each<BackendName>(["durable-object", "upstash"])("streamed billing (%s)", (name) => {
@@ -115,7 +116,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("streamed billing (%s)
     await settled(b, account);
     const entries = await entriesOf(b, account, requestIdOf(res));
     expect(entries.map((e) => e.type)).toEqual(["reserve", "settle"]);
-    expect(entries[1]?.charged).toBe(estimatedCost(body, delivered.length));
+    expect(entries[1]?.charged).toBe(estimatedCost(body, delivered));
     expect(entries[1]?.charged).toBeGreaterThan(0);
     const event = await usageOf(b, account, requestIdOf(res));
     expect(event?.flags).toContain("upstream_failed_mid_stream");
@@ -137,7 +138,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("streamed billing (%s)
     await settled(b, account);
     const entries = await entriesOf(b, account, requestIdOf(res));
     expect(entries.map((e) => e.type)).toEqual(["reserve", "settle"]);
-    expect(entries[1]?.charged).toBe(estimatedCost(body, delivered.length));
+    expect(entries[1]?.charged).toBe(estimatedCost(body, delivered));
     expect((await usageOf(b, account, requestIdOf(res)))?.flags).toContain("upstream_failed_mid_stream");
   });
 
@@ -153,7 +154,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("streamed billing (%s)
     await settled(b, account);
     const entries = await entriesOf(b, account, requestIdOf(res));
     expect(entries.map((e) => e.type)).toEqual(["reserve", "settle"]);
-    expect(entries[1]?.charged).toBe(estimatedCost(body, delivered.length));
+    expect(entries[1]?.charged).toBe(estimatedCost(body, delivered));
     expect((await usageOf(b, account, requestIdOf(res)))?.flags).toContain("upstream_failed_mid_stream");
   });
 
@@ -218,18 +219,18 @@ describe.each<BackendName>(["durable-object", "upstash"])("streamed billing (%s)
       const body = chatBody("b-omit", `omit ${n}`, { stream });
       const res = await chat(b, account, body);
       expect(res.status).toBe(200);
-      let chars: number;
-      if (stream) chars = contentOf(await sseData(res)).length;
+      let text: string;
+      if (stream) text = contentOf(await sseData(res));
       else {
         const json = (await res.json()) as { choices: { message: { content: string } }[] };
-        chars = json.choices[0]?.message.content.length ?? 0;
+        text = json.choices[0]?.message.content ?? "";
       }
       const [call] = await fakeCalls(n);
       expect(call?.answer?.reportedUsage).toBeUndefined();
       await settled(b, account);
       const event = await usageOf(b, account, requestIdOf(res));
       expect(event?.flags).toContain("usage_estimated");
-      expect(event?.cost).toBe(estimatedCost(body, chars));
+      expect(event?.cost).toBe(estimatedCost(body, text));
     },
   );
 

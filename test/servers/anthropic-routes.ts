@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type Conversation, contentText, type Parsed, promptTokensOf } from "../../local/conversation";
 import { type SseFrame, sseJson } from "../../local/sse";
 import { sliceString, wordPieces } from "../../local/words";
+import type { Directives } from "./directives";
 import { anthropicErrorBody, errorFrame } from "./errors";
 import type { Outcome } from "./outcome";
 import { type FakeReply, fakeCompletionTokens, planFakeReply } from "./reply";
@@ -20,6 +21,9 @@ const BodySchema = z.looseObject({
   stream: z.boolean().nullish(),
   tools: z.array(z.looseObject({ name: z.string().min(1) })).nullish(),
   tool_choice: z.looseObject({ type: z.string(), name: z.string().optional() }).nullish(),
+  thinking: z
+    .looseObject({ type: z.enum(["enabled", "disabled"]), budget_tokens: z.number().int().min(1024).optional() })
+    .nullish(),
 });
 
 type Block = z.infer<typeof BlockSchema>;
@@ -35,7 +39,9 @@ function blocksOf(content: string | Block[]): Block[] {
   return typeof content === "string" ? [{ type: "text", text: content }] : content;
 }
 
-export function parseAnthropic(body: unknown, model: string): Parsed<Conversation> {
+type AnthropicConversation = Conversation & { thinking?: string };
+
+export function parseAnthropic(body: unknown, model: string): Parsed<AnthropicConversation> {
   const parsed = BodySchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -50,7 +56,7 @@ export function parseAnthropic(body: unknown, model: string): Parsed<Conversatio
     const userText = blocks.filter((x) => x.type === "text").map(blockText);
     if (m.role === "user" && userText.length > 0) lastUserText = userText.join("\n");
   }
-  const conv: Conversation = {
+  const conv: Conversation & { thinking?: string } = {
     model,
     promptTokens: promptTokensOf(texts),
     lastUserText,
@@ -58,6 +64,8 @@ export function parseAnthropic(body: unknown, model: string): Parsed<Conversatio
     stream: b.stream === true,
     includeUsage: false,
   };
+  // With thinking enabled the fake "reasons" first: a thinking block that names the question.
+  if (b.thinking?.type === "enabled") conv.thinking = `considering: ${lastUserText}`;
   const last = b.messages[b.messages.length - 1];
   const toolResult = last ? blocksOf(last.content).find((x) => x.type === "tool_result") : undefined;
   if (toolResult !== undefined) conv.toolResultText = blockText(toolResult);
@@ -72,11 +80,22 @@ function stopReason(reply: FakeReply): string {
   return reply.finish === "length" ? "max_tokens" : "end_turn";
 }
 
-function usage(conv: Conversation, reply: FakeReply) {
-  return { input_tokens: conv.promptTokens, output_tokens: fakeCompletionTokens(reply) };
+/** Anthropic's input_tokens excludes the prompt-cache parts, reported beside it (`cached` / `cache_write`). */
+function promptUsage(conv: Conversation, d: Directives): Record<string, number> {
+  const u: Record<string, number> = { input_tokens: Math.max(0, conv.promptTokens - d.cached - d.cacheWrite) };
+  if (d.cached > 0 || d.cacheWrite > 0) {
+    u.cache_read_input_tokens = d.cached;
+    u.cache_creation_input_tokens = d.cacheWrite;
+  }
+  return u;
 }
 
-function streamFrames(conv: Conversation, reply: FakeReply, id: string, toolId: string, omitUsage: boolean) {
+function usage(conv: Conversation, reply: FakeReply, d: Directives) {
+  return { ...promptUsage(conv, d), output_tokens: fakeCompletionTokens(reply) };
+}
+
+function streamFrames(conv: AnthropicConversation, reply: FakeReply, id: string, toolId: string, d: Directives) {
+  const omitUsage = d.omitUsage;
   const ev = (payload: { type: string; [key: string]: unknown }, content = false): SseFrame =>
     sseJson(payload, { event: payload.type, content });
   const message: Record<string, unknown> = {
@@ -88,7 +107,7 @@ function streamFrames(conv: Conversation, reply: FakeReply, id: string, toolId: 
     stop_reason: null,
     stop_sequence: null,
   };
-  if (!omitUsage) message.usage = { input_tokens: conv.promptTokens, output_tokens: 0 };
+  if (!omitUsage) message.usage = { ...promptUsage(conv, d), output_tokens: 0 };
   const block =
     reply.kind === "text" ? { type: "text", text: "" } : { type: "tool_use", id: toolId, name: reply.name, input: {} };
   const deltas =
@@ -99,12 +118,30 @@ function streamFrames(conv: Conversation, reply: FakeReply, id: string, toolId: 
     delta: { stop_reason: stopReason(reply), stop_sequence: null },
   };
   if (!omitUsage) messageDelta.usage = { output_tokens: fakeCompletionTokens(reply) };
+  const thought = conv.thinking;
+  const at = thought === undefined ? 0 : 1;
+  const thinking =
+    thought === undefined
+      ? []
+      : [
+          ev({
+            type: "content_block_start",
+            index: 0,
+            content_block: { type: "thinking", thinking: "", signature: "" },
+          }),
+          ...wordPieces(thought.split(" ")).map((thinking) =>
+            ev({ type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking } }, true),
+          ),
+          ev({ type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature: `sig_${id}` } }),
+          ev({ type: "content_block_stop", index: 0 }),
+        ];
   return [
     ev({ type: "message_start", message }),
-    ev({ type: "content_block_start", index: 0, content_block: block }),
+    ...thinking,
+    ev({ type: "content_block_start", index: at, content_block: block }),
     ev({ type: "ping" }),
-    ...deltas.map((delta) => ev({ type: "content_block_delta", index: 0, delta }, true)),
-    ev({ type: "content_block_stop", index: 0 }),
+    ...deltas.map((delta) => ev({ type: "content_block_delta", index: at, delta }, true)),
+    ev({ type: "content_block_stop", index: at }),
     ev({ type: "message_delta", ...messageDelta }),
     ev({ type: "message_stop" }),
   ];
@@ -121,7 +158,7 @@ function messages({ body, model, directives: d, seq }: RouteInput): Outcome {
   if (conv.stream) {
     return {
       kind: "sse",
-      frames: streamFrames(conv, reply, id, toolId, d.omitUsage),
+      frames: streamFrames(conv, reply, id, toolId, d),
       errorFrame: errorFrame("anthropic"),
       answer,
     };
@@ -130,19 +167,38 @@ function messages({ body, model, directives: d, seq }: RouteInput): Outcome {
     reply.kind === "text"
       ? [{ type: "text", text: reply.words.join(" ") }]
       : [{ type: "tool_use", id: toolId, name: reply.name, input: reply.input }];
+  const thinking =
+    conv.thinking === undefined ? [] : [{ type: "thinking", thinking: conv.thinking, signature: `sig_${id}` }];
   const json: Record<string, unknown> = {
     id,
     type: "message",
     role: "assistant",
     model,
-    content,
+    content: [...thinking, ...content],
     stop_reason: stopReason(reply),
     stop_sequence: null,
   };
-  if (!d.omitUsage) json.usage = usage(conv, reply);
+  if (!d.omitUsage) json.usage = usage(conv, reply, d);
   return { kind: "json", status: 200, body: json, answer };
+}
+
+/** `POST /messages/count_tokens`: the fake's own prompt count (one token a word), as Anthropic's free endpoint. */
+function countTokens({ body, model }: RouteInput): Outcome {
+  const bad = (message: string): Outcome => ({ kind: "json", status: 400, body: anthropicErrorBody(400, message) });
+  if (typeof body !== "object" || body === null) return bad("body must be an object");
+  if ("max_tokens" in body || "stream" in body) return bad("count_tokens takes no max_tokens or stream");
+  const parsed = parseAnthropic({ ...body, max_tokens: 1 }, model);
+  if (!parsed.ok) return bad(parsed.message);
+  return { kind: "json", status: 200, body: { input_tokens: parsed.value.promptTokens } };
 }
 
 export const anthropicRoutes: FakeRoute[] = [
   { dialect: "anthropic", method: "POST", pattern: /^\/anthropic\/v1\/messages$/, modelFrom: "body", handle: messages },
+  {
+    dialect: "anthropic",
+    method: "POST",
+    pattern: /^\/anthropic\/v1\/messages\/count_tokens$/,
+    modelFrom: "body",
+    handle: countTokens,
+  },
 ];

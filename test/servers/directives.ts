@@ -38,6 +38,13 @@ export interface Directives {
   calls?: ScriptedCall[];
   /** With `calls`: call them again after tool results too (a model that never stops calling tools). */
   callsRepeat: boolean;
+  /**
+   * Report this many prompt tokens as read from the provider's prompt cache, in the dialect's own field (OpenAI
+   * `prompt_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens`, Gemini `cachedContentTokenCount`).
+   */
+  cached: number;
+  /** Report this many prompt tokens as written to the prompt cache (Anthropic `cache_creation_input_tokens`). */
+  cacheWrite: number;
 }
 
 export interface ScriptedCall {
@@ -62,7 +69,22 @@ function parseCalls(value: string): Parsed<ScriptedCall[]> {
  * Kinds of untrustworthy usage: negative or fractional counts, an absurdly large completion count, a total below
  * prompt + completion, or counts sent as JSON `null` (what `NaN` becomes on the wire).
  */
-export const BAD_USAGE_KINDS = ["negative", "fractional", "huge", "inconsistent", "nan"] as const;
+export const BAD_USAGE_KINDS = [
+  "negative",
+  "fractional",
+  "huge",
+  "inconsistent",
+  "nan",
+  /** `completion_tokens: -0` on the wire (JSON allows it; JSON.stringify cannot write it, see NEGATIVE_ZERO). */
+  "negative_zero",
+  /** 0 prompt and 0 completion tokens for a delivered answer. */
+  "zero",
+  /** `prompt_tokens_details.cached_tokens` above `prompt_tokens`. */
+  "cached_over_prompt",
+] as const;
+
+/** A value the fake's writers turn into a bare `-0` on the wire (outcome.ts). */
+export const NEGATIVE_ZERO = "__fake_negative_zero__";
 export type BadUsage = (typeof BAD_USAGE_KINDS)[number];
 
 function isBadUsage(value: string): value is BadUsage {
@@ -87,7 +109,9 @@ type Key =
   | "bad_usage"
   | "ignore_max_tokens"
   | "calls"
-  | "calls_repeat";
+  | "calls_repeat"
+  | "cached"
+  | "cache_write";
 
 const KEYS: ReadonlySet<string> = new Set<Key>([
   "status",
@@ -106,6 +130,8 @@ const KEYS: ReadonlySet<string> = new Set<Key>([
   "ignore_max_tokens",
   "calls",
   "calls_repeat",
+  "cached",
+  "cache_write",
 ]);
 
 const HEADER_PREFIX = "x-fake-";
@@ -164,6 +190,8 @@ export function parseDirectives(
     garbage: false,
     ignoreMaxTokens: false,
     callsRepeat: false,
+    cached: 0,
+    cacheWrite: 0,
   };
   const ints: Record<string, [number, number, (n: number) => void]> = {
     status: [400, 599, (n) => (d.status = n)],
@@ -174,6 +202,8 @@ export function parseDirectives(
     tokens: [0, 100_000, (n) => (d.tokens = n)],
     fail_first: [0, 1_000_000, (n) => (d.failFirst = n)],
     error_mid_stream: [0, 100_000, (n) => (d.errorMidStream = n)],
+    cached: [0, 10_000_000, (n) => (d.cached = n)],
+    cache_write: [0, 10_000_000, (n) => (d.cacheWrite = n)],
   };
   for (const [key, value] of raw) {
     if (!KEYS.has(key)) return { ok: false, message: `unknown fake directive '${key}'` };

@@ -63,6 +63,8 @@ const NO_FAULTS: Directives = {
   garbage: false,
   ignoreMaxTokens: false,
   callsRepeat: false,
+  cached: 0,
+  cacheWrite: 0,
 };
 
 export async function startFakeUpstream(opts: { port?: number } = {}): Promise<FakeUpstream> {

@@ -3,6 +3,7 @@ import { type Conversation, type Parsed, promptTokensOf } from "../../local/conv
 import { embedText } from "../../local/embeddings";
 import { sseJson } from "../../local/sse";
 import { wordPieces } from "../../local/words";
+import type { Directives } from "./directives";
 import { errorFrame, geminiErrorBody } from "./errors";
 import type { Outcome } from "./outcome";
 import { type FakeReply, fakeCompletionTokens, planFakeReply } from "./reply";
@@ -73,12 +74,16 @@ export function parseGemini(body: unknown, model: string, stream: boolean): Pars
   return { ok: true, value: conv };
 }
 
-function usageMetadata(conv: Conversation, completion: number | undefined) {
-  if (completion === undefined) return { promptTokenCount: conv.promptTokens, totalTokenCount: conv.promptTokens };
+/** Gemini counts cached content inside promptTokenCount and details it in `cachedContentTokenCount`. */
+function usageMetadata(conv: Conversation, completion: number | undefined, cached: number) {
+  const cache = cached > 0 ? { cachedContentTokenCount: cached } : {};
+  if (completion === undefined)
+    return { promptTokenCount: conv.promptTokens, totalTokenCount: conv.promptTokens, ...cache };
   return {
     promptTokenCount: conv.promptTokens,
     candidatesTokenCount: completion,
     totalTokenCount: conv.promptTokens + completion,
+    ...cache,
   };
 }
 
@@ -92,12 +97,13 @@ interface Chunk {
 }
 
 /** One chunk per word, then a final chunk with the finish reason and full usage (as the real API streams). */
-function streamChunks(conv: Conversation, reply: FakeReply, responseId: string, omitUsage: boolean): Chunk[] {
+function streamChunks(conv: Conversation, reply: FakeReply, responseId: string, d: Directives): Chunk[] {
+  const omitUsage = d.omitUsage;
   const make = (parts: unknown[], last: boolean): Record<string, unknown> => {
     const candidate: Record<string, unknown> = { content: { role: "model", parts }, index: 0 };
     if (last) candidate.finishReason = finishReason(reply);
     const out: Record<string, unknown> = { candidates: [candidate], modelVersion: conv.model, responseId };
-    if (!omitUsage) out.usageMetadata = usageMetadata(conv, last ? fakeCompletionTokens(reply) : undefined);
+    if (!omitUsage) out.usageMetadata = usageMetadata(conv, last ? fakeCompletionTokens(reply) : undefined, d.cached);
     return out;
   };
   if (reply.kind === "tool") {
@@ -115,11 +121,12 @@ function generate(input: RouteInput, mode: "json" | "stream"): Outcome {
   const conv = parsed.value;
   const reply = planFakeReply(conv, d.tokens);
   const responseId = `fake-${seq}`;
+  const answer = { promptTokens: conv.promptTokens, completionTokens: fakeCompletionTokens(reply) };
   if (mode === "stream") {
-    const chunks = streamChunks(conv, reply, responseId, d.omitUsage);
+    const chunks = streamChunks(conv, reply, responseId, d);
     if (query.get("alt") !== "sse") return { kind: "json", status: 200, body: chunks.map((c) => c.payload) };
     const frames = chunks.map((c) => sseJson(c.payload, { content: c.content }));
-    return { kind: "sse", frames, errorFrame: errorFrame("gemini") };
+    return { kind: "sse", frames, errorFrame: errorFrame("gemini"), answer };
   }
   const parts =
     reply.kind === "text"
@@ -130,8 +137,8 @@ function generate(input: RouteInput, mode: "json" | "stream"): Outcome {
     modelVersion: model,
     responseId,
   };
-  if (!d.omitUsage) json.usageMetadata = usageMetadata(conv, fakeCompletionTokens(reply));
-  return { kind: "json", status: 200, body: json };
+  if (!d.omitUsage) json.usageMetadata = usageMetadata(conv, fakeCompletionTokens(reply), d.cached);
+  return { kind: "json", status: 200, body: json, answer };
 }
 
 const EmbedSchema = z.looseObject({

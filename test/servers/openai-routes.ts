@@ -10,7 +10,7 @@ import {
 } from "../../local/openai-wire";
 import { countTokens } from "../../local/words";
 import type { Usage } from "../../src/canonical/chat";
-import type { BadUsage } from "./directives";
+import { type BadUsage, type Directives, NEGATIVE_ZERO } from "./directives";
 import { errorFrame } from "./errors";
 import type { Outcome } from "./outcome";
 import { fakeCompletionTokens, planFakeReply, toOpenAiReply } from "./reply";
@@ -39,8 +39,20 @@ function badUsageOf(kind: BadUsage, honest: Usage): Usage {
     huge: { prompt_tokens: honest.prompt_tokens, completion_tokens: 1e12, total_tokens: honest.prompt_tokens + 1e12 },
     inconsistent: { ...honest, total_tokens: 1 },
     nan: { prompt_tokens: null, completion_tokens: null, total_tokens: null },
+    negative_zero: {
+      prompt_tokens: honest.prompt_tokens,
+      completion_tokens: NEGATIVE_ZERO,
+      total_tokens: honest.prompt_tokens,
+    },
+    zero: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    cached_over_prompt: { ...honest, prompt_tokens_details: { cached_tokens: honest.prompt_tokens + 10 } },
   };
   return wrong[kind] as unknown as Usage;
+}
+
+/** OpenAI reports prompt-cache reads inside prompt_tokens, detailed in `prompt_tokens_details.cached_tokens`. */
+function withCache(usage: Usage, d: Directives): Usage {
+  return d.cached > 0 ? { ...usage, prompt_tokens_details: { cached_tokens: d.cached } } : usage;
 }
 
 function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
@@ -54,7 +66,7 @@ function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   const reply = planFakeReply(conv, d.tokens);
   const wire = toOpenAiReply(reply, `call_fake_${seq}`);
   const completionTokens = fakeCompletionTokens(reply);
-  const honest = usageOf(conv.promptTokens, completionTokens);
+  const honest = withCache(usageOf(conv.promptTokens, completionTokens), d);
   const usage = d.omitUsage ? undefined : d.badUsage === undefined ? honest : badUsageOf(d.badUsage, honest);
   const sent = conv.stream && !conv.includeUsage ? undefined : usage;
   const answer = {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { isOpen, sendJson, sleep, startSse, writeAndFlush } from "../../local/http";
 import type { SseFrame } from "../../local/sse";
-import type { Directives } from "./directives";
+import { type Directives, NEGATIVE_ZERO } from "./directives";
 import type { FakeAnswer } from "./recorder";
 
 /** The fake's own counts for an answer it generated (recorded for tests, see FakeAnswer). */
@@ -43,7 +43,13 @@ function corrupt(frame: SseFrame): SseFrame {
   return { ...frame, text: frame.text.replace(/^data: .*$/m, "data: {not valid json") };
 }
 
-async function writeFrame(res: ServerResponse, text: string, split: boolean): Promise<void> {
+/** JSON.stringify cannot write `-0`; the `negative_zero` usage fault puts a marker where it belongs. */
+function onWire(text: string): string {
+  return text.replaceAll(`"${NEGATIVE_ZERO}"`, "-0");
+}
+
+async function writeFrame(res: ServerResponse, raw: string, split: boolean): Promise<void> {
+  const text = onWire(raw);
   if (!split) return writeAndFlush(res, text);
   const bytes = Buffer.from(text, "utf8");
   // Byte-sized pieces cut through CRLF pairs and multi-byte characters, as real networks do.
@@ -108,7 +114,14 @@ function writeJson(res: ServerResponse, outcome: Extract<Outcome, { kind: "json"
     res.write(text.slice(0, Math.floor(text.length / 2)), () => res.destroy());
     return;
   }
-  sendJson(res, outcome.status, outcome.body, outcome.headers);
+  const plain = JSON.stringify(outcome.body);
+  const text = onWire(plain);
+  if (text === plain) {
+    sendJson(res, outcome.status, outcome.body, outcome.headers);
+    return;
+  }
+  res.writeHead(outcome.status, { "content-type": "application/json", ...outcome.headers });
+  res.end(text);
 }
 
 /** `progress` (streams only) is updated as frames are written, so a recorder can tell what really went out. */

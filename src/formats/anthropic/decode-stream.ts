@@ -4,6 +4,7 @@
  * cumulative counts, completion from the delta's cumulative output_tokens).
  */
 import type { ChatChunk, ChunkChoice, ChunkEvent, Usage } from "../../canonical/chat";
+import { thinkingBlockOf } from "../../canonical/thinking";
 import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { parseSse } from "../../streaming/sse";
 import {
@@ -11,10 +12,10 @@ import {
   contentBlockStartSchema,
   messageDeltaSchema,
   messageStartSchema,
-  promptTokensOf,
   streamErrorSchema,
 } from "./response-schema";
 import { finishReasonOf } from "./stop-reason";
+import { canonicalUsage, type PromptUsage } from "./to-openai-response";
 
 type Schema<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false } };
 
@@ -44,11 +45,14 @@ export async function* decodeAnthropicStream(
   let id = "";
   let model = upstreamModel;
   const created = Math.floor(Date.now() / 1000);
-  let promptTokens = 0;
+  /** Prompt counts from message_start, replaced by message_delta's cumulative ones when it repeats them. */
+  let prompt: PromptUsage = {};
   let started = false;
   let stopped = false;
   /** Anthropic block index → OpenAI tool_call index (tool calls are numbered among themselves). */
   const toolIndex = new Map<number, number>();
+  /** Anthropic block index → thinking block index (thinking blocks are numbered among themselves). */
+  const thinkingIndex = new Map<number, number>();
 
   const chunk = (choice: ChunkChoice, usage?: Usage): ChunkEvent => {
     const c: ChatChunk = { id, object: "chat.completion.chunk", created, model, choices: [choice] };
@@ -68,7 +72,7 @@ export async function* decodeAnthropicStream(
         const ev = parseEvent(messageStartSchema, value, type);
         id = ev.message.id;
         model = ev.message.model;
-        promptTokens = promptTokensOf(ev.message.usage);
+        prompt = ev.message.usage;
         started = true;
         yield delta({ role: "assistant", content: "" });
         break;
@@ -76,7 +80,12 @@ export async function* decodeAnthropicStream(
       case "content_block_start": {
         const ev = parseEvent(contentBlockStartSchema, value, type);
         const block = ev.content_block;
-        if (block.type === "text" && typeof block.text === "string" && block.text !== "") {
+        const thought = thinkingBlockOf(block);
+        if (thought !== undefined) {
+          const index = thinkingIndex.size;
+          thinkingIndex.set(ev.index, index);
+          yield delta({ thinking: { index, ...thought } });
+        } else if (block.type === "text" && typeof block.text === "string" && block.text !== "") {
           yield delta({ content: block.text });
         } else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
           const index = toolIndex.size;
@@ -97,8 +106,18 @@ export async function* decodeAnthropicStream(
           if (index === undefined)
             throw new UpstreamProtocolError("Anthropic stream: input_json_delta outside a tool_use block");
           if (d.partial_json !== "") yield delta({ tool_calls: [{ index, function: { arguments: d.partial_json } }] });
+        } else if (d.type === "thinking_delta" || d.type === "signature_delta") {
+          const index = thinkingIndex.get(ev.index);
+          if (index === undefined)
+            throw new UpstreamProtocolError(`Anthropic stream: ${d.type} outside a thinking block`);
+          const value = d.type === "thinking_delta" ? d.thinking : d.signature;
+          if (typeof value === "string" && value !== "") {
+            yield delta({
+              thinking: d.type === "thinking_delta" ? { index, thinking: value } : { index, signature: value },
+            });
+          }
         }
-        // thinking_delta, signature_delta, citations_delta: no Chat Completions equivalent.
+        // citations_delta: no Chat Completions equivalent.
         break;
       }
       case "message_delta": {
@@ -108,7 +127,7 @@ export async function* decodeAnthropicStream(
           u &&
           (u.input_tokens != null || u.cache_read_input_tokens != null || u.cache_creation_input_tokens != null)
         ) {
-          promptTokens = promptTokensOf(u);
+          prompt = u;
         }
         const completion = u?.output_tokens ?? 0;
         const choice: ChunkChoice = {
@@ -117,11 +136,7 @@ export async function* decodeAnthropicStream(
           finish_reason: finishReasonOf(ev.delta.stop_reason) ?? "stop",
         };
         if (typeof ev.delta.stop_sequence === "string") Object.assign(choice, { stop_reason: ev.delta.stop_sequence });
-        yield chunk(choice, {
-          prompt_tokens: promptTokens,
-          completion_tokens: completion,
-          total_tokens: promptTokens + completion,
-        });
+        yield chunk(choice, canonicalUsage(prompt, completion));
         break;
       }
       case "message_stop":

@@ -6,8 +6,9 @@
  * OpenAI-style upstreams send in a chunk after the one that carries finish_reason.
  */
 import type { ChatChunk, ChunkEvent, FinishReason, Usage } from "../../canonical/chat";
+import { type ThinkingDelta, thinkingDeltaOf } from "../../canonical/thinking";
 import { encodeSse } from "../../streaming/sse";
-import { matchedStopSequence } from "./from-canonical";
+import { anthropicUsageOf, matchedStopSequence } from "./from-canonical";
 import { stopReasonOf } from "./stop-reason";
 
 export interface AnthropicStreamMeta {
@@ -33,10 +34,12 @@ function randomToolId(): string {
 class BlockWriter {
   /** Index of the open block, or -1. Anthropic block indexes count up from 0 across text and tool blocks. */
   open = -1;
-  openKind: "text" | "tool" | null = null;
+  openKind: "text" | "tool" | "thinking" | null = null;
   next = 0;
   /** OpenAI tool_call index → Anthropic block index. */
   readonly tools = new Map<number, number>();
+  /** Canonical thinking index → Anthropic block index. */
+  readonly thoughts = new Map<number, number>();
 
   close(out: string[]): void {
     if (this.open === -1) return;
@@ -45,7 +48,7 @@ class BlockWriter {
     this.openKind = null;
   }
 
-  start(out: string[], kind: "text" | "tool", block: Record<string, unknown>): number {
+  start(out: string[], kind: "text" | "tool" | "thinking", block: Record<string, unknown>): number {
     this.close(out);
     const index = this.next++;
     out.push(event("content_block_start", { index, content_block: block }));
@@ -57,6 +60,23 @@ class BlockWriter {
   text(out: string[], text: string): void {
     if (this.openKind !== "text") this.start(out, "text", { type: "text", text: "" });
     out.push(event("content_block_delta", { index: this.open, delta: { type: "text_delta", text } }));
+  }
+
+  thinking(out: string[], t: ThinkingDelta): void {
+    let index = this.thoughts.get(t.index);
+    if (index === undefined) {
+      const block =
+        t.type === "redacted_thinking"
+          ? { type: "redacted_thinking", data: t.data ?? "" }
+          : { type: "thinking", thinking: "", signature: "" };
+      index = this.start(out, "thinking", block);
+      this.thoughts.set(t.index, index);
+    }
+    if (t.type === "redacted_thinking") return;
+    if (t.thinking)
+      out.push(event("content_block_delta", { index, delta: { type: "thinking_delta", thinking: t.thinking } }));
+    if (t.signature)
+      out.push(event("content_block_delta", { index, delta: { type: "signature_delta", signature: t.signature } }));
   }
 
   tool(out: string[], call: NonNullable<ChatChunk["choices"][number]["delta"]["tool_calls"]>[number]): void {
@@ -101,8 +121,7 @@ export async function* encodeAnthropicStream(
   const messageDelta = (): string => {
     deltaSent = true;
     const stop_reason = stopSequence === null ? stopReasonOf(finish) : "stop_sequence";
-    const u: Record<string, number> = { output_tokens: usage?.completion_tokens ?? 0 };
-    if (usage) u.input_tokens = usage.prompt_tokens;
+    const u: Record<string, number> = usage ? { ...anthropicUsageOf(usage) } : { output_tokens: 0 };
     return event("message_delta", { delta: { stop_reason, stop_sequence: stopSequence }, usage: u });
   };
 
@@ -113,6 +132,8 @@ export async function* encodeAnthropicStream(
     const choice = chunk.choices.find((c) => c.index === 0);
     if (choice && !finished) {
       const d = choice.delta;
+      const thought = thinkingDeltaOf(d);
+      if (thought !== undefined) blocks.thinking(out, thought);
       const text = d.content || d.refusal;
       if (text) blocks.text(out, text);
       for (const call of d.tool_calls ?? []) blocks.tool(out, call);

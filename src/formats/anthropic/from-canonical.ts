@@ -1,8 +1,10 @@
 /** Canonical ChatResponse → the Anthropic Message a `/v1/messages` client expects. */
 import type { ChatChoice, ChatResponse, Usage } from "../../canonical/chat";
+import { type ThinkingBlock, thinkingBlocksOf } from "../../canonical/thinking";
 import { type AnthropicStopReason, stopReasonOf } from "./stop-reason";
 
 export type AnthropicOutputBlock =
+  | ThinkingBlock
   | { type: "text"; text: string }
   | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
 
@@ -14,7 +16,7 @@ export interface AnthropicMessageOut {
   content: AnthropicOutputBlock[];
   stop_reason: AnthropicStopReason;
   stop_sequence: string | null;
-  usage: { input_tokens: number; output_tokens: number };
+  usage: AnthropicUsageOut;
 }
 
 /**
@@ -37,8 +39,35 @@ export function matchedStopSequence(choice: object | undefined): string | null {
   return typeof choice.stop_reason === "string" ? choice.stop_reason : null;
 }
 
-export function anthropicUsageOf(usage: Usage | null | undefined): { input_tokens: number; output_tokens: number } {
-  return { input_tokens: usage?.prompt_tokens ?? 0, output_tokens: usage?.completion_tokens ?? 0 };
+export interface AnthropicUsageOut {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
+}
+
+/**
+ * Canonical usage in Anthropic's terms: `input_tokens` excludes the prompt-cache parts, which are reported beside it
+ * (only when there are any, as Anthropic does for requests without cache_control).
+ */
+export function anthropicUsageOf(usage: Usage | null | undefined): AnthropicUsageOut {
+  const details = usage?.prompt_tokens_details;
+  const part = (key: string): number => {
+    const v = typeof details === "object" && details !== null ? (details as Record<string, unknown>)[key] : undefined;
+    return typeof v === "number" && Number.isSafeInteger(v) && v > 0 ? v : 0;
+  };
+  const read = part("cached_tokens");
+  const write = part("cache_write_tokens");
+  const prompt = usage?.prompt_tokens ?? 0;
+  const out: AnthropicUsageOut = {
+    input_tokens: Math.max(0, prompt - read - write),
+    output_tokens: usage?.completion_tokens ?? 0,
+  };
+  if (read > 0 || write > 0) {
+    out.cache_read_input_tokens = read;
+    out.cache_creation_input_tokens = write;
+  }
+  return out;
 }
 
 export function canonicalToAnthropicMessage(
@@ -46,8 +75,9 @@ export function canonicalToAnthropicMessage(
   meta: { model?: string; messageId?: string } = {},
 ): AnthropicMessageOut {
   const choice: ChatChoice | undefined = res.choices[0];
-  const content: AnthropicOutputBlock[] = [];
   const msg = choice?.message;
+  // Reasoning comes first, as Anthropic sends it.
+  const content: AnthropicOutputBlock[] = [...thinkingBlocksOf(msg)];
   const text = typeof msg?.content === "string" && msg.content !== "" ? msg.content : msg?.refusal;
   if (typeof text === "string" && text !== "") content.push({ type: "text", text });
   for (const call of msg?.tool_calls ?? []) {

@@ -3,16 +3,27 @@
  * Anything that cannot be said faithfully on this wire is an error result naming the field, never a silent change:
  * the caller (the adapter) reports it so the planner can pick another target.
  */
+
+import { z } from "zod";
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from "../../canonical/chat";
-import type {
-  AnthropicAssistantBlock,
-  AnthropicImageSource,
-  AnthropicMessageParam,
-  AnthropicRequest,
-  AnthropicToolChoice,
-  AnthropicUserBlock,
-  ParseResult,
+import {
+  type AnthropicAssistantBlock,
+  type AnthropicCacheControl,
+  type AnthropicImageSource,
+  type AnthropicMessageParam,
+  type AnthropicRequest,
+  type AnthropicToolChoice,
+  type AnthropicUserBlock,
+  cacheControl,
+  documentBlock,
+  type ParseResult,
+  redactedThinkingBlock,
+  thinkingBlock,
+  thinkingConfig,
 } from "./request-schema";
+
+const documentPart = documentBlock;
+const thinkingPart = z.union([thinkingBlock, redactedThinkingBlock]);
 
 export interface ToAnthropicOptions {
   /** Anthropic requires `max_tokens`; used when the request sets neither max_completion_tokens nor max_tokens. */
@@ -46,24 +57,46 @@ export function imageSourceOf(url: string, param: string): AnthropicImageSource 
   );
 }
 
-function partToBlock(
-  part: ContentPart,
-  param: string,
-  allowImage: boolean,
-): AnthropicUserBlock & { type: "text" | "image" } {
-  if (part.type === "text" && typeof part.text === "string") return { type: "text", text: part.text };
-  if (allowImage && part.type === "image_url" && typeof part.image_url === "object" && part.image_url !== null) {
+/** Where a part sits decides what it may be: images and documents in user turns, thinking in assistant turns. */
+type Place = "user" | "assistant" | "system";
+
+/** The breakpoint of a canonical part, tool call, tool or message, checked (a client's OpenAI-format part may say anything). */
+function cacheOf(value: object, param: string): { cache_control?: AnthropicCacheControl } {
+  if (!("cache_control" in value) || value.cache_control == null) return {};
+  const parsed = cacheControl.safeParse(value.cache_control);
+  if (!parsed.success) {
+    throw new Unsupported(
+      'cache_control must be {"type":"ephemeral"} with an optional ttl of "5m" or "1h"',
+      param === "" ? "cache_control" : `${param}.cache_control`,
+    );
+  }
+  return { cache_control: parsed.data };
+}
+
+function partToBlock(part: ContentPart, param: string, place: Place): Block {
+  const cc = cacheOf(part, param);
+  if (part.type === "text" && typeof part.text === "string") return { type: "text", text: part.text, ...cc };
+  if (place === "user" && part.type === "image_url" && typeof part.image_url === "object" && part.image_url !== null) {
     const url = (part.image_url as { url?: unknown }).url;
-    if (typeof url === "string") return { type: "image", source: imageSourceOf(url, `${param}.image_url.url`) };
+    if (typeof url === "string") return { type: "image", source: imageSourceOf(url, `${param}.image_url.url`), ...cc };
+  }
+  if (place === "user" && part.type === "document") {
+    const doc = documentPart.safeParse(part);
+    if (doc.success) return doc.data;
+    throw new Unsupported("Document parts need a base64 PDF, a URL or plain text source", `${param}.source`);
+  }
+  if (place === "assistant" && (part.type === "thinking" || part.type === "redacted_thinking")) {
+    const thought = thinkingPart.safeParse(part);
+    if (thought.success) return thought.data;
   }
   throw new Unsupported(`Content part type \`${part.type}\` cannot be sent to Anthropic here`, `${param}.type`);
 }
 
-function blocksOf(content: ChatMessage["content"], param: string, allowImage: boolean) {
+function blocksOf(content: ChatMessage["content"], param: string, place: Place): Block[] {
   if (content === null || content === undefined) return [];
   if (typeof content === "string") return content === "" ? [] : [{ type: "text" as const, text: content }];
   return content
-    .map((p, j) => partToBlock(p, `${param}.${j}`, allowImage))
+    .map((p, j) => partToBlock(p, `${param}.${j}`, place))
     .filter((b) => b.type !== "text" || b.text !== "");
 }
 
@@ -80,7 +113,13 @@ function toolUseOf(call: ToolCall, param: string): AnthropicAssistantBlock {
       `${param}.function.arguments`,
     );
   }
-  return { type: "tool_use", id: call.id, name: call.function.name, input: input as Record<string, unknown> };
+  return {
+    type: "tool_use",
+    id: call.id,
+    name: call.function.name,
+    input: input as Record<string, unknown>,
+    ...cacheOf(call, param),
+  };
 }
 
 function turnOf(m: ChatMessage, i: number): Turn | null {
@@ -88,9 +127,9 @@ function turnOf(m: ChatMessage, i: number): Turn | null {
   switch (m.role) {
     case "user":
       if (typeof m.content === "string") return { role: "user", content: m.content };
-      return { role: "user", content: blocksOf(m.content, `${param}.content`, true) };
+      return { role: "user", content: blocksOf(m.content, `${param}.content`, "user") };
     case "assistant": {
-      const blocks: Block[] = blocksOf(m.content, `${param}.content`, false);
+      const blocks: Block[] = blocksOf(m.content, `${param}.content`, "assistant");
       (m.tool_calls ?? []).forEach((c, j) => {
         blocks.push(toolUseOf(c, `${param}.tool_calls.${j}`));
       });
@@ -101,11 +140,13 @@ function turnOf(m: ChatMessage, i: number): Turn | null {
     case "tool": {
       if (typeof m.tool_call_id !== "string")
         throw new Unsupported("Tool messages need tool_call_id", `${param}.tool_call_id`);
-      const result: AnthropicUserBlock = { type: "tool_result", tool_use_id: m.tool_call_id };
+      const result: AnthropicUserBlock = { type: "tool_result", tool_use_id: m.tool_call_id, ...cacheOf(m, param) };
       if (typeof m.content === "string") {
         if (m.content !== "") result.content = m.content;
       } else if (m.content) {
-        result.content = blocksOf(m.content, `${param}.content`, true);
+        result.content = blocksOf(m.content, `${param}.content`, "user").filter(
+          (b): b is Extract<Block, { type: "text" | "image" }> => b.type === "text" || b.type === "image",
+        );
       }
       return { role: "user", content: [result] };
     }
@@ -124,7 +165,7 @@ function systemOf(messages: ChatMessage[]): AnthropicRequest["system"] {
   if (only === undefined) return undefined;
   if (system.length === 1 && typeof only.m.content === "string") return only.m.content;
   return system.flatMap(
-    ({ m, i }) => blocksOf(m.content, `messages.${i}.content`, false) as { type: "text"; text: string }[],
+    ({ m, i }) => blocksOf(m.content, `messages.${i}.content`, "system") as Extract<Block, { type: "text" }>[],
   );
 }
 
@@ -180,14 +221,26 @@ function build(req: ChatRequest, upstreamModel: string, opts: ToAnthropicOptions
       const input_schema = f.parameters
         ? { ...f.parameters, type: "object" as const }
         : { type: "object" as const, properties: {} };
+      const cc = cacheOf(t, `tools.${j}`);
       return f.description === undefined
-        ? { name: f.name, input_schema }
-        : { name: f.name, description: f.description, input_schema };
+        ? { name: f.name, input_schema, ...cc }
+        : { name: f.name, description: f.description, input_schema, ...cc };
     });
     const choice = toolChoiceOf(req);
     if (choice !== undefined) body.tool_choice = choice;
   }
   if (typeof req.user === "string") body.metadata = { user_id: req.user };
+  if (req.thinking !== undefined && req.thinking !== null) {
+    const thinking = thinkingConfig.safeParse(req.thinking);
+    if (!thinking.success) {
+      throw new Unsupported(
+        'thinking must be {"type":"enabled","budget_tokens":>=1024} or {"type":"disabled"}',
+        "thinking",
+      );
+    }
+    body.thinking = thinking.data;
+  }
+  Object.assign(body, cacheOf(req, ""));
   return body;
 }
 

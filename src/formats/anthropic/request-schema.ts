@@ -1,12 +1,17 @@
 /**
  * The Anthropic Messages request as clients send it to our `POST /v1/messages`.
- * Top-level fields we cannot translate are rejected (a 400 naming the field) rather than silently dropped: a client
- * that asks for `thinking` must not get an answer produced without it. Inside blocks and tools, unknown keys such as
- * `cache_control` or `citations` are hints with no effect on the answer and are stripped.
+ * Top-level fields we cannot translate are rejected (a 400 naming the field) rather than silently dropped.
+ * `cache_control` (prompt-cache breakpoints) is kept on system blocks, tools and content blocks and reaches
+ * Anthropic upstreams; `thinking` reaches Anthropic upstreams and is refused for targets that cannot think. Other
+ * unknown keys inside blocks and tools (e.g. `citations`) are hints with no effect on the answer and are stripped.
  */
 import { z } from "zod";
 
-const textBlock = z.object({ type: z.literal("text"), text: z.string() });
+/** A prompt-cache breakpoint; `ttl` "5m" (default) or "1h". */
+export const cacheControl = z.object({ type: z.literal("ephemeral"), ttl: z.enum(["5m", "1h"]).optional() });
+const cc = { cache_control: cacheControl.nullish() };
+
+const textBlock = z.object({ type: z.literal("text"), text: z.string(), ...cc });
 
 const imageSource = z.discriminatedUnion("type", [
   z.object({
@@ -16,13 +21,33 @@ const imageSource = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("url"), url: z.url({ protocol: /^https?$/ }) }),
 ]);
-const imageBlock = z.object({ type: z.literal("image"), source: imageSource });
+const imageBlock = z.object({ type: z.literal("image"), source: imageSource, ...cc });
+
+const documentSource = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("base64"), media_type: z.literal("application/pdf"), data: z.string().min(1) }),
+  z.object({ type: z.literal("url"), url: z.url({ protocol: /^https?$/ }) }),
+  z.object({ type: z.literal("text"), media_type: z.literal("text/plain"), data: z.string() }),
+]);
+/** A document (PDF or plain text) for Anthropic upstreams; other providers cannot read it and are skipped. */
+export const documentBlock = z.object({
+  type: z.literal("document"),
+  source: documentSource,
+  title: z.string().nullish(),
+  context: z.string().nullish(),
+  citations: z.object({ enabled: z.boolean() }).nullish(),
+  ...cc,
+});
+
+/** The model's own reasoning from an earlier turn, passed back verbatim (its signature proves it unaltered). */
+export const thinkingBlock = z.object({ type: z.literal("thinking"), thinking: z.string(), signature: z.string() });
+export const redactedThinkingBlock = z.object({ type: z.literal("redacted_thinking"), data: z.string() });
 
 const toolUseBlock = z.object({
   type: z.literal("tool_use"),
   id: z.string().min(1),
   name: z.string().min(1),
   input: z.record(z.string(), z.unknown()),
+  ...cc,
 });
 
 const toolResultBlock = z.object({
@@ -34,10 +59,11 @@ const toolResultBlock = z.object({
     })
     .optional(),
   is_error: z.boolean().optional(),
+  ...cc,
 });
 
-const userBlock = z.discriminatedUnion("type", [textBlock, imageBlock, toolResultBlock]);
-const assistantBlock = z.discriminatedUnion("type", [textBlock, toolUseBlock]);
+const userBlock = z.discriminatedUnion("type", [textBlock, imageBlock, documentBlock, toolResultBlock]);
+const assistantBlock = z.discriminatedUnion("type", [textBlock, toolUseBlock, thinkingBlock, redactedThinkingBlock]);
 
 const message = z.discriminatedUnion("role", [
   z.object({
@@ -58,7 +84,14 @@ const tool = z.object({
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,128}$/, "tool names match ^[a-zA-Z0-9_-]{1,128}$"),
   description: z.string().optional(),
   input_schema: z.looseObject({ type: z.literal("object") }),
+  ...cc,
 });
+
+/** Extended thinking: `budget_tokens` of the output budget spent reasoning before the answer. */
+export const thinkingConfig = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("enabled"), budget_tokens: z.number().int().min(1024) }),
+  z.object({ type: z.literal("disabled") }),
+]);
 
 const parallel = { disable_parallel_tool_use: z.boolean().optional() };
 const toolChoice = z.discriminatedUnion("type", [
@@ -83,9 +116,11 @@ export const anthropicRequestSchema = z.strictObject({
   tools: z.array(tool).optional(),
   tool_choice: toolChoice.optional(),
   metadata: z.object({ user_id: z.string().nullish() }).optional(),
-  // Accepted and ignored: they tune how Anthropic serves a request, never what the answer is.
+  thinking: thinkingConfig.optional(),
+  // Accepted and ignored: it tunes how Anthropic serves a request, never what the answer is.
   service_tier: z.enum(["auto", "standard_only"]).optional(),
-  cache_control: z.unknown().optional(),
+  // A top-level breakpoint (automatic caching of the whole prefix): passed to Anthropic upstreams.
+  cache_control: cacheControl.optional(),
 });
 
 export type AnthropicRequest = z.infer<typeof anthropicRequestSchema>;
@@ -93,6 +128,9 @@ export type AnthropicMessageParam = AnthropicRequest["messages"][number];
 export type AnthropicUserBlock = z.infer<typeof userBlock>;
 export type AnthropicAssistantBlock = z.infer<typeof assistantBlock>;
 export type AnthropicImageSource = z.infer<typeof imageSource>;
+export type AnthropicDocumentBlock = z.infer<typeof documentBlock>;
+export type AnthropicCacheControl = z.infer<typeof cacheControl>;
+export type AnthropicThinking = z.infer<typeof thinkingConfig>;
 export type AnthropicToolChoice = z.infer<typeof toolChoice>;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string; param: string | null };
@@ -115,7 +153,12 @@ function deepest(issue: Issue): { issue: Issue; path: PropertyKey[] } {
 }
 
 export function parseAnthropicRequest(json: unknown): ParseResult<AnthropicRequest> {
-  const parsed = anthropicRequestSchema.safeParse(json);
+  return parseWith(anthropicRequestSchema, json);
+}
+
+/** Parses `json` with `schema` (the Messages request or a variant of it), naming the most specific bad field. */
+export function parseWith<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
+  const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
   const top = parsed.error.issues[0];
   if (top === undefined) return { ok: false, message: "Invalid request body", param: null };

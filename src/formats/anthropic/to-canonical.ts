@@ -3,6 +3,7 @@
  * Block arrays stay part arrays and plain strings stay strings, so translating back gives the client's shape.
  */
 import type {
+  CacheControl,
   ChatMessage,
   ChatRequest,
   ContentPart,
@@ -21,13 +22,19 @@ import type {
   AnthropicUserBlock,
 } from "./request-schema";
 
-export function imagePart(source: AnthropicImageSource): ImagePart {
-  const url = source.type === "base64" ? `data:${source.media_type};base64,${source.data}` : source.url;
-  return { type: "image_url", image_url: { url } };
+/** Copies a prompt-cache breakpoint onto a canonical part, tool call, tool or message (absent stays absent). */
+function withCache<T extends object>(target: T, cc: CacheControl | null | undefined): T {
+  if (cc != null) Object.assign(target, { cache_control: cc });
+  return target;
 }
 
-function textPart(text: string): TextPart {
-  return { type: "text", text };
+export function imagePart(source: AnthropicImageSource, cc?: CacheControl | null): ImagePart {
+  const url = source.type === "base64" ? `data:${source.media_type};base64,${source.data}` : source.url;
+  return withCache({ type: "image_url", image_url: { url } }, cc);
+}
+
+function textPart(text: string, cc?: CacheControl | null): TextPart {
+  return withCache({ type: "text", text }, cc);
 }
 
 function userMessages(content: string | AnthropicUserBlock[]): ChatMessage[] {
@@ -39,31 +46,46 @@ function userMessages(content: string | AnthropicUserBlock[]): ChatMessage[] {
       // OpenAI has no error flag on tool messages; `is_error` is dropped (the content usually says what failed).
       const c = block.content;
       const parts = typeof c === "string" || c === undefined ? (c ?? "") : c.map(toolResultPart);
-      out.push({ role: "tool", tool_call_id: block.tool_use_id, content: parts });
+      out.push(withCache({ role: "tool", tool_call_id: block.tool_use_id, content: parts }, block.cache_control));
+    } else if (block.type === "document") {
+      // No OpenAI equivalent: kept as a `document` part, which only Anthropic upstreams accept.
+      rest.push({ ...block });
     } else {
-      rest.push(block.type === "text" ? textPart(block.text) : imagePart(block.source));
+      rest.push(
+        block.type === "text"
+          ? textPart(block.text, block.cache_control)
+          : imagePart(block.source, block.cache_control),
+      );
     }
   }
   if (rest.length > 0) out.push({ role: "user", content: rest });
   return out;
 }
 
-function toolResultPart(block: { type: "text"; text: string } | { type: "image"; source: AnthropicImageSource }) {
-  return block.type === "text" ? textPart(block.text) : imagePart(block.source);
+type ResultBlock =
+  | { type: "text"; text: string; cache_control?: CacheControl | null | undefined }
+  | { type: "image"; source: AnthropicImageSource; cache_control?: CacheControl | null | undefined };
+
+function toolResultPart(block: ResultBlock) {
+  return block.type === "text"
+    ? textPart(block.text, block.cache_control)
+    : imagePart(block.source, block.cache_control);
 }
 
 function assistantMessage(content: string | AnthropicAssistantBlock[]): ChatMessage {
   if (typeof content === "string") return { role: "assistant", content };
-  const parts: TextPart[] = [];
+  const parts: ContentPart[] = [];
   const calls: ToolCall[] = [];
   for (const block of content) {
-    if (block.type === "text") parts.push(textPart(block.text));
+    if (block.type === "text") parts.push(textPart(block.text, block.cache_control));
+    else if (block.type === "thinking" || block.type === "redacted_thinking") parts.push({ ...block });
     else
-      calls.push({
-        id: block.id,
-        type: "function",
-        function: { name: block.name, arguments: JSON.stringify(block.input) },
-      });
+      calls.push(
+        withCache(
+          { id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input) } },
+          block.cache_control,
+        ),
+      );
   }
   const msg: ChatMessage = { role: "assistant", content: parts.length > 0 ? parts : null };
   if (calls.length > 0) msg.tool_calls = calls;
@@ -90,7 +112,8 @@ function toolChoice(choice: AnthropicToolChoice): ToolChoice {
 export function anthropicToCanonical(req: AnthropicRequest): ChatRequest {
   const messages: ChatMessage[] = [];
   if (req.system !== undefined) {
-    const content = typeof req.system === "string" ? req.system : req.system.map((b) => textPart(b.text));
+    const content =
+      typeof req.system === "string" ? req.system : req.system.map((b) => textPart(b.text, b.cache_control));
     messages.push({ role: "system", content });
   }
   for (const m of req.messages) messages.push(...toMessages(m));
@@ -108,14 +131,18 @@ export function anthropicToCanonical(req: AnthropicRequest): ChatRequest {
   if (req.stop_sequences !== undefined) out.stop = req.stop_sequences;
   if (req.tools !== undefined) {
     out.tools = req.tools.map(
-      (t): FunctionTool => ({
-        type: "function",
-        function: {
-          name: t.name,
-          ...(t.description === undefined ? {} : { description: t.description }),
-          parameters: t.input_schema,
-        },
-      }),
+      (t): FunctionTool =>
+        withCache(
+          {
+            type: "function",
+            function: {
+              name: t.name,
+              ...(t.description === undefined ? {} : { description: t.description }),
+              parameters: t.input_schema,
+            },
+          },
+          t.cache_control,
+        ),
     );
   }
   if (req.tool_choice !== undefined) {
@@ -124,6 +151,9 @@ export function anthropicToCanonical(req: AnthropicRequest): ChatRequest {
       out.parallel_tool_calls = false;
     }
   }
+  // Not OpenAI fields: kept as extras for Anthropic upstreams; the other adapters refuse (`thinking`) or drop them.
+  if (req.thinking !== undefined) out.thinking = req.thinking;
+  if (req.cache_control !== undefined) out.cache_control = req.cache_control;
   const user = req.metadata?.user_id;
   if (typeof user === "string") out.user = user;
   return out;

@@ -33,6 +33,8 @@ const OUTPUT_NEUTRAL = new Set([
   "service_tier",
   "safety_identifier",
   "prompt_cache_key",
+  // Anthropic prompt-cache breakpoints: Gemini caches through its own cachedContents API, never per request.
+  "cache_control",
 ]);
 
 /**

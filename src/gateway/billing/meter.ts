@@ -1,11 +1,13 @@
 import type { ChatChunk, ChatResponse, ChunkEvent } from "../../canonical/chat";
 import { chunkLike } from "../../canonical/chunk";
+import { thinkingBlocksOf, thinkingDeltaOf } from "../../canonical/thinking";
 import { errorEnvelope, GatewayError } from "../../errors";
 import { costOf } from "../../ledger/pricing";
 import type { SettleRequest, VoidRequest } from "../../ledger/types";
 import type { ModelConfig } from "../../policy/types";
+import { textTokenWeight } from "../../routing/text-tokens";
 import type { Admission } from "./admission";
-import { checkUsage, estimateOutputTokens } from "./usage";
+import { checkUsage, type Delivered, estimateOutputTokens, implausibleParts, tokenFloor } from "./usage";
 
 export type SettleOp = { kind: "settle"; req: SettleRequest } | { kind: "void"; req: VoidRequest };
 
@@ -16,6 +18,8 @@ export interface Settlement {
   usage: (facts: {
     inputTokens: number;
     outputTokens: number;
+    cachedTokens?: number;
+    cacheWriteTokens?: number;
     cost: number;
     status: number;
     flags: string[];
@@ -24,24 +28,33 @@ export interface Settlement {
   submit: (op: SettleOp) => Promise<void>;
   /** The prompt estimate, for when an upstream reports no usage. */
   promptEstimate: number;
+  /** The fewest prompt tokens the prompt's text can be (`tokenFloor`); a reported count below it is not believed. */
+  promptFloor?: number;
 }
 
 export interface Bill {
   inputTokens: number;
   outputTokens: number;
+  /** Prompt tokens billed at the cache-read price (part of inputTokens). */
+  cachedTokens?: number;
+  /** Prompt tokens billed at the cache-write price (part of inputTokens). */
+  cacheWriteTokens?: number;
   cost: number;
   flags: string[];
 }
 
 /**
  * What to bill from what the upstream reported. Trusted usage is billed as reported (capped at the hold by the
- * ledger); untrusted usage bills the whole hold, flagged; missing usage is estimated from the delivered text.
+ * ledger), prompt-cache reads and writes at their own prices; untrusted usage bills the whole hold, flagged; missing
+ * usage is estimated from the delivered text. Counts that are well-formed but below what was sent or delivered
+ * (0 output tokens for a delivered answer) are raised to the estimate, flagged `usage_implausible`: never billed
+ * below what was delivered.
  */
 export function billFor(
   s: Settlement,
   model: ModelConfig,
   reported: ChatChunk["usage"] | ChatResponse["usage"],
-  deliveredChars: number,
+  delivered: Delivered,
   flags: string[],
 ): Bill {
   const pricing = model.pricing ?? s.admission.pricing;
@@ -50,20 +63,41 @@ export function billFor(
     contextWindow: model.context_window,
   });
   if (checked.ok) {
-    const cost = costOf(checked, pricing);
-    return { ...checked, cost, flags };
+    const { ok: _, ...counts } = checked;
+    const low = implausibleParts(counts, { prompt: s.promptFloor ?? 0, output: tokenFloor(delivered.chars) });
+    const usage = {
+      ...counts,
+      inputTokens: low.input ? Math.max(counts.inputTokens, s.promptEstimate) : counts.inputTokens,
+      outputTokens: low.output ? Math.max(counts.outputTokens, estimateOutputTokens(delivered)) : counts.outputTokens,
+    };
+    const billed = low.input || low.output ? [...flags, "usage_implausible"] : flags;
+    return {
+      ...cacheParts(usage),
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cost: costOf(usage, pricing),
+      flags: billed,
+    };
   }
   if (checked.reason === "missing") {
-    const usage = { inputTokens: s.promptEstimate, outputTokens: estimateOutputTokens(deliveredChars) };
+    const usage = { inputTokens: s.promptEstimate, outputTokens: estimateOutputTokens(delivered) };
     return { ...usage, cost: costOf(usage, pricing), flags: [...flags, "usage_estimated"] };
   }
-  const outputTokens = estimateOutputTokens(deliveredChars);
+  const outputTokens = estimateOutputTokens(delivered);
   return {
     inputTokens: s.promptEstimate,
     outputTokens,
     cost: s.admission.reserved,
     flags: [...flags, "usage_untrusted"],
   };
+}
+
+/** Prompt-cache counts for the bill and its usage event: only those reported, so plain calls carry none. */
+function cacheParts(u: { cachedTokens: number; cacheWriteTokens: number }): Partial<Bill> {
+  const out: Partial<Bill> = {};
+  if (u.cachedTokens > 0) out.cachedTokens = u.cachedTokens;
+  if (u.cacheWriteTokens > 0) out.cacheWriteTokens = u.cacheWriteTokens;
+  return out;
 }
 
 export function settleOp(
@@ -102,28 +136,42 @@ export function voidOp(s: Settlement, status: number, flags: string[]): SettleOp
   return { kind: "void", req };
 }
 
-/** Characters of generated output in a chunk (content, refusal and tool-call arguments). */
-export function chunkChars(chunk: ChatChunk): number {
-  let n = 0;
+/** Generated output in a chunk (content, refusal, reasoning and tool-call names and arguments), added to `into`. */
+export function addChunk(into: Delivered, chunk: ChatChunk): void {
   for (const choice of chunk.choices) {
     const d = choice.delta;
-    if (typeof d.content === "string") n += d.content.length;
-    if (typeof d.refusal === "string") n += d.refusal.length;
-    for (const call of d.tool_calls ?? [])
-      n += (call.function?.arguments?.length ?? 0) + (call.function?.name?.length ?? 0);
+    if (typeof d.content === "string") addText(into, d.content);
+    if (typeof d.refusal === "string") addText(into, d.refusal);
+    const thought = thinkingDeltaOf(d);
+    if (thought?.thinking !== undefined) addText(into, thought.thinking);
+    if (thought?.data !== undefined) addText(into, thought.data);
+    for (const call of d.tool_calls ?? []) {
+      addText(into, call.function?.name ?? "");
+      addText(into, call.function?.arguments ?? "");
+    }
   }
-  return n;
 }
 
-export function responseChars(res: ChatResponse): number {
-  let n = 0;
+/** Generated output of a whole JSON answer (as `addChunk`). */
+export function deliveredOf(res: ChatResponse): Delivered {
+  const out: Delivered = { chars: 0, weight: 0 };
   for (const choice of res.choices) {
     const m = choice.message;
-    if (typeof m.content === "string") n += m.content.length;
-    if (typeof m.refusal === "string") n += m.refusal.length;
-    for (const call of m.tool_calls ?? []) n += call.function.arguments.length + call.function.name.length;
+    if (typeof m.content === "string") addText(out, m.content);
+    if (typeof m.refusal === "string") addText(out, m.refusal);
+    for (const block of thinkingBlocksOf(m)) addText(out, block.type === "thinking" ? block.thinking : block.data);
+    for (const call of m.tool_calls ?? []) {
+      addText(out, call.function.name);
+      addText(out, call.function.arguments);
+    }
   }
-  return n;
+  return out;
+}
+
+function addText(into: Delivered, text: string): void {
+  if (text === "") return;
+  into.chars += text.length;
+  into.weight += textTokenWeight(text);
 }
 
 const MAX_TRANSCRIPT = 4 * 1024 * 1024;
@@ -144,7 +192,7 @@ function tooLargeToReplay(requestId: string): string {
  * whole transcript, trailer frames included.
  */
 export class StreamBill {
-  chars = 0;
+  readonly delivered: Delivered = { chars: 0, weight: 0 };
   usage: ChatChunk["usage"];
   outcome: "completed" | "failed" | "cut" | "abandoned" = "abandoned";
   private readonly frames: string[] | undefined;
@@ -201,7 +249,7 @@ export class StreamBill {
                 : "upstream_failed_mid_stream",
           ];
     // Usage a stream reports covers the whole answer: trust it only when the whole answer was delivered.
-    const bill = billFor(this.s, this.model, outcome === "completed" ? this.usage : undefined, this.chars, flags);
+    const bill = billFor(this.s, this.model, outcome === "completed" ? this.usage : undefined, this.delivered, flags);
     // An Idempotency-Key replays what the first request produced, whatever it was (a broken or cut stream
     // included): the request ran and was billed, so it must not run again nor leave its key in progress.
     const body =
@@ -228,8 +276,8 @@ export async function* meteredEvents(
   try {
     for await (const ev of events) {
       if (ev.chunk.usage) bill.usage = ev.chunk.usage;
-      bill.chars += chunkChars(ev.chunk);
-      if (estimateOutputTokens(bill.chars) > cutAt) {
+      addChunk(bill.delivered, ev.chunk);
+      if (estimateOutputTokens(bill.delivered) > cutAt) {
         bill.outcome = "cut";
         yield { chunk: lengthStop(ev.chunk) };
         return;

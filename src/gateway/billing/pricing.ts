@@ -1,11 +1,12 @@
 import { GatewayError } from "../../errors";
+import { maxInputPrice } from "../../ledger/pricing";
 import type { ModelPricing } from "../../policy/types";
 import type { RoutePlan } from "../../routing/plan";
 
 /**
  * Prices a plan for reservation. Billing fails closed: the requested model must be priced, and fallback targets of
  * unpriced models are dropped from the plan (they could serve the request but could not be billed). The hold uses
- * the highest input and output prices among the remaining targets, so whichever target answers, the hold covers it.
+ * the highest input (any prompt-cache tier) and output prices among the remaining targets, so whichever target answers, the hold covers it.
  */
 export function pricePlan(plan: RoutePlan): { plan: RoutePlan; pricing: ModelPricing } {
   if (plan.model.pricing === null) {
@@ -21,7 +22,8 @@ export function pricePlan(plan: RoutePlan): { plan: RoutePlan; pricing: ModelPri
   for (const a of attempts) {
     const p = a.model.pricing;
     if (p === null) continue;
-    input = Math.max(input, p.input_per_mtok);
+    // A prompt-cache write may cost more than a plain prompt token (Anthropic: 1.25x or 2x): the hold assumes it.
+    input = Math.max(input, maxInputPrice(p));
     output = Math.max(output, p.output_per_mtok);
   }
   return { plan: { ...plan, attempts }, pricing: { input_per_mtok: input, output_per_mtok: output } };

@@ -6,6 +6,8 @@ import type { Admission } from "./admission";
 export interface UsageFacts {
   inputTokens: number;
   outputTokens: number;
+  cachedTokens?: number;
+  cacheWriteTokens?: number;
   cost: number;
   status: number;
   flags: string[];
@@ -35,6 +37,9 @@ export function usageEvent(
     policyVersion,
     flags: facts.flags,
   };
+  if (facts.cachedTokens !== undefined && facts.cachedTokens > 0) event.cachedTokens = facts.cachedTokens;
+  if (facts.cacheWriteTokens !== undefined && facts.cacheWriteTokens > 0)
+    event.cacheWriteTokens = facts.cacheWriteTokens;
   if (admission.input.taskId !== undefined) event.taskId = admission.input.taskId;
   const feature = admission.input.feature ?? principal.tags?.[0];
   if (feature !== undefined) event.feature = feature;

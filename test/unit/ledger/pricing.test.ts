@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { affordableTokens, costOf, outputCost, tokenCost } from "../../../src/ledger/pricing";
+import { affordableTokens, costOf, maxInputPrice, outputCost, tokenCost } from "../../../src/ledger/pricing";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -89,5 +89,48 @@ describe("costOf", () => {
   it("rejects usage that is not a non-negative safe integer", () => {
     expect(() => costOf({ inputTokens: -1, outputTokens: 0 }, pricing)).toThrow(RangeError);
     expect(() => costOf({ inputTokens: 1, outputTokens: Number.NaN }, pricing)).toThrow(RangeError);
+  });
+});
+
+describe("costOf with prompt-cache tiers", () => {
+  const tiers = {
+    input_per_mtok: 1_000_000,
+    output_per_mtok: 3_000_000,
+    cached_input_per_mtok: 250_000,
+    cache_write_per_mtok: 1_250_000,
+  };
+  it.each([
+    ["no cache parts", { inputTokens: 10, outputTokens: 2 }, 10 + 6],
+    ["4 read of 10", { inputTokens: 10, outputTokens: 2, cachedTokens: 4 }, 6 + 1 + 6],
+    [
+      "4 read, 3 written of 10",
+      { inputTokens: 10, outputTokens: 2, cachedTokens: 4, cacheWriteTokens: 3 },
+      3 + 1 + 4 + 6,
+    ],
+    ["1 read (a quarter, rounded up with the rest)", { inputTokens: 1, outputTokens: 0, cachedTokens: 1 }, 1],
+    ["all read", { inputTokens: 8, outputTokens: 0, cachedTokens: 8 }, 2],
+  ])("%s", (_, usage, cost) => {
+    expect(costOf(usage, tiers)).toBe(cost);
+  });
+
+  it("a missing tier price is the input price", () => {
+    expect(
+      costOf(
+        { inputTokens: 10, outputTokens: 0, cachedTokens: 5, cacheWriteTokens: 5 },
+        { input_per_mtok: 2_000_000, output_per_mtok: 0 },
+      ),
+    ).toBe(20);
+  });
+
+  it("cache parts above the prompt are a caller bug", () => {
+    expect(() => costOf({ inputTokens: 3, outputTokens: 0, cachedTokens: 4 }, tiers)).toThrow(RangeError);
+  });
+
+  it.each([
+    [{ input_per_mtok: 5, output_per_mtok: 1 }, 5],
+    [{ input_per_mtok: 5, output_per_mtok: 1, cached_input_per_mtok: 1 }, 5],
+    [{ input_per_mtok: 5, output_per_mtok: 1, cache_write_per_mtok: 9 }, 9],
+  ])("the hold prices every prompt token at the dearest tier: %j -> %i", (pricing, max) => {
+    expect(maxInputPrice(pricing)).toBe(max);
   });
 });

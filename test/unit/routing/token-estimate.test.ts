@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChatRequest, EmbeddingsRequest } from "../../../src/canonical/chat";
+import { textTokenWeight, tokensOf } from "../../../src/routing/text-tokens";
 import { estimateEmbeddingsTokens, estimatePromptTokens } from "../../../src/routing/token-estimate";
 
 const x = (n: number) => "x".repeat(n);
@@ -7,16 +8,16 @@ const tool = {
   type: "function" as const,
   function: { name: "get_weather", description: "Weather", parameters: { type: "object" } },
 };
-const toolChars = JSON.stringify(tool.function).length;
+const toolWeight = textTokenWeight(JSON.stringify(tool.function));
 
 describe("estimatePromptTokens", () => {
   describe.each<[string, Pick<ChatRequest, "messages" | "tools">, number]>([
-    // 3 per request + 4 per message + ceil(chars / 4)
+    // 3 per request + 4 per message + ceil(script-aware weight): a Latin letter weighs 0.2 tokens
     ["no messages", { messages: [] }, 3],
     ["empty message", { messages: [{ role: "user", content: "" }] }, 7],
     ["null content", { messages: [{ role: "assistant", content: null }] }, 7],
-    ["4 chars = 1 token", { messages: [{ role: "user", content: "abcd" }] }, 8],
-    ["5 chars round up", { messages: [{ role: "user", content: "abcde" }] }, 9],
+    ["4 letters = 1 token", { messages: [{ role: "user", content: "abcd" }] }, 8],
+    ["6 letters round up", { messages: [{ role: "user", content: "abcdef" }] }, 9],
     [
       "chars summed across messages before rounding",
       {
@@ -27,7 +28,10 @@ describe("estimatePromptTokens", () => {
       },
       12,
     ],
-    ["400 chars", { messages: [{ role: "user", content: x(400) }] }, 107],
+    ["400 letters", { messages: [{ role: "user", content: x(400) }] }, 87],
+    ["100 Chinese characters (0.7 each)", { messages: [{ role: "user", content: "网".repeat(100) }] }, 77],
+    ["100 Thai characters (0.39 each)", { messages: [{ role: "user", content: "ก".repeat(100) }] }, 46],
+    ["10 emoji (1.6 each)", { messages: [{ role: "user", content: "🎉".repeat(10) }] }, 23],
     [
       "text parts",
       {
@@ -41,7 +45,7 @@ describe("estimatePromptTokens", () => {
           },
         ],
       },
-      27,
+      23,
     ],
     [
       "image at default detail",
@@ -74,7 +78,7 @@ describe("estimatePromptTokens", () => {
       11,
     ],
     ["tool message", { messages: [{ role: "tool", tool_call_id: "c", content: x(16) }] }, 11],
-    ["tool definitions", { messages: [], tools: [tool, tool] }, 3 + Math.ceil((2 * toolChars) / 4)],
+    ["tool definitions", { messages: [], tools: [tool, tool] }, 3 + tokensOf(2 * toolWeight)],
   ])("%s", (_name, req, expected) => {
     it(`is ${expected}`, () => {
       expect(estimatePromptTokens({ model: "m", ...req })).toBe(expected);
@@ -85,7 +89,7 @@ describe("estimatePromptTokens", () => {
     const base: ChatRequest = { model: "m", messages: [] };
     const schema = { name: "s", schema: { type: "object", properties: { a: { type: "string" } } } };
     const withSchema = estimatePromptTokens({ ...base, response_format: { type: "json_schema", json_schema: schema } });
-    expect(withSchema).toBe(3 + Math.ceil(JSON.stringify(schema).length / 4));
+    expect(withSchema).toBe(3 + tokensOf(textTokenWeight(JSON.stringify(schema))));
   });
 
   it("grows with the prompt and ignores sampling parameters", () => {
@@ -96,14 +100,14 @@ describe("estimatePromptTokens", () => {
       temperature: 0.2,
       n: 3,
     });
-    expect(long - short).toBe(225);
+    expect(long - short).toBe(180);
   });
 });
 
 describe("estimateEmbeddingsTokens", () => {
   describe.each<[string, EmbeddingsRequest["input"], number]>([
-    ["string", x(10), 3],
-    ["strings", [x(4), x(5)], 3],
+    ["string", x(10), 2],
+    ["strings", [x(4), x(6)], 3],
     ["token array is exact", [1, 2, 3], 3],
     ["token arrays are exact", [[1, 2], [3]], 3],
     ["empty", [], 0],

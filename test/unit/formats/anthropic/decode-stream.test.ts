@@ -82,9 +82,12 @@ describe("decodeAnthropicStream", () => {
     expect(last).toMatchObject({ finish_reason: "stop", stop_reason: "three" });
   });
 
-  it("skips thinking blocks, ping and unknown event types", async () => {
+  it("carries thinking blocks as delta.thinking fragments, skips ping and unknown event types", async () => {
     expect(essentials(await decode(thinkingStream))).toEqual([
       delta({ role: "assistant", content: "" }),
+      delta({ thinking: { index: 0, type: "thinking", thinking: "", signature: "" } }),
+      delta({ thinking: { index: 0, thinking: "Hmm" } }),
+      delta({ thinking: { index: 0, signature: "sig" } }),
       delta({ content: "42" }),
       {
         choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
@@ -102,6 +105,7 @@ describe("decodeAnthropicStream", () => {
       prompt_tokens: 35,
       completion_tokens: 15,
       total_tokens: 50,
+      prompt_tokens_details: { cached_tokens: 5 },
     });
   });
 

@@ -48,8 +48,9 @@ describe("parseAnthropicRequest: accepts documented requests", () => {
     };
     const r = parseAnthropicRequest(req);
     expect(r.ok).toBe(true);
-    // Block-level hints are stripped, not kept or rejected.
-    if (r.ok) expect(r.value.system).toEqual([{ type: "text", text: "Be brief." }]);
+    // Prompt-cache breakpoints are kept (they reach Anthropic upstreams).
+    if (r.ok)
+      expect(r.value.system).toEqual([{ type: "text", text: "Be brief.", cache_control: { type: "ephemeral" } }]);
   });
 
   it.each([{ type: "auto" }, { type: "any" }, { type: "tool", name: "lookup" }, { type: "none" }])(
@@ -76,14 +77,29 @@ describe("parseAnthropicRequest: rejects with a dotted param", () => {
     },
     {
       name: "unknown top-level field",
-      body: { ...base, thinking: { type: "enabled", budget_tokens: 2048 } },
-      param: "thinking",
-      message: /Unsupported field `thinking`/,
+      body: { ...base, mcp_servers: [{ type: "url", url: "https://example.com", name: "x" }] },
+      param: "mcp_servers",
+      message: /Unsupported field `mcp_servers`/,
+    },
+    {
+      name: "a thinking budget below Anthropic's minimum",
+      body: { ...base, thinking: { type: "enabled", budget_tokens: 100 } },
+      param: "thinking.budget_tokens",
+    },
+    {
+      name: "a document without a source",
+      body: { ...base, messages: [{ role: "user", content: [{ type: "document", source: {} }] }] },
+      param: "messages.0.content.0.source.type",
     },
     {
       name: "untranslatable block type",
-      body: { ...base, messages: [{ role: "user", content: [{ type: "document", source: {} }] }] },
+      body: { ...base, messages: [{ role: "user", content: [{ type: "search_result", source: "x" }] }] },
       param: "messages.0.content.0.type",
+    },
+    {
+      name: "a cache_control that is not ephemeral",
+      body: { ...base, system: [{ type: "text", text: "x", cache_control: { type: "persistent" } }] },
+      param: "system.0.cache_control.type",
     },
     {
       name: "tool_use inside a user turn",

@@ -43,7 +43,8 @@ describe("parseAnthropicMessage (upstream Message → canonical)", () => {
       prompt_tokens: 420,
       completion_tokens: 50,
       total_tokens: 470,
-      prompt_tokens_details: { cached_tokens: 300 },
+      // Cache writes are billed at their own price: the gateway's `cache_write_tokens` carries them.
+      prompt_tokens_details: { cached_tokens: 300, cache_write_tokens: 20 },
     });
   });
 
