@@ -38,6 +38,12 @@ export interface Directives {
   calls?: ScriptedCall[];
   /** With `calls`: call them again after tool results too (a model that never stops calling tools). */
   callsRepeat: boolean;
+  /** OpenAI chat: answer exactly this text (`text=<base64url>`; words re-joined by single spaces). */
+  text?: string;
+  /** OpenAI chat with `logprobs: true`: each token's probability (default 0.9), reported as its natural log. */
+  tokenProb: number;
+  /** With logprobs: the last token's probability instead (one unlikely token in a confident answer). */
+  minTokenProb?: number;
 }
 
 export interface ScriptedCall {
@@ -70,6 +76,7 @@ function isBadUsage(value: string): value is BadUsage {
 }
 
 export const DEFAULT_TOKENS = 8;
+export const DEFAULT_TOKEN_PROB = 0.9;
 
 type Key =
   | "status"
@@ -87,7 +94,10 @@ type Key =
   | "bad_usage"
   | "ignore_max_tokens"
   | "calls"
-  | "calls_repeat";
+  | "calls_repeat"
+  | "text"
+  | "token_prob"
+  | "min_token_prob";
 
 const KEYS: ReadonlySet<string> = new Set<Key>([
   "status",
@@ -106,6 +116,9 @@ const KEYS: ReadonlySet<string> = new Set<Key>([
   "ignore_max_tokens",
   "calls",
   "calls_repeat",
+  "text",
+  "token_prob",
+  "min_token_prob",
 ]);
 
 const HEADER_PREFIX = "x-fake-";
@@ -141,6 +154,20 @@ function intIn(key: string, value: string, min: number, max: number): Parsed<num
   return { ok: true, value: n };
 }
 
+function probability(key: string, value: string): Parsed<number> {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 1) {
+    return { ok: false, message: `fake directive ${key}=${value}: expected a probability in (0, 1]` };
+  }
+  return { ok: true, value: n };
+}
+
+function base64Text(key: string, value: string): Parsed<string> {
+  const text = Buffer.from(value, "base64url").toString("utf8");
+  if (text === "" && value !== "") return { ok: false, message: `fake directive ${key}: expected base64url text` };
+  return { ok: true, value: text };
+}
+
 function flag(value: string): boolean {
   return value === "1" || value === "true";
 }
@@ -164,6 +191,7 @@ export function parseDirectives(
     garbage: false,
     ignoreMaxTokens: false,
     callsRepeat: false,
+    tokenProb: DEFAULT_TOKEN_PROB,
   };
   const ints: Record<string, [number, number, (n: number) => void]> = {
     status: [400, 599, (n) => (d.status = n)],
@@ -188,7 +216,16 @@ export function parseDirectives(
     else if (key === "garbage") d.garbage = flag(value);
     else if (key === "ignore_max_tokens") d.ignoreMaxTokens = flag(value);
     else if (key === "calls_repeat") d.callsRepeat = flag(value);
-    else if (key === "calls") {
+    else if (key === "token_prob" || key === "min_token_prob") {
+      const p = probability(key, value);
+      if (!p.ok) return p;
+      if (key === "token_prob") d.tokenProb = p.value;
+      else d.minTokenProb = p.value;
+    } else if (key === "text") {
+      const text = base64Text(key, value);
+      if (!text.ok) return text;
+      d.text = text.value;
+    } else if (key === "calls") {
       const calls = parseCalls(value);
       if (!calls.ok) return calls;
       d.calls = calls.value;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeServer, listen, parseJson, readBody, sendJson, sleep } from "../../local/http";
 import { anthropicRoutes } from "./anthropic-routes";
-import { type Directives, parseDirectives } from "./directives";
+import { DEFAULT_TOKEN_PROB, type Directives, parseDirectives } from "./directives";
 import { type Dialect, errorBody, errorHeaders } from "./errors";
 import { geminiRoutes } from "./gemini-routes";
 import { openAiRoutes } from "./openai-routes";
@@ -63,6 +63,7 @@ const NO_FAULTS: Directives = {
   garbage: false,
   ignoreMaxTokens: false,
   callsRepeat: false,
+  tokenProb: DEFAULT_TOKEN_PROB,
 };
 
 export async function startFakeUpstream(opts: { port?: number } = {}): Promise<FakeUpstream> {

@@ -10,7 +10,7 @@ import {
 } from "../../local/openai-wire";
 import { countTokens } from "../../local/words";
 import type { Usage } from "../../src/canonical/chat";
-import type { BadUsage } from "./directives";
+import type { BadUsage, Directives } from "./directives";
 import { errorFrame } from "./errors";
 import type { Outcome } from "./outcome";
 import { fakeCompletionTokens, planFakeReply, toOpenAiReply } from "./reply";
@@ -43,6 +43,17 @@ function badUsageOf(kind: BadUsage, honest: Usage): Usage {
   return wrong[kind] as unknown as Usage;
 }
 
+function wantsLogprobs(body: unknown): boolean {
+  return (body as { logprobs?: unknown } | null)?.logprobs === true;
+}
+
+/** Natural-log probabilities per token: `token_prob` each, the last one `min_token_prob` when given. */
+function tokenLogprobs(count: number, d: Directives): number[] {
+  return Array.from({ length: count }, (_, i) =>
+    Math.log(i === count - 1 && d.minTokenProb !== undefined ? d.minTokenProb : d.tokenProb),
+  );
+}
+
 function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   const parsed = parseOpenAiChat(body);
   if (!parsed.ok) return invalid(parsed.message);
@@ -51,7 +62,7 @@ function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   const meta = { id: `chatcmpl-fake-${seq}`, created: Math.floor(Date.now() / 1000), model };
   const scripted = scriptedAnswer(parsed.value.conversation, d, meta, seq);
   if (scripted !== undefined) return scripted;
-  const reply = planFakeReply(conv, d.tokens);
+  const reply = planFakeReply(d.text === undefined ? conv : { ...conv, fixedText: d.text }, d.tokens);
   const wire = toOpenAiReply(reply, `call_fake_${seq}`);
   const completionTokens = fakeCompletionTokens(reply);
   const honest = usageOf(conv.promptTokens, completionTokens);
@@ -62,8 +73,9 @@ function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
     completionTokens,
     ...(sent === undefined ? {} : { reportedUsage: sent }),
   };
-  if (!conv.stream) return { kind: "json", status: 200, body: chatCompletionJson(meta, wire, usage), answer };
-  const frames = chatCompletionFrames(meta, wire, sent);
+  const logprobs = wantsLogprobs(body) && reply.kind === "text" ? tokenLogprobs(reply.words.length, d) : undefined;
+  if (!conv.stream) return { kind: "json", status: 200, body: chatCompletionJson(meta, wire, usage, logprobs), answer };
+  const frames = chatCompletionFrames(meta, wire, sent, logprobs);
   return { kind: "sse", frames, errorFrame: errorFrame("openai"), answer };
 }
 
