@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../../src/canonical/chat";
 import type { CascadeConfig } from "../../../src/policy/types";
 import { type AnswerText, failedChecks, type SchemaVerdict } from "../../../src/routing/cascade/checks";
+import { collectJson, StreamCollector } from "../../../src/routing/cascade/collect";
 import { type AnswerFacts, type Judgement, judgeAnswer } from "../../../src/routing/cascade/judge";
 import { LogprobAccumulator, logprobStats } from "../../../src/routing/cascade/logprobs";
 
@@ -166,5 +167,58 @@ describe("failedChecks", () => {
 
   it("an unchecked schema (unknown keywords) does not fail the answer", () => {
     expect(failedChecks(text('{"b":1}'), schemaFmt({ type: "object" }), () => "unchecked")).toEqual([]);
+  });
+});
+
+describe("StreamCollector and collectJson", () => {
+  const chunk = (
+    delta: Record<string, unknown>,
+    finish: string | null = null,
+    logprobs: unknown = null,
+    index = 0,
+  ) => ({
+    chunk: {
+      id: "c",
+      object: "chat.completion.chunk" as const,
+      created: 0,
+      model: "m",
+      choices: [{ index, delta, finish_reason: finish as null, logprobs }],
+    },
+  });
+
+  it("collects text, tool calls, finish reason and logprobs from stream events", () => {
+    const c = new StreamCollector();
+    c.add(chunk({ role: "assistant", content: "" }));
+    c.add(chunk({ content: "Hello" }, null, lp(-0.1)));
+    c.add(chunk({ content: " world" }, null, lp(-0.3)));
+    c.add(chunk({ content: "ignored" }, null, lp(-5), 1));
+    c.add(chunk({}, "length"));
+    expect(c.collected()).toEqual({
+      answer: { content: "Hello world", refusal: null, toolCalls: 0, finishReason: "length" },
+      logprobs: { tokens: 2, mean: -0.2, min: -0.3 },
+    });
+    expect(c.bytes).toBeGreaterThan(0);
+  });
+
+  it("counts tool calls by index, and refusals", () => {
+    const c = new StreamCollector();
+    c.add(chunk({ tool_calls: [{ index: 0, id: "a", function: { name: "f", arguments: "" } }] }));
+    c.add(chunk({ tool_calls: [{ index: 0, function: { arguments: "{}" } }] }));
+    c.add(chunk({ refusal: "no" }, "stop"));
+    expect(c.collected().answer).toEqual({ content: "", refusal: "no", toolCalls: 1, finishReason: "stop" });
+  });
+
+  it("reads a JSON response's first choice", () => {
+    const got = collectJson({
+      id: "x",
+      object: "chat.completion",
+      created: 0,
+      model: "m",
+      choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop", logprobs: lp(-1) }],
+    });
+    expect(got).toEqual({
+      answer: { content: "hi", refusal: null, toolCalls: 0, finishReason: "stop" },
+      logprobs: { tokens: 1, mean: -1, min: -1 },
+    });
   });
 });
