@@ -6,12 +6,15 @@ import type { OutboxClient } from "./ledger/outbox";
 import type { KeyStore, Ledger } from "./ledger/types";
 import type { CompiledPolicy } from "./policy/types";
 import type { CircuitBreakers } from "./routing/circuit-breaker";
+import type { LoadMonitor } from "./routing/load/monitor";
 
 /** Long-lived collaborators, built once per isolate and shared by every request it serves. */
 export interface Services {
   env: Env;
   policy: CompiledPolicy;
   breakers: CircuitBreakers;
+  /** Origin clusters' load as this isolate sees it (scrapes, ORCA headers, in-flight, TTFT) and their spill state. */
+  load: LoadMonitor;
   /** What this isolate last saw of each account's balance and rate windows (whether admission may overlap). */
   admissionHints: AdmissionHints;
   /** Credits, holds, rate limits, task budgets, idempotency and usage events (Upstash Redis or Durable Objects). */

@@ -1,8 +1,9 @@
 import { createApp } from "./app";
 import { cacheServices } from "./cache/services";
 import type { Services } from "./context";
-import { parseEnv, type WorkerEnv } from "./env";
+import { type Env, parseEnv, type WorkerEnv } from "./env";
 import { AdmissionHints } from "./gateway/billing/admission-hints";
+import { createLoadMonitor } from "./gateway/origin-load";
 import { outboxFromEnv } from "./ledger/outbox";
 import { selectLedger } from "./ledger/select";
 import type { CompiledPolicy } from "./policy/types";
@@ -16,15 +17,19 @@ export function createWorker(policy: CompiledPolicy) {
   let built: { raw: WorkerEnv; services: Services } | undefined;
   const breakers = new CircuitBreakers();
   const admissionHints = new AdmissionHints();
+  let currentEnv: Env | undefined;
+  const load = createLoadMonitor(policy, () => currentEnv);
   const tenantIds = Object.keys(policy.tenants);
   const services = (raw: WorkerEnv): Services => {
     if (built?.raw === raw) return built.services;
     const env = parseEnv(raw);
+    currentEnv = env;
     const backend = selectLedger(env, raw);
     const value: Services = {
       env,
       policy,
       breakers,
+      load,
       admissionHints,
       ledger: backend.ledger,
       keys: backend.keys,

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
+import { startLocalOrigin } from "../local/origin";
 import { startFakeUpstream } from "./servers/fake-upstream";
 import { startJwksServer } from "./servers/jwks";
 import { startToolTarget } from "./servers/tool-target/server";
@@ -43,7 +44,15 @@ export default async function setup(project: TestProject) {
   const vector = await startUpstashVector({ dimensions: 256 });
   project.provide("upstashVectorUrl", vector.url);
   project.provide("upstashVectorToken", vector.token);
+  // The spillover tests' origin cluster: the local origin with its load model (2 slots, slow enough to queue), and
+  // the ORCA header on, so both the /metrics scrape and the header are exercised.
+  const loadOrigin = await startLocalOrigin({
+    chunkDelayMs: 20,
+    load: { slots: 2, prefillMs: 150, tokenMs: 10, orcaHeader: true },
+  });
+  project.provide("loadOriginUrl", loadOrigin.url);
   return async () => {
+    await loadOrigin.close();
     await vector.close();
     await upstream.close();
     await upstash.close();
@@ -63,5 +72,6 @@ declare module "vitest" {
     upstashVectorToken: string;
     toolTargetUrl: string;
     toolTargetHost: string;
+    loadOriginUrl: string;
   }
 }

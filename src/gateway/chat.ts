@@ -15,6 +15,7 @@ import { pricePlan, reservedPromptTokens } from "./billing/pricing";
 import { chatSettlement } from "./billing/settlement";
 import { type ChatCache, openChatCache } from "./cache";
 import type { CacheHit } from "./cache-hit";
+import { spillover } from "./origin-load";
 import { type RouteMeta, routeMeta } from "./route-meta";
 import { chatJsonAttempt, chatStreamAttempt, type StreamStart } from "./upstream-call";
 
@@ -105,8 +106,9 @@ const OVERLAP_CANCELLED = "overlap_cancelled";
 
 export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatOutcome> {
   const priced = pricePlan(planChat(ctx, req));
-  const plan = priced.plan;
   const { services } = ctx;
+  // Load-aware spillover: a busy origin cluster's targets move behind the hosted fallbacks (priced above).
+  const plan = spillover(services, priced.plan, ctx.waitUntil).plan;
   const { outcome: cachedOutcome, cache } = await openChatCache(ctx, req, plan);
   if (cachedOutcome !== undefined) return cachedOutcome;
   const promptEstimate = estimatePromptTokens(req);

@@ -94,20 +94,24 @@ export function chatJsonAttempt(services: Services, req: ChatRequest) {
     const prepared = prepare(services, a);
     if (!prepared.ok) return prepared;
     const { adapter, provider } = prepared.value;
-    const sent = await send(
-      services,
-      adapter.chatRequest(provider, a.upstreamModel, req, {
-        stream: false,
-        defaultMaxTokens: a.model.max_output_tokens,
-        signal,
-      }),
-      signal,
-    );
-    if (!(sent instanceof Response)) return { ok: false, failure: sent };
+    const done = services.load.begin(a.providerId);
     try {
+      const sent = await send(
+        services,
+        adapter.chatRequest(provider, a.upstreamModel, req, {
+          stream: false,
+          defaultMaxTokens: a.model.max_output_tokens,
+          signal,
+        }),
+        signal,
+      );
+      if (!(sent instanceof Response)) return { ok: false, failure: sent };
+      services.load.observeHeaders(a.providerId, sent.headers);
       return { ok: true, value: adapter.parseChatResponse(await sent.json(), a.upstreamModel) };
     } catch (err) {
       return { ok: false, failure: protocolFailure(err, signal) };
+    } finally {
+      done();
     }
   };
 }
@@ -120,6 +124,8 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
     // Our own abort, on top of the executor's (timeout, client gone): a committed stream is stopped by aborting its
     // fetch, since a body whose reader is mid-read cannot be cancelled directly.
     const stop = new AbortController();
+    const done = services.load.begin(a.providerId);
+    const sentAt = services.now();
     const sent = await send(
       services,
       adapter.chatRequest(provider, a.upstreamModel, req, {
@@ -129,10 +135,19 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
       }),
       signal,
     );
-    if (!(sent instanceof Response)) return { ok: false, failure: sent };
+    if (!(sent instanceof Response)) {
+      done();
+      return { ok: false, failure: sent };
+    }
+    services.load.observeHeaders(a.providerId, sent.headers);
     const body = sent.body;
-    if (body === null) return { ok: false, failure: { kind: "bad_response", message: "empty stream body" } };
-    const iterator = adapter.parseChatStream(body, a.upstreamModel)[Symbol.asyncIterator]();
+    if (body === null) {
+      done();
+      return { ok: false, failure: { kind: "bad_response", message: "empty stream body" } };
+    }
+    // The origin's in-flight count ends with the stream, however it ends.
+    const parsed = adapter.parseChatStream(body, a.upstreamModel)[Symbol.asyncIterator]();
+    const iterator = services.load.watches(a.providerId) ? untilDone(parsed, done) : parsed;
     const cancel = async () => {
       stop.abort(new DOMException("stream cancelled", "AbortError"));
       await iterator.return?.();
@@ -140,11 +155,32 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
     try {
       const first = await iterator.next();
       if (first.done) return { ok: false, failure: { kind: "bad_response", message: "stream ended before any event" } };
+      services.load.observeTtft(a.providerId, services.now() - sentAt);
       return { ok: true, value: { first: first.value, rest: iterator, cancel } };
     } catch (err) {
       await cancel().catch(() => undefined);
       return { ok: false, failure: protocolFailure(err, signal) };
     }
+  };
+}
+
+/** Calls `done` once the iterator finishes, throws or is returned early. */
+function untilDone<T>(it: AsyncIterator<T>, done: () => void): AsyncIterator<T> {
+  return {
+    next: async () => {
+      try {
+        const r = await it.next();
+        if (r.done === true) done();
+        return r;
+      } catch (err) {
+        done();
+        throw err;
+      }
+    },
+    return: async (value?: unknown) => {
+      done();
+      return (await it.return?.(value)) ?? { done: true, value: undefined as T };
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { createApp } from "../../src/app";
 import type { Services } from "../../src/context";
 import { parseEnv } from "../../src/env";
 import { AdmissionHints } from "../../src/gateway/billing/admission-hints";
+import { createLoadMonitor } from "../../src/gateway/origin-load";
 import { selectLedger } from "../../src/ledger/select";
 import type { KeyStore, Ledger } from "../../src/ledger/types";
 import type { CompiledPolicy } from "../../src/policy/types";
@@ -91,6 +92,7 @@ export function spyGateway(vars: Record<string, unknown> = { ADMIN_SECRET: ADMIN
     env: parseEnv({ ...vars }),
     policy,
     breakers: new CircuitBreakers(),
+    load: createLoadMonitor(policy, () => undefined),
     admissionHints: new AdmissionHints(),
     ledger: recording("ledger", store.ledger, calls),
     keys: recording("keys", store.keys, calls),

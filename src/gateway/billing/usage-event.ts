@@ -42,6 +42,7 @@ export function usageEvent(
     event.route = meta.route;
     event.model = meta.alias;
     event.provider = meta.providerId;
+    if (meta.routing !== undefined) event.routing = meta.routing;
   }
   return event;
 }

@@ -39,8 +39,8 @@ export interface LoadMonitorDeps {
   now: () => number;
   /** The provider's load config, or undefined when it has none (then nothing is watched). */
   config: (providerId: string) => OriginLoadConfig | undefined;
-  /** The metrics URL with placeholders filled, or undefined when it cannot be resolved (a missing var). */
-  metricsUrl: (providerId: string) => string | undefined;
+  /** The metrics endpoint with placeholders filled, or undefined when it cannot be resolved (a missing var). */
+  metricsEndpoint: (providerId: string) => { url: string; headers: Record<string, string> } | undefined;
 }
 
 const GAUGES = ["waiting", "running", "kvCacheUsage"] as const;
@@ -124,19 +124,27 @@ export class LoadMonitor {
     if (metrics === undefined) return undefined;
     const s = this.state(providerId);
     const now = this.deps.now();
-    if (s.scraping || (s.lastScrapeAt !== undefined && now - s.lastScrapeAt < metrics.interval_ms)) return undefined;
-    const url = this.deps.metricsUrl(providerId);
-    if (url === undefined) return undefined;
+    const last = s.lastScrapeAt;
+    // A scrape whose request context was torn down may never settle: past its timeout it no longer blocks the next.
+    const stuck = s.scraping && last !== undefined && now - last > metrics.timeout_ms + metrics.interval_ms;
+    if ((s.scraping && !stuck) || (last !== undefined && now - last < metrics.interval_ms)) return undefined;
+    const endpoint = this.deps.metricsEndpoint(providerId);
+    if (endpoint === undefined) return undefined;
     s.scraping = true;
     s.lastScrapeAt = now;
-    return this.scrape(s, url, metrics.timeout_ms).finally(() => {
+    return this.scrape(s, endpoint, metrics.timeout_ms).finally(() => {
       s.scraping = false;
     });
   }
 
-  private async scrape(s: ClusterState, url: string, timeoutMs: number): Promise<void> {
+  private async scrape(
+    s: ClusterState,
+    endpoint: { url: string; headers: Record<string, string> },
+    timeoutMs: number,
+  ): Promise<void> {
     try {
-      const res = await this.deps.fetch(new Request(url, { signal: AbortSignal.timeout(timeoutMs) }));
+      const request = new Request(endpoint.url, { headers: endpoint.headers, signal: AbortSignal.timeout(timeoutMs) });
+      const res = await this.deps.fetch(request);
       if (!res.ok) {
         await res.body?.cancel();
         s.scrapeFailures += 1;

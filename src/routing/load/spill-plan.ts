@@ -1,5 +1,11 @@
 import type { RoutePlan } from "../plan";
 
+/** What chose the alias before any runtime step: a rule, or the route's default (or the alias itself, named). */
+export function decidedByRule(plan: RoutePlan): string {
+  if (plan.rule !== undefined) return `rule:${plan.rule}`;
+  return plan.viaRoute === true ? "default" : "alias";
+}
+
 /**
  * Moves the attempts of spilling origin clusters behind every other attempt of the plan (the alias's other targets,
  * then its `model_fallbacks`), so the request goes to the hosted fallback before the cluster queues it. A plan with
@@ -11,5 +17,8 @@ export function spillPlan(plan: RoutePlan, spilling: ReadonlySet<string>): { pla
   if (kept.length === 0 || kept.length === plan.attempts.length) return { plan, spilled: false };
   const moved = plan.attempts.filter((a) => spilling.has(a.providerId));
   const attempts = [...kept, ...moved];
-  return { plan: { ...plan, attempts }, spilled: attempts[0] !== plan.attempts[0] };
+  const spilled = attempts[0] !== plan.attempts[0];
+  if (!spilled) return { plan: { ...plan, attempts }, spilled };
+  const decision = { ...(plan.decision ?? { decidedBy: decidedByRule(plan) }), spillover: true };
+  return { plan: { ...plan, attempts, decision }, spilled };
 }

@@ -4,6 +4,7 @@ import { createApp } from "../../../src/app";
 import type { Services } from "../../../src/context";
 import { parseEnv } from "../../../src/env";
 import { AdmissionHints } from "../../../src/gateway/billing/admission-hints";
+import { createLoadMonitor } from "../../../src/gateway/origin-load";
 import { compilePolicy } from "../../../src/policy/compile";
 import { CircuitBreakers } from "../../../src/routing/circuit-breaker";
 import { createReferenceStore } from "../../integration/ledger/reference-ledger";
@@ -24,6 +25,7 @@ function gateway() {
     env: parseEnv({ ADMIN_SECRET: SECRET }),
     policy,
     breakers: new CircuitBreakers(),
+    load: createLoadMonitor(policy, () => undefined),
     admissionHints: new AdmissionHints(),
     ledger: store.ledger,
     keys: store.keys,
