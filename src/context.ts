@@ -7,6 +7,7 @@ import type { KeyStore, Ledger } from "./ledger/types";
 import type { CompiledPolicy } from "./policy/types";
 import type { CircuitBreakers } from "./routing/circuit-breaker";
 import type { LoadMonitor } from "./routing/load/monitor";
+import type { PremiumShares } from "./routing/premium-share";
 
 /** Long-lived collaborators, built once per isolate and shared by every request it serves. */
 export interface Services {
@@ -15,6 +16,8 @@ export interface Services {
   breakers: CircuitBreakers;
   /** Origin clusters' load as this isolate sees it (scrapes, ORCA headers, in-flight, TTFT) and their spill state. */
   load: LoadMonitor;
+  /** Per-isolate sliding windows of the premium tier's share, for routes with `premium_cap`. */
+  premiumShares: PremiumShares;
   /** What this isolate last saw of each account's balance and rate windows (whether admission may overlap). */
   admissionHints: AdmissionHints;
   /** Credits, holds, rate limits, task budgets, idempotency and usage events (Upstash Redis or Durable Objects). */

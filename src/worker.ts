@@ -8,6 +8,7 @@ import { outboxFromEnv } from "./ledger/outbox";
 import { selectLedger } from "./ledger/select";
 import type { CompiledPolicy } from "./policy/types";
 import { CircuitBreakers } from "./routing/circuit-breaker";
+import { PremiumShares } from "./routing/premium-share";
 
 /**
  * Builds the Worker for one compiled policy. Services live per isolate: the env object is stable within an isolate,
@@ -19,6 +20,7 @@ export function createWorker(policy: CompiledPolicy) {
   const admissionHints = new AdmissionHints();
   let currentEnv: Env | undefined;
   const load = createLoadMonitor(policy, () => currentEnv);
+  const premiumShares = new PremiumShares();
   const tenantIds = Object.keys(policy.tenants);
   const services = (raw: WorkerEnv): Services => {
     if (built?.raw === raw) return built.services;
@@ -30,6 +32,7 @@ export function createWorker(policy: CompiledPolicy) {
       policy,
       breakers,
       load,
+      premiumShares,
       admissionHints,
       ledger: backend.ledger,
       keys: backend.keys,

@@ -6,7 +6,7 @@ import type { StoredResponse } from "../ledger/types";
 import type { ModelConfig } from "../policy/types";
 import { getAdapter } from "../providers";
 import { executePlan } from "../routing/execute";
-import { planRoute, type RoutePlan } from "../routing/plan";
+import { type PlanInput, planRoute, type RoutePlan } from "../routing/plan";
 import { sleep } from "../routing/sleep";
 import { estimatePromptTokens } from "../routing/token-estimate";
 import { type Admission, type AdmitParams, admit, type BillingInput, worstCase } from "./billing/admission";
@@ -17,6 +17,7 @@ import { type ChatCache, openChatCache } from "./cache";
 import type { CacheHit } from "./cache-hit";
 import { spillover } from "./origin-load";
 import { type RouteMeta, routeMeta } from "./route-meta";
+import { capPremium } from "./tiering";
 import { chatJsonAttempt, chatStreamAttempt, type StreamStart } from "./upstream-call";
 
 export type ChatOutcome =
@@ -66,9 +67,10 @@ function requestedMaxTokens(req: ChatRequest): number | undefined {
   return req.max_completion_tokens ?? req.max_tokens ?? undefined;
 }
 
-export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
+/** The planner's view of a chat request (kept so a runtime tier change can re-plan the same request). */
+export function chatPlanInput(ctx: ChatContext, req: ChatRequest): PlanInput {
   const { policy, breakers, random } = ctx.services;
-  const result = planRoute({
+  return {
     policy,
     tenant: ctx.principal.tenant,
     model: req.model,
@@ -84,18 +86,24 @@ export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
     },
     isAvailable: (key) => breakers.isAvailable(key),
     random,
-  });
-  if (!result.ok) throw result.error;
+  };
+}
+
+export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
+  const input = chatPlanInput(ctx, req);
+  const planned = planRoute(input);
+  if (!planned.ok) throw planned.error;
+  const plan = capPremium(ctx.services, ctx.principal.tenant.id, input, planned.plan);
   const max = requestedMaxTokens(req);
-  if (max !== undefined && max > result.plan.model.max_output_tokens) {
+  if (max !== undefined && max > plan.model.max_output_tokens) {
     const param = req.max_completion_tokens == null ? "max_tokens" : "max_completion_tokens";
     throw new GatewayError(
       "invalid_request",
-      `${param} is ${max}, above the ${result.plan.model.max_output_tokens} output tokens model "${result.plan.alias}" allows.`,
+      `${param} is ${max}, above the ${plan.model.max_output_tokens} output tokens model "${plan.alias}" allows.`,
       { param },
     );
   }
-  return result.plan;
+  return plan;
 }
 
 /**

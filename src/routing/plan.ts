@@ -89,6 +89,33 @@ export function planRoute(input: PlanInput): PlanResult {
   return { ok: true, plan };
 }
 
+/**
+ * The same route planned for another of its aliases: a runtime tier change (premium cap, degradation, a cascade's
+ * escalation). The alias's fallbacks apply as usual; `decision` records why.
+ */
+export function planTier(input: PlanInput, plan: RoutePlan, alias: string, decision: TierDecision): PlanResult {
+  const model = input.policy.models[alias];
+  if (model === undefined || !plan.route.models.includes(alias)) {
+    return fail(new GatewayError("internal_error", "routing policy is inconsistent"));
+  }
+  const attempts = expand(input, plan.route, alias);
+  if (!attempts.ok) return attempts;
+  return { ok: true, plan: { ...plan, alias, model, attempts: attempts.attempts, decision } };
+}
+
+/** What chose the alias before any runtime step: a rule, or the route's default (or the alias itself, named). */
+export function decidedByRule(plan: RoutePlan): string {
+  if (plan.rule !== undefined) return `rule:${plan.rule}`;
+  return plan.viaRoute === true ? "default" : "alias";
+}
+
+/** The tier of an alias on a route with `tiers`, or undefined (no tiers, or an alias in neither). */
+export function tierOf(route: RouteConfig, alias: string): "cheap" | "premium" | undefined {
+  if (route.tiers === undefined) return undefined;
+  if (route.tiers.cheap === alias) return "cheap";
+  return route.tiers.premium.includes(alias) ? "premium" : undefined;
+}
+
 type Resolved =
   | { ok: true; route: RouteConfig; alias: string; model: ModelConfig; rule?: number; viaRoute?: boolean }
   | { ok: false; error: GatewayError };

@@ -61,3 +61,26 @@ export function premiumAllowed(w: ShareWindow, now: number, maxShare: number, mi
   if (total < minRequests) return true;
   return premium + 1 <= maxShare * (total + 1);
 }
+
+/** The isolate's windows, one per route (or route and tenant, per the policy's `per`). */
+export class PremiumShares {
+  private readonly windows = new Map<string, ShareWindow>();
+
+  window(key: string, windowMs: number): ShareWindow {
+    let w = this.windows.get(key);
+    if (w === undefined || w.windowMs !== windowMs) {
+      w = newShareWindow(windowMs);
+      this.windows.set(key, w);
+    }
+    return w;
+  }
+}
+
+/** A request counted as cheap that a cascade escalated: it now counts as premium. */
+export function upgradeToPremium(w: ShareWindow, now: number): void {
+  prune(w, now);
+  const index = Math.floor(now / bucketMs(w));
+  const b = w.buckets.get(index) ?? { total: 1, premium: 0 };
+  b.premium = Math.min(b.total, b.premium + 1);
+  w.buckets.set(index, b);
+}

@@ -9,6 +9,7 @@ import { selectLedger } from "../../src/ledger/select";
 import type { KeyStore, Ledger } from "../../src/ledger/types";
 import type { CompiledPolicy } from "../../src/policy/types";
 import { CircuitBreakers } from "../../src/routing/circuit-breaker";
+import { PremiumShares } from "../../src/routing/premium-share";
 import generated from "../.generated/policy.json";
 import { gw } from "../helpers/gateway";
 import { ADMIN_SECRET_FOR_TESTS } from "../helpers/keys";
@@ -93,6 +94,7 @@ export function spyGateway(vars: Record<string, unknown> = { ADMIN_SECRET: ADMIN
     policy,
     breakers: new CircuitBreakers(),
     load: createLoadMonitor(policy, () => undefined),
+    premiumShares: new PremiumShares(),
     admissionHints: new AdmissionHints(),
     ledger: recording("ledger", store.ledger, calls),
     keys: recording("keys", store.keys, calls),

@@ -1,10 +1,4 @@
-import type { RoutePlan } from "../plan";
-
-/** What chose the alias before any runtime step: a rule, or the route's default (or the alias itself, named). */
-export function decidedByRule(plan: RoutePlan): string {
-  if (plan.rule !== undefined) return `rule:${plan.rule}`;
-  return plan.viaRoute === true ? "default" : "alias";
-}
+import { decidedByRule, type RoutePlan } from "../plan";
 
 /**
  * Moves the attempts of spilling origin clusters behind every other attempt of the plan (the alias's other targets,

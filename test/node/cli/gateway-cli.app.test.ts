@@ -7,6 +7,7 @@ import { AdmissionHints } from "../../../src/gateway/billing/admission-hints";
 import { createLoadMonitor } from "../../../src/gateway/origin-load";
 import { compilePolicy } from "../../../src/policy/compile";
 import { CircuitBreakers } from "../../../src/routing/circuit-breaker";
+import { PremiumShares } from "../../../src/routing/premium-share";
 import { createReferenceStore } from "../../integration/ledger/reference-ledger";
 import { expectCompiled, readPolicyDir, sha256 } from "../policy/helpers";
 
@@ -26,6 +27,7 @@ function gateway() {
     policy,
     breakers: new CircuitBreakers(),
     load: createLoadMonitor(policy, () => undefined),
+    premiumShares: new PremiumShares(),
     admissionHints: new AdmissionHints(),
     ledger: store.ledger,
     keys: store.keys,
