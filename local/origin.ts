@@ -36,6 +36,8 @@ export interface LocalOriginOptions {
    * slots and no generation time (answers at once), though `/metrics` still reports what is running.
    */
   load?: boolean | Partial<LoadModelOptions>;
+  /** How answers label themselves (default "local origin"); `npm start` runs a second one as a hosted stand-in. */
+  name?: string;
 }
 
 export interface LocalOrigin {
@@ -92,7 +94,7 @@ export async function startLocalOrigin(opts: LocalOriginOptions = {}): Promise<L
       created: Math.floor(Date.now() / 1000),
       model: model.id,
     };
-    const reply = originReply(conv, model.verbose, `call_local_${seq}`);
+    const reply = originReply(conv, model.verbose, `call_local_${seq}`, opts.name);
     const usage = usageOf(conv.promptTokens, replyTokens(reply));
     const tokens = conv.promptTokens + replyTokens(reply);
     if (!conv.stream) return { kind: "json", status: 200, body: chatCompletionJson(meta, reply, usage), tokens };
