@@ -7,6 +7,7 @@ import { BASE, compileTexts, edit, expectCompiled } from "./helpers";
 const ROUTE_TAIL = "    timeouts:\n      attempt_ms: 1000\n      deadline_ms: 5000\n";
 const withRoute = (extra: string) => edit("routes.yaml", ROUTE_TAIL, `${ROUTE_TAIL}${extra}`);
 const withLoad = (load: string, base: Record<string, string> = BASE) =>
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder as written in YAML
   edit("providers.yaml", '    base_url: "${LOCAL_URL}"\n', `    base_url: "\${LOCAL_URL}"\n    load:\n${load}`, base);
 
 function problems(files: Record<string, string>): string[] {
