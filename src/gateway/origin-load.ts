@@ -1,46 +1,36 @@
 import type { Services } from "../context";
-import type { Env } from "../env";
-import type { CompiledPolicy } from "../policy/types";
-import { resolveMetricsEndpoint, resolveProvider } from "../providers/resolve";
-import { LoadMonitor } from "../routing/load/monitor";
+import { resolveMetricsEndpoint } from "../providers/resolve";
+import type { MetricsEndpoint } from "../routing/load/monitor";
 import { spillPlan } from "../routing/load/spill-plan";
 import type { RoutePlan } from "../routing/plan";
+import { resolvedProvider } from "./upstream-call";
 
 /**
- * Origin load in the request path: the isolate's LoadMonitor (built once, like the circuit breakers), and the
- * spill step that reorders a plan before it runs. The scrape a request may start runs in the background.
+ * Origin load in the request path: the spill step that reorders a plan before it runs (the isolate's LoadMonitor
+ * lives in Services). A scrape a request starts runs in the background, kept alive by `waitUntil`.
  */
-export function createLoadMonitor(policy: CompiledPolicy, env: () => Env | undefined): LoadMonitor {
-  return new LoadMonitor({
-    fetch: (req) => fetch(req),
-    now: () => Date.now(),
-    config: (providerId) => policy.providers[providerId]?.load,
-    metricsEndpoint: (providerId) => {
-      const config = policy.providers[providerId];
-      const current = env();
-      if (config === undefined || current === undefined) return undefined;
-      const lookup = (name: string) => current.secret(name);
-      const resolved = resolveProvider(config, lookup);
-      return resolved.ok ? resolveMetricsEndpoint(config, resolved.provider, lookup) : undefined;
-    },
-  });
+
+function metricsEndpoint(services: Services, providerId: string): MetricsEndpoint | undefined {
+  const config = services.policy.providers[providerId];
+  const resolved = resolvedProvider(services, providerId);
+  if (config === undefined || resolved === undefined || !resolved.ok) return undefined;
+  return resolveMetricsEndpoint(config, resolved.provider, (name) => services.env.secret(name));
 }
 
-/** The plan with spilling clusters' targets moved behind the rest; `spilled` names the cluster skipped first. */
+/** The plan with spilling clusters' targets moved behind the rest (its decision records `spillover`). */
 export function spillover(
-  services: Pick<Services, "load">,
+  services: Services,
   plan: RoutePlan,
   waitUntil?: (p: Promise<unknown>) => void,
-): { plan: RoutePlan; spilled?: string } {
+): { plan: RoutePlan; spilled: boolean } {
   const { load } = services;
   const spilling = new Set<string>();
   for (const providerId of new Set(plan.attempts.map((a) => a.providerId))) {
-    if (!load.watches(providerId)) continue;
-    const scrape = load.refresh(providerId);
+    const config = services.policy.providers[providerId]?.load;
+    if (config === undefined) continue;
+    const scrape = load.refresh(providerId, config, () => metricsEndpoint(services, providerId));
     if (scrape !== undefined) waitUntil?.(scrape);
-    if (load.decide(providerId).spilling) spilling.add(providerId);
+    if (load.decide(providerId, config).spilling) spilling.add(providerId);
   }
-  const out = spillPlan(plan, spilling);
-  const first = plan.attempts[0]?.providerId;
-  return out.spilled && first !== undefined ? { plan: out.plan, spilled: first } : { plan: out.plan };
+  return spillPlan(plan, spilling);
 }

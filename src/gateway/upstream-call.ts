@@ -1,17 +1,27 @@
-import type { ChatRequest, ChatResponse, ChunkEvent, EmbeddingsRequest, EmbeddingsResponse } from "../canonical/chat";
+import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from "../canonical/chat";
 import type { Services } from "../context";
-import { getAdapter, resolveProvider } from "../providers";
+import { UpstreamProtocolError } from "../errors/upstream-protocol-error";
+import { getAdapter, type ResolveResult, resolveProvider } from "../providers";
 import type { ProviderAdapter, ResolvedProvider } from "../providers/types";
-import { UpstreamProtocolError } from "../providers/types";
-import type { AttemptOutcome, Failure } from "../routing/execute";
+import type { AttemptOutcome, ExecuteDeps, Failure } from "../routing/execute";
 import type { PlannedAttempt } from "../routing/plan";
+import { sleep } from "../routing/sleep";
+import type { StreamStart } from "../streaming/stream-start";
 
-/** A stream whose first event has arrived: from here on the attempt is committed (no fallback after the first byte). */
-export interface StreamStart {
-  first: ChunkEvent;
-  rest: AsyncIterator<ChunkEvent>;
-  /** Cancels the upstream body (client went away, or we cut the stream). */
-  cancel: () => Promise<void>;
+export type { StreamStart };
+
+/** What the route executor needs from the isolate's services, for one call (its signal: client gone, refusal). */
+export function executorDeps(
+  services: Services,
+  signal: AbortSignal | undefined,
+): Pick<ExecuteDeps<unknown>, "breakers" | "now" | "random" | "sleep" | "signal"> {
+  return {
+    breakers: services.breakers,
+    now: services.now,
+    random: services.random,
+    sleep,
+    ...(signal === undefined ? {} : { signal }),
+  };
 }
 
 interface Prepared {
@@ -19,21 +29,14 @@ interface Prepared {
   provider: ResolvedProvider;
 }
 
-/** Resolved providers per isolate: the policy and env are fixed for an isolate's life, so each resolves once. */
-const resolvedCache = new WeakMap<Services, Map<string, ReturnType<typeof resolveProvider>>>();
-
-function resolveCached(services: Services, providerId: string): ReturnType<typeof resolveProvider> | undefined {
-  let perServices = resolvedCache.get(services);
-  if (perServices === undefined) {
-    perServices = new Map();
-    resolvedCache.set(services, perServices);
-  }
-  let resolved = perServices.get(providerId);
+/** Resolves a provider once per Services: the policy and env are fixed for their life. */
+export function resolvedProvider(services: Services, providerId: string): ResolveResult | undefined {
+  let resolved = services.providers.get(providerId);
   if (resolved === undefined) {
     const config = services.policy.providers[providerId];
     if (config === undefined) return undefined;
     resolved = resolveProvider(config, (name) => services.env.secret(name));
-    perServices.set(providerId, resolved);
+    services.providers.set(providerId, resolved);
   }
   return resolved;
 }
@@ -43,7 +46,7 @@ function prepare(
   a: PlannedAttempt,
 ): { ok: true; value: Prepared } | { ok: false; failure: Failure } {
   const config = services.policy.providers[a.providerId];
-  const resolved = resolveCached(services, a.providerId);
+  const resolved = resolvedProvider(services, a.providerId);
   if (config === undefined || resolved === undefined) {
     return { ok: false, failure: { kind: "unsupported", message: "provider missing" } };
   }
@@ -94,7 +97,8 @@ export function chatJsonAttempt(services: Services, req: ChatRequest) {
     const prepared = prepare(services, a);
     if (!prepared.ok) return prepared;
     const { adapter, provider } = prepared.value;
-    const done = services.load.begin(a.providerId);
+    const loadConfig = services.policy.providers[a.providerId]?.load;
+    const done = services.load.begin(a.providerId, loadConfig);
     try {
       const sent = await send(
         services,
@@ -106,7 +110,7 @@ export function chatJsonAttempt(services: Services, req: ChatRequest) {
         signal,
       );
       if (!(sent instanceof Response)) return { ok: false, failure: sent };
-      services.load.observeHeaders(a.providerId, sent.headers);
+      services.load.observeHeaders(a.providerId, sent.headers, loadConfig);
       return { ok: true, value: adapter.parseChatResponse(await sent.json(), a.upstreamModel) };
     } catch (err) {
       return { ok: false, failure: protocolFailure(err, signal) };
@@ -124,7 +128,8 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
     // Our own abort, on top of the executor's (timeout, client gone): a committed stream is stopped by aborting its
     // fetch, since a body whose reader is mid-read cannot be cancelled directly.
     const stop = new AbortController();
-    const done = services.load.begin(a.providerId);
+    const loadConfig = services.policy.providers[a.providerId]?.load;
+    const done = services.load.begin(a.providerId, loadConfig);
     const sentAt = services.now();
     const sent = await send(
       services,
@@ -139,7 +144,7 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
       done();
       return { ok: false, failure: sent };
     }
-    services.load.observeHeaders(a.providerId, sent.headers);
+    services.load.observeHeaders(a.providerId, sent.headers, loadConfig);
     const body = sent.body;
     if (body === null) {
       done();
@@ -147,7 +152,7 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
     }
     // The origin's in-flight count ends with the stream, however it ends.
     const parsed = adapter.parseChatStream(body, a.upstreamModel)[Symbol.asyncIterator]();
-    const iterator = services.load.watches(a.providerId) ? untilDone(parsed, done) : parsed;
+    const iterator = loadConfig === undefined ? parsed : untilDone(parsed, done);
     const cancel = async () => {
       stop.abort(new DOMException("stream cancelled", "AbortError"));
       await iterator.return?.();
@@ -155,7 +160,7 @@ export function chatStreamAttempt(services: Services, req: ChatRequest) {
     try {
       const first = await iterator.next();
       if (first.done) return { ok: false, failure: { kind: "bad_response", message: "stream ended before any event" } };
-      services.load.observeTtft(a.providerId, services.now() - sentAt);
+      services.load.observeTtft(a.providerId, services.now() - sentAt, loadConfig);
       return { ok: true, value: { first: first.value, rest: iterator, cancel } };
     } catch (err) {
       await cancel().catch(() => undefined);

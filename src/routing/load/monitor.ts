@@ -7,7 +7,8 @@ import { type OriginLoad, originLoadFromMetrics } from "./prometheus";
 
 /**
  * Per-isolate view of each origin cluster's load: the last `/metrics` scrape, the last ORCA header, this isolate's
- * in-flight calls and an EWMA of its streams' time to first token, plus the spill state (with hysteresis).
+ * in-flight calls and an EWMA of its streams' time to first token, plus the spill state (with hysteresis). Every
+ * method takes the provider's `load` config (undefined: the provider is not watched, and nothing is recorded).
  *
  * Why per isolate and not a Durable Object that polls with alarms: the decision is read on every request to an
  * origin, and a Durable Object would put a round trip (often to another colo) in front of every one of them, or a
@@ -16,6 +17,13 @@ import { type OriginLoad, originLoadFromMetrics } from "./prometheus";
  * signals (in-flight, TTFT) are its own share of the load, which is exactly what it can act on without coordination.
  * The scrape never blocks a request: it starts in the background when due, and decisions use the latest sample.
  */
+
+type Config = OriginLoadConfig | undefined;
+
+export interface MetricsEndpoint {
+  url: string;
+  headers: Record<string, string>;
+}
 
 interface Observed {
   load: OriginLoad;
@@ -37,10 +45,6 @@ interface ClusterState {
 export interface LoadMonitorDeps {
   fetch: (req: Request) => Promise<Response>;
   now: () => number;
-  /** The provider's load config, or undefined when it has none (then nothing is watched). */
-  config: (providerId: string) => OriginLoadConfig | undefined;
-  /** The metrics endpoint with placeholders filled, or undefined when it cannot be resolved (a missing var). */
-  metricsEndpoint: (providerId: string) => { url: string; headers: Record<string, string> } | undefined;
 }
 
 const GAUGES = ["waiting", "running", "kvCacheUsage"] as const;
@@ -59,13 +63,8 @@ export class LoadMonitor {
     return s;
   }
 
-  watches(providerId: string): boolean {
-    return this.deps.config(providerId) !== undefined;
-  }
-
   /** The freshest value of each gauge among the scrape and the ORCA header, ignoring stale ones. */
-  view(providerId: string): LoadView {
-    const config = this.deps.config(providerId);
+  view(providerId: string, config: Config): LoadView {
     const s = this.state(providerId);
     const now = this.deps.now();
     const view: LoadView = { inFlight: s.inFlight };
@@ -79,18 +78,17 @@ export class LoadMonitor {
   }
 
   /** Re-evaluates the spill state of a watched cluster; an unwatched provider never spills. */
-  decide(providerId: string): SpillDecision {
-    const config = this.deps.config(providerId);
+  decide(providerId: string, config: Config): SpillDecision {
     if (config === undefined) return { spilling: false };
     const s = this.state(providerId);
-    const decision = nextSpillState(s.spilling, this.view(providerId), config);
+    const decision = nextSpillState(s.spilling, this.view(providerId, config), config);
     s.spilling = decision.spilling;
     return decision;
   }
 
   /** Counts a call in flight to the cluster; the returned function ends it (idempotent). */
-  begin(providerId: string): () => void {
-    if (!this.watches(providerId)) return () => undefined;
+  begin(providerId: string, config: Config): () => void {
+    if (config === undefined) return () => undefined;
     const s = this.state(providerId);
     s.inFlight += 1;
     let ended = false;
@@ -101,26 +99,26 @@ export class LoadMonitor {
     };
   }
 
-  observeTtft(providerId: string, ms: number): void {
-    const config = this.deps.config(providerId);
+  observeTtft(providerId: string, ms: number, config: Config): void {
     if (config === undefined || !Number.isFinite(ms) || ms < 0) return;
     const s = this.state(providerId);
     s.ttft = updateEwma(s.ttft, ms, this.deps.now(), config.ttft_half_life_ms);
   }
 
   /** Reads the ORCA `endpoint-load-metrics` header of an origin's response, when present. */
-  observeHeaders(providerId: string, headers: Headers): void {
-    if (!this.watches(providerId)) return;
+  observeHeaders(providerId: string, headers: Headers, config: Config): void {
+    if (config === undefined) return;
     const load = parseOrcaHeader(headers.get("endpoint-load-metrics"));
     if (load !== undefined) this.state(providerId).orca = { load, at: this.deps.now() };
   }
 
   /**
    * Starts a scrape of the cluster's `/metrics` when one is due (at most one per interval and one at a time per
-   * isolate); returns its promise (for `waitUntil`), or undefined when none was started.
+   * isolate); returns its promise (for `waitUntil`), or undefined when none was started. `endpoint` is resolved only
+   * when a scrape is due.
    */
-  refresh(providerId: string): Promise<void> | undefined {
-    const metrics = this.deps.config(providerId)?.metrics;
+  refresh(providerId: string, config: Config, endpoint: () => MetricsEndpoint | undefined): Promise<void> | undefined {
+    const metrics = config?.metrics;
     if (metrics === undefined) return undefined;
     const s = this.state(providerId);
     const now = this.deps.now();
@@ -128,20 +126,16 @@ export class LoadMonitor {
     // A scrape whose request context was torn down may never settle: past its timeout it no longer blocks the next.
     const stuck = s.scraping && last !== undefined && now - last > metrics.timeout_ms + metrics.interval_ms;
     if ((s.scraping && !stuck) || (last !== undefined && now - last < metrics.interval_ms)) return undefined;
-    const endpoint = this.deps.metricsEndpoint(providerId);
-    if (endpoint === undefined) return undefined;
+    const target = endpoint();
+    if (target === undefined) return undefined;
     s.scraping = true;
     s.lastScrapeAt = now;
-    return this.scrape(s, endpoint, metrics.timeout_ms).finally(() => {
+    return this.scrape(s, target, metrics.timeout_ms).finally(() => {
       s.scraping = false;
     });
   }
 
-  private async scrape(
-    s: ClusterState,
-    endpoint: { url: string; headers: Record<string, string> },
-    timeoutMs: number,
-  ): Promise<void> {
+  private async scrape(s: ClusterState, endpoint: MetricsEndpoint, timeoutMs: number): Promise<void> {
     try {
       const request = new Request(endpoint.url, { headers: endpoint.headers, signal: AbortSignal.timeout(timeoutMs) });
       const res = await this.deps.fetch(request);
@@ -159,8 +153,16 @@ export class LoadMonitor {
   }
 
   /** Counters for tests and the admin view. */
-  stats(providerId: string): { scrapes: number; scrapeFailures: number; spilling: boolean; view: LoadView } {
+  stats(
+    providerId: string,
+    config: Config,
+  ): { scrapes: number; scrapeFailures: number; spilling: boolean; view: LoadView } {
     const s = this.state(providerId);
-    return { scrapes: s.scrapes, scrapeFailures: s.scrapeFailures, spilling: s.spilling, view: this.view(providerId) };
+    return {
+      scrapes: s.scrapes,
+      scrapeFailures: s.scrapeFailures,
+      spilling: s.spilling,
+      view: this.view(providerId, config),
+    };
   }
 }

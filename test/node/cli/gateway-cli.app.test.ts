@@ -1,13 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { run } from "../../../scripts/cli/main";
 import { createApp } from "../../../src/app";
-import type { Services } from "../../../src/context";
+import { isolateState, type Services } from "../../../src/context";
 import { parseEnv } from "../../../src/env";
-import { AdmissionHints } from "../../../src/gateway/billing/admission-hints";
-import { createLoadMonitor } from "../../../src/gateway/origin-load";
 import { compilePolicy } from "../../../src/policy/compile";
-import { CircuitBreakers } from "../../../src/routing/circuit-breaker";
-import { PremiumShares } from "../../../src/routing/premium-share";
 import { createReferenceStore } from "../../integration/ledger/reference-ledger";
 import { expectCompiled, readPolicyDir, sha256 } from "../policy/helpers";
 
@@ -25,10 +21,8 @@ function gateway() {
   const services: Services = {
     env: parseEnv({ ADMIN_SECRET: SECRET }),
     policy,
-    breakers: new CircuitBreakers(),
-    load: createLoadMonitor(policy, () => undefined),
-    premiumShares: new PremiumShares(),
-    admissionHints: new AdmissionHints(),
+    ...isolateState(),
+    providers: new Map(),
     ledger: store.ledger,
     keys: store.keys,
     outbox: undefined,
