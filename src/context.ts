@@ -3,6 +3,7 @@ import { KeyCache } from "./auth/key-cache";
 import type { Principal } from "./auth/principal";
 import { StaticKeys } from "./auth/static-keys";
 import type { CacheServices } from "./cache/services";
+import type { ChatRequest } from "./canonical/chat";
 import type { Env, WorkerEnv } from "./env";
 import { AdmissionHints } from "./ledger/admission-hints";
 import type { OutboxClient } from "./ledger/outbox";
@@ -12,6 +13,8 @@ import type { ResolveResult } from "./providers";
 import { CircuitBreakers } from "./routing/circuit-breaker";
 import { LoadMonitor } from "./routing/load/monitor";
 import { PremiumShares } from "./routing/premium-share";
+
+export type CascadeVerifier = (req: ChatRequest, answer: string) => Promise<number | undefined> | number | undefined;
 
 /**
  * Long-lived collaborators and everything an isolate keeps between requests, built once per isolate (src/services.ts)
@@ -23,6 +26,11 @@ export interface Services {
   breakers: CircuitBreakers;
   /** Origin clusters' load as this isolate sees it (scrapes, ORCA headers, in-flight, TTFT) and their spill state. */
   load: LoadMonitor;
+  /**
+   * The cascade's learned verifier: scores (prompt, cheap answer) in 0..1, or undefined when it cannot. Absent: the
+   * cascade has no verifier signal (router-learn's `scoreVerifier` plugs in here).
+   */
+  verifier?: CascadeVerifier;
   /** Sliding windows of the premium tier's share, for routes with `premium_cap` (per isolate: see tiering.ts). */
   premiumShares: PremiumShares;
   /** What this isolate last saw of each account's balance and rate windows (whether admission may overlap). */

@@ -1,14 +1,16 @@
 import type { ChatRequest } from "../canonical/chat";
 import { GatewayError } from "../errors";
+import type { ModelPricing } from "../policy/types";
 import { getAdapter } from "../providers";
 import { executePlan } from "../routing/execute";
-import { type PlanInput, planRoute, type RoutePlan } from "../routing/plan";
+import { type PlanInput, planRoute, planTier, type RoutePlan, tierOf } from "../routing/plan";
 import { estimatePromptTokens } from "../routing/token-estimate";
 import { billedCall, type CallRun, type Charge } from "./billed-call";
 import { billFor, responseChars, settleOp } from "./billing/meter";
 import { pricePlan } from "./billing/pricing";
 import { openChatCache } from "./cache";
 import { billHit } from "./cache-hit";
+import { cascadeApplies, runCascade } from "./cascade";
 import { spillover } from "./origin-load";
 import { routeMeta } from "./route-meta";
 import { capPremium } from "./tiering";
@@ -62,7 +64,6 @@ export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
 
 export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatOutcome> {
   const priced = pricePlan(planChat(ctx, req));
-  const { pricing } = priced;
   // Load-aware spillover: a busy origin cluster's targets move behind the hosted fallbacks (priced above).
   const plan = spillover(ctx.services, priced.plan, ctx.waitUntil).plan;
   const { cache, hit } = await openChatCache(ctx, req, plan);
@@ -72,10 +73,40 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     if (outcome.kind !== "replay") hit.served();
     return outcome;
   }
-  const promptEstimate = estimatePromptTokens(req);
+  if (cascadeApplies(ctx, req, plan)) return runCascade(ctx, req, chatPlanInput(ctx, req), plan, cache);
+  try {
+    return await callPlan(ctx, req, plan, priced.pricing, cache);
+  } catch (err) {
+    // Degradation: a caller who cannot afford the premium tier is served by the cheap one rather than refused.
+    const cheaper = degradedPlan(err, ctx, req, plan);
+    if (cheaper === undefined) throw err;
+    const repriced = pricePlan(cheaper);
+    return callPlan(ctx, req, spillover(ctx.services, repriced.plan, ctx.waitUntil).plan, repriced.pricing, cache);
+  }
+}
+
+function degradedPlan(err: unknown, ctx: ChatContext, req: ChatRequest, plan: RoutePlan): RoutePlan | undefined {
+  if (!(err instanceof GatewayError) || err.code !== "insufficient_credits") return undefined;
+  const { route } = plan;
+  if (route.degrade?.balance !== true || route.tiers === undefined || plan.viaRoute !== true) return undefined;
+  if (tierOf(route, plan.alias) !== "premium") return undefined;
+  const cheap = planTier(chatPlanInput(ctx, req), plan, route.tiers.cheap, {
+    decidedBy: "degrade:balance",
+    tier: "cheap",
+  });
+  return cheap.ok ? cheap.plan : undefined;
+}
+
+async function callPlan(
+  ctx: ChatContext,
+  req: ChatRequest,
+  plan: RoutePlan,
+  pricing: ModelPricing,
+  cache: ChatCache,
+): Promise<ChatOutcome> {
   const charge: Charge = {
     pricing,
-    promptEstimate,
+    promptEstimate: estimatePromptTokens(req),
     maxOutputTokens: requestedMaxTokens(req) ?? plan.model.max_output_tokens,
     cache: cache.usageStatus,
     overlap: true,

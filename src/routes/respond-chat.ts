@@ -6,6 +6,7 @@ import { billedFrames, meteredEvents, StreamBill } from "../gateway/billing/mete
 import { respondCached } from "../gateway/cache-respond";
 import { type ChatOutcome, settleJson } from "../gateway/chat";
 import { routeHeaders } from "../gateway/route-meta";
+import { cascadeHeaders } from "../gateway/routing-headers";
 import { committedEvents, toByteStream } from "../streaming/pump";
 import { SSE_HEADERS } from "../streaming/sse";
 import { replayResponse } from "./replay";
@@ -38,7 +39,12 @@ export function respondChat(
     const body = encoding.json(outcome.response);
     settleJson(outcome, body, { "content-type": "application/json", ...route });
     return new Response(body, {
-      headers: { "content-type": "application/json", ...headers, ...costHeaders(outcome.admission, outcome.bill.cost) },
+      headers: {
+        "content-type": "application/json",
+        ...headers,
+        ...costHeaders(outcome.admission, outcome.bill.cost),
+        ...cascadeHeaders(outcome.cascade, outcome.admission, outcome.bill.cost),
+      },
     });
   }
 
