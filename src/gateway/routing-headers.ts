@@ -1,6 +1,4 @@
 import type { TierDecision } from "../routing/plan";
-import type { Admission } from "./billing/types";
-import type { CascadeReport } from "./types";
 
 /**
  * Response headers for runtime tier decisions (documented in README "Response headers"): spillover, degradation,
@@ -12,27 +10,5 @@ export function decisionHeaders(d: TierDecision | undefined): Record<string, str
   if (d.tier !== undefined) headers["x-gateway-tier"] = d.tier;
   if (d.spillover === true) headers["x-gateway-spillover"] = "1";
   if (d.decidedBy.startsWith("degrade:")) headers["x-gateway-degraded"] = d.decidedBy.slice("degrade:".length);
-  return headers;
-}
-
-/**
- * A cascade's verdict, its weakest signal and confidence, and the request's whole cost: when the premium answer is
- * served, `x-gateway-cost` is both calls (the cheap one's charge plus the premium one's), with each part alongside.
- */
-export function cascadeHeaders(
-  report: CascadeReport | undefined,
-  admission: Admission,
-  cost: number,
-): Record<string, string> {
-  if (report === undefined) return {};
-  const headers: Record<string, string> = { "x-gateway-cascade": report.verdict };
-  if (report.signal !== undefined) headers["x-gateway-cascade-signal"] = report.signal;
-  if (report.confidence !== undefined) headers["x-gateway-confidence"] = report.confidence.toFixed(4);
-  if (report.verdict === "escalated") {
-    const premium = Math.min(cost, admission.reserved);
-    headers["x-gateway-cost"] = String(premium + report.cheapCost);
-    headers["x-gateway-cost-cheap"] = String(report.cheapCost);
-    headers["x-gateway-cost-premium"] = String(premium);
-  }
   return headers;
 }
