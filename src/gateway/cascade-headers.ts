@@ -8,13 +8,15 @@ import type { CascadeReport } from "./types";
 export function cascadeHeaders(
   report: CascadeReport | undefined,
   admission: Admission,
-  cost: number,
+  /** The served call's cost; unknown when a stream starts (then only the cheap call's charge is reported). */
+  cost?: number,
 ): Record<string, string> {
   if (report === undefined) return {};
   const headers: Record<string, string> = { "x-gateway-cascade": report.verdict };
   if (report.signal !== undefined) headers["x-gateway-cascade-signal"] = report.signal;
   if (report.confidence !== undefined) headers["x-gateway-confidence"] = report.confidence.toFixed(4);
-  if (report.verdict === "escalated") {
+  if (report.verdict === "escalated" && cost === undefined) headers["x-gateway-cost-cheap"] = String(report.cheapCost);
+  if (report.verdict === "escalated" && cost !== undefined) {
     const premium = Math.min(cost, admission.reserved);
     headers["x-gateway-cost"] = String(premium + report.cheapCost);
     headers["x-gateway-cost-cheap"] = String(report.cheapCost);

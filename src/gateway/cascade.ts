@@ -1,5 +1,6 @@
 import type { ChatRequest, ChatResponse } from "../canonical/chat";
 import { GatewayError } from "../errors";
+import type { ModelConfig } from "../policy/types";
 import { getAdapter } from "../providers";
 import { failedChecks, type SchemaVerdict } from "../routing/cascade/checks";
 import { collectJson } from "../routing/cascade/collect";
@@ -11,6 +12,7 @@ import { validateJson } from "../tools/json-schema";
 import { billedCall, callPart } from "./billed-call";
 import { billFor, responseChars, settleOp } from "./billing/meter";
 import { pricePlan } from "./billing/pricing";
+import { cascadeHeaders } from "./cascade-headers";
 import { routeMeta } from "./route-meta";
 import { atPremiumCap, countEscalation } from "./tiering";
 import type { CascadeReport, ChatCache, ChatContext, ChatOutcome } from "./types";
@@ -23,7 +25,9 @@ import { chatJsonAttempt, executorDeps } from "./upstream-call";
  * cheap one on the request's id, the premium one on `<id>.escalated`; each is admitted and settled exactly once.
  * The client gets exactly one answer, and the reported cost includes the cheap call.
  *
- * JSON only: a streamed request on a cascade route is served by the cheap tier's stream as usual (not judged).
+ * Streams: the cheap call is made as a JSON call, so its whole answer is judged before any byte reaches the client
+ * (the buffer is that one answer, bounded by the request's output grant). Accepted, it is replayed to the client as
+ * SSE chunks (as a cache hit is); escalated, the premium call streams to the client as usual.
  */
 
 /** Does the cascade apply? A request that named the route, landed on the cheap tier, wants one JSON answer. */
@@ -33,7 +37,7 @@ export function cascadeApplies(ctx: ChatContext, req: ChatRequest, plan: RoutePl
   if (tierOf(plan.route, plan.alias) !== "cheap" || plan.route.tiers?.premium[0] === undefined) return false;
   // Tool-loop turns, Idempotency-Key replays (one stored answer per key) and n > 1 keep the plain path.
   if (ctx.skipCache === true || ctx.billing.idempotencyKey !== undefined) return false;
-  return req.stream !== true && (req.n ?? 1) === 1;
+  return (req.n ?? 1) === 1;
 }
 
 /** The cheap call asks for logprobs when the policy judges by them and the cheap targets can return them. */
@@ -61,6 +65,7 @@ function withoutLogprobs(response: ChatResponse): ChatResponse {
 
 interface Step {
   response: ChatResponse;
+  model: ModelConfig;
   outcome: Extract<ChatOutcome, { kind: "json" }>;
 }
 
@@ -99,7 +104,7 @@ async function step(ctx: ChatContext, plan: RoutePlan, req: ChatRequest, cache: 
       bill,
       settlement: hold.settlement,
     };
-    return { response, outcome };
+    return { response, outcome, model: result.attempt.model };
   });
   // Idempotency-Key requests never cascade, so admission cannot answer with a replay here.
   if (billed.kind === "replay") throw new GatewayError("internal_error", "a cascade step was answered by a replay");
@@ -117,6 +122,8 @@ export async function runCascade(
   input: PlanInput,
   plan: RoutePlan,
   cache: ChatCache,
+  /** Streams the premium call to the client (chat.ts's usual billed stream), for streamed requests. */
+  streamPremium: (ctx: ChatContext, plan: RoutePlan) => Promise<ChatOutcome>,
 ): Promise<ChatOutcome> {
   const cascade = plan.route.cascade;
   const premiumAlias = plan.route.tiers?.premium[0];
@@ -125,7 +132,9 @@ export async function runCascade(
   const tenantId = ctx.principal.tenant.id;
   const cheapReq = cheapRequest(ctx, req, plan);
   const cheapPlan: RoutePlan = { ...plan, decision: decision("cheap", false) };
-  const cheap = await step(ctx, cheapPlan, cheapReq, cache);
+  const streamed = req.stream === true;
+  const asJson: ChatRequest = streamed ? { ...cheapReq, stream: false, stream_options: null } : cheapReq;
+  const cheap = await step(ctx, cheapPlan, asJson, cache);
   const shown = cheapReq === req ? cheap.response : withoutLogprobs(cheap.response);
 
   const collected = collectJson(cheap.response);
@@ -147,7 +156,10 @@ export async function runCascade(
   const keepCheap = (verdict: CascadeReport["verdict"], by?: string): ChatOutcome => {
     report.verdict = verdict;
     if (by !== undefined) cheap.outcome.meta.routing = decision("cheap", false, by);
-    return { ...cheap.outcome, response: shown, cascade: report };
+    if (!streamed) return { ...cheap.outcome, response: shown, cascade: report };
+    const { meta, admission, settlement, bill } = cheap.outcome;
+    const headers = cascadeHeaders(report, admission, bill.cost);
+    return { kind: "cached", hit: { response: shown, meta, model: cheap.model, admission, settlement, bill, headers } };
   };
   if (!judged.escalate) return keepCheap(report.verdict);
   const remaining = plan.route.timeouts.deadline_ms - (services.now() - ctx.startedAt);
@@ -157,9 +169,11 @@ export async function runCascade(
   if (!premium.ok) return keepCheap("accepted");
   cheap.outcome.meta.routing = decision("cheap", true);
   const escalatedCtx = callPart(ctx, "escalated");
-  let upper: Step;
+  let upper: ChatOutcome;
   try {
-    upper = await step(escalatedCtx, premium.plan, req, cache);
+    upper = streamed
+      ? await streamPremium(escalatedCtx, premium.plan)
+      : (await step(escalatedCtx, premium.plan, req, cache)).outcome;
   } catch (err) {
     // Credits, task budget or the premium tier failing: the cheap answer is already paid for, and is served.
     if (!(err instanceof GatewayError)) throw err;
@@ -172,5 +186,5 @@ export async function runCascade(
   countEscalation(services, tenantId, plan.route);
   report.verdict = "escalated";
   report.cheapCost = Math.min(cheap.outcome.bill.cost, cheap.outcome.admission.reserved);
-  return { ...upper.outcome, cascade: report };
+  return upper.kind === "json" || upper.kind === "stream" ? { ...upper, cascade: report } : upper;
 }

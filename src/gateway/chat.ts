@@ -73,7 +73,11 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     if (outcome.kind !== "replay") hit.served();
     return outcome;
   }
-  if (cascadeApplies(ctx, req, plan)) return runCascade(ctx, req, chatPlanInput(ctx, req), plan, cache);
+  if (cascadeApplies(ctx, req, plan)) {
+    const streamPremium = (c: ChatContext, premium: RoutePlan) =>
+      callPlan(c, req, premium, pricePlan(premium).pricing, cache);
+    return runCascade(ctx, req, chatPlanInput(ctx, req), plan, cache, streamPremium);
+  }
   try {
     return await callPlan(ctx, req, plan, priced.pricing, cache);
   } catch (err) {

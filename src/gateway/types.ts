@@ -110,6 +110,7 @@ export type ChatOutcome =
       settlement: Settlement;
       model: ModelConfig;
       cache?: ChatCache;
+      cascade?: CascadeReport;
     }
   | { kind: "replay"; response: StoredResponse }
   /** A streaming request answered from the response cache (src/gateway/cache-respond.ts writes it). */

@@ -92,15 +92,6 @@ export const CascadeSchema = z
         "Escalate only when at least this much of the route's deadline is left after the cheap call; otherwise the " +
           "cheap answer is served (`x-gateway-degraded: deadline`).",
       ),
-    max_buffer_bytes: z
-      .int()
-      .min(1024, { error: "must be at least 1024" })
-      .max(4_194_304, { error: "must be at most 4194304 (4 MiB)" })
-      .default(262_144)
-      .describe(
-        "Streams: the cheap answer is held back and judged before its first byte is sent; an answer longer than this " +
-          "is sent as it is (unjudged by scores, flagged) so the buffer stays bounded.",
-      ),
   })
   .describe(
     "Call the cheap tier first, judge its answer, and call the premium tier only when confidence is low. Applies " +

@@ -140,7 +140,6 @@ export interface CascadeConfig {
   verifier?: { below?: number };
   checks: { empty: boolean; refusal: boolean; length: boolean; json: boolean };
   min_remaining_ms: number;
-  max_buffer_bytes: number;
 }
 
 export interface PremiumCapConfig {

@@ -71,7 +71,12 @@ export function respondChat(
       onEnd,
     }),
     {
-      headers: { ...SSE_HEADERS, ...headers, "x-gateway-credits-remaining": String(outcome.admission.balanceAfter) },
+      headers: {
+        ...SSE_HEADERS,
+        ...headers,
+        "x-gateway-credits-remaining": String(outcome.admission.balanceAfter),
+        ...cascadeHeaders(outcome.cascade, outcome.admission),
+      },
     },
   );
 }

@@ -186,3 +186,49 @@ describe("degradation before 402", () => {
     expect(served.h("x-gateway-degraded")).toBeNull();
   });
 });
+
+describe("cascade: streams (the cheap answer is judged before the first byte)", () => {
+  const streamOf = async (res: Response) => {
+    const text = await res.text();
+    return text
+      .split("\n\n")
+      .filter((b) => b.startsWith("data: ") && !b.includes("[DONE]"))
+      .map((b) => JSON.parse(b.slice(6)) as { model: string; choices: { delta: { content?: string } }[] });
+  };
+
+  it("an accepted cheap answer is replayed as SSE, billed once", async () => {
+    const a = await newAccount(b, RICH, "t-routing");
+    const prompt = `stream sure ${crypto.randomUUID()}`;
+    const res = await chat(b, a, chatBody("cascade-sure", prompt, { stream: true }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    expect(res.headers.get("x-gateway-cascade")).toBe("accepted");
+    expect(res.headers.get("x-gateway-model")).toBe("c-sure");
+    const chunks = await streamOf(res);
+    const text = chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
+    expect(text.split(" ")).toHaveLength(6);
+    // The upstream was called without streaming, so the whole answer was judged before the client saw a byte.
+    const calls = await fakeCalls(prompt);
+    expect(calls.map((c) => (c.body as { stream?: boolean }).stream === true)).toEqual([false]);
+    const id = requestIdOf(res);
+    await settled(b, a);
+    await billedOnce(a, id);
+  });
+
+  it("an escalated stream comes from the premium tier; the cheap call is billed on its own", async () => {
+    const a = await newAccount(b, RICH, "t-routing");
+    const prompt = `stream unsure ${crypto.randomUUID()}`;
+    const res = await chat(b, a, chatBody("cascade-unsure", prompt, { stream: true }));
+    expect(res.headers.get("x-gateway-cascade")).toBe("escalated");
+    expect(res.headers.get("x-gateway-model")).toBe("r-premium");
+    const chunks = await streamOf(res);
+    expect(chunks[0]?.model).toBe("fake-large");
+    const calls = await fakeCalls(prompt);
+    expect(calls.map((c) => (c.body as { stream?: boolean }).stream === true)).toEqual([false, true]);
+    const id = requestIdOf(res);
+    await settled(b, a);
+    const cheap = await billedOnce(a, id);
+    await billedOnce(a, `${id}.escalated`);
+    expect(Number(res.headers.get("x-gateway-cost-cheap"))).toBe(cheap?.charged);
+  });
+});

@@ -36,7 +36,6 @@ describe("routing runtime policy: valid", () => {
       logprobs: { min_below: 0.05 },
       checks: { empty: true, refusal: false, length: true, json: true },
       min_remaining_ms: 1000,
-      max_buffer_bytes: 262_144,
     });
     expect(route?.premium_cap).toEqual({
       max_share: 0.15,
@@ -91,9 +90,9 @@ describe("routing runtime policy: refused", () => {
       /routes\.auto\.cascade\.escalate_below: must be between 0 and 1/,
     ],
     [
-      "a tiny stream buffer",
+      "an option the cascade does not have",
       withRoute("    tiers: { cheap: small, premium: [large] }\n    cascade: { max_buffer_bytes: 10 }\n"),
-      /routes\.auto\.cascade\.max_buffer_bytes: must be at least 1024/,
+      /routes\.auto\.cascade\.max_buffer_bytes: unknown key/,
     ],
     [
       "load without levels",

@@ -13,7 +13,6 @@ const POLICY: CascadeConfig = {
   verifier: {},
   checks: { empty: true, refusal: true, length: true, json: true },
   min_remaining_ms: 1000,
-  max_buffer_bytes: 65536,
 };
 
 const lp = (...values: number[]) => ({
