@@ -17,6 +17,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 FAKE_UPSTREAM_URL: inject("fakeUpstreamUrl"),
+                LOAD_ORIGIN_URL: inject("loadOriginUrl"),
                 UPSTASH_REDIS_REST_URL: inject("upstashRedisUrl"),
                 UPSTASH_REDIS_REST_TOKEN: inject("upstashRedisToken"),
                 JWKS_URL: inject("jwksUrl"),

@@ -37,7 +37,26 @@ function finishOf(reply: OpenAiReply): FinishReason {
   return reply.kind === "tool" ? "tool_calls" : reply.finish;
 }
 
-export function chatCompletionJson(meta: CompletionMeta, reply: OpenAiReply, usage: Usage | undefined): ChatResponse {
+/** One token's entry in OpenAI's `logprobs.content` (no alternatives: `top_logprobs` is empty). */
+function tokenLogprob(token: string, logprob: number) {
+  return { token, logprob, bytes: [...Buffer.from(token, "utf8")], top_logprobs: [] };
+}
+
+/**
+ * `logprobs` for a text reply, as OpenAI sends it when the request has `logprobs: true`: one entry per token (here
+ * one per piece). `logprobs` gives each piece's natural-log probability; absent = the request did not ask.
+ */
+function replyLogprobs(reply: OpenAiReply, logprobs: readonly number[] | undefined) {
+  if (logprobs === undefined || reply.kind !== "text") return null;
+  return { content: reply.pieces.map((p, i) => tokenLogprob(p, logprobs[i] ?? 0)), refusal: null };
+}
+
+export function chatCompletionJson(
+  meta: CompletionMeta,
+  reply: OpenAiReply,
+  usage: Usage | undefined,
+  logprobs?: readonly number[],
+): ChatResponse {
   const message: ChatResponse["choices"][number]["message"] =
     reply.kind === "text"
       ? { role: "assistant", content: reply.pieces.join(""), refusal: null }
@@ -54,7 +73,7 @@ export function chatCompletionJson(meta: CompletionMeta, reply: OpenAiReply, usa
     object: "chat.completion",
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishOf(reply) }],
+    choices: [{ index: 0, message, logprobs: replyLogprobs(reply, logprobs), finish_reason: finishOf(reply) }],
     system_fingerprint: null,
   };
   if (usage !== undefined) response.usage = usage;
@@ -85,13 +104,23 @@ export const OPENAI_DONE: SseFrame = sseFrame("[DONE]");
  * The whole stream for one reply. `usage` present = the client asked for include_usage: a final usage chunk with
  * empty `choices` precedes `[DONE]`.
  */
-export function chatCompletionFrames(meta: CompletionMeta, reply: OpenAiReply, usage: Usage | undefined): SseFrame[] {
+export function chatCompletionFrames(
+  meta: CompletionMeta,
+  reply: OpenAiReply,
+  usage: Usage | undefined,
+  logprobs?: readonly number[],
+): SseFrame[] {
   const withUsage = usage !== undefined;
   const frames: SseFrame[] = [sseJson(delta(meta, { role: "assistant", content: "", refusal: null }, withUsage))];
   if (reply.kind === "text") {
-    for (const piece of reply.pieces) {
-      frames.push(sseJson(delta(meta, { content: piece }, withUsage), { content: true }));
-    }
+    reply.pieces.forEach((piece, i) => {
+      const c = delta(meta, { content: piece }, withUsage);
+      const choice = c.choices[0];
+      if (logprobs !== undefined && choice !== undefined) {
+        choice.logprobs = { content: [tokenLogprob(piece, logprobs[i] ?? 0)], refusal: null };
+      }
+      frames.push(sseJson(c, { content: true }));
+    });
   } else {
     const head = {
       index: 0,

@@ -12,8 +12,8 @@ function preview(text: string): string {
 }
 
 /** The honest, deterministic answer text: it says what produced it and summarises the prompt it was given. */
-export function originAnswerText(conv: Conversation, verbose: boolean): string {
-  const label = `[local origin · ${conv.model}]`;
+export function originAnswerText(conv: Conversation, verbose: boolean, name = "local origin"): string {
+  const label = `[${name} · ${conv.model}]`;
   if (conv.toolResultText !== undefined) {
     return `${label} tool result received: ${conv.toolResultText.slice(0, 40)}`;
   }
@@ -30,12 +30,12 @@ export function originAnswerText(conv: Conversation, verbose: boolean): string {
 }
 
 /** `max_tokens` (in words) truncates the answer and turns the finish reason into `length`. */
-export function originReply(conv: Conversation, verbose: boolean, callId: string): OpenAiReply {
+export function originReply(conv: Conversation, verbose: boolean, callId: string, name?: string): OpenAiReply {
   if (conv.toolName !== undefined) {
     const args = JSON.stringify({ query: conv.lastUserText });
     return { kind: "tool", callId, name: conv.toolName, arguments: args, argumentPieces: sliceString(args, 16) };
   }
-  const words = splitWords(originAnswerText(conv, verbose));
+  const words = splitWords(originAnswerText(conv, verbose, name));
   const capped = conv.maxTokens !== undefined && words.length > conv.maxTokens;
   const kept = capped ? words.slice(0, conv.maxTokens) : words;
   return { kind: "text", pieces: wordPieces(kept), finish: capped ? "length" : "stop" };

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { findLocalEmbedder } from "./embedder";
 import { closeServer, isOpen, listen, parseJson, readBody, sendJson, sleep, startSse, writeAndFlush } from "./http";
+import { DEFAULT_LOAD, LoadModel, type LoadModelOptions } from "./load-model";
 import { embeddingInputs, parseOpenAiChat, parseOpenAiEmbeddings } from "./openai-request";
 import {
   type CompletionMeta,
@@ -30,6 +31,13 @@ export interface LocalOriginOptions {
   host?: "127.0.0.1";
   /** Pause after each streamed content chunk, so streaming is visible in a terminal. Default 15 ms. */
   chunkDelayMs?: number;
+  /**
+   * The cluster's load model (local/load-model.ts): `true` for DEFAULT_LOAD, or options over it. Absent: unlimited
+   * slots and no generation time (answers at once), though `/metrics` still reports what is running.
+   */
+  load?: boolean | Partial<LoadModelOptions>;
+  /** How answers label themselves (default "local origin"); `npm start` runs a second one as a hosted stand-in. */
+  name?: string;
 }
 
 export interface LocalOrigin {
@@ -38,9 +46,26 @@ export interface LocalOrigin {
   close(): Promise<void>;
 }
 
-type Answer = { kind: "json"; status: number; body: unknown } | { kind: "sse"; frames: SseFrame[] };
+type Answer =
+  | { kind: "json"; status: number; body: unknown; tokens?: number }
+  | { kind: "sse"; frames: SseFrame[]; tokens: number }
+  | { kind: "text"; status: number; text: string; contentType: string };
+
+const NO_LOAD: LoadModelOptions = {
+  slots: Number.POSITIVE_INFINITY,
+  prefillMs: 0,
+  tokenMs: 0,
+  kvCapacityTokens: DEFAULT_LOAD.kvCapacityTokens,
+  orcaHeader: false,
+};
+
+function loadOptions(load: LocalOriginOptions["load"]): LoadModelOptions {
+  if (load === undefined || load === false) return NO_LOAD;
+  return { ...DEFAULT_LOAD, ...(load === true ? {} : load) };
+}
 
 const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+const PROM_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 function error(status: number, message: string, code?: string): Answer {
   return { kind: "json", status, body: openAiErrorBody(status, message, code) };
@@ -52,6 +77,7 @@ function unknownModel(id: string): Answer {
 
 export async function startLocalOrigin(opts: LocalOriginOptions = {}): Promise<LocalOrigin> {
   const chunkDelayMs = opts.chunkDelayMs ?? 15;
+  const load = new LoadModel(loadOptions(opts.load));
   const started = Math.floor(Date.now() / 1000);
   let seq = 0;
 
@@ -68,10 +94,11 @@ export async function startLocalOrigin(opts: LocalOriginOptions = {}): Promise<L
       created: Math.floor(Date.now() / 1000),
       model: model.id,
     };
-    const reply = originReply(conv, model.verbose, `call_local_${seq}`);
+    const reply = originReply(conv, model.verbose, `call_local_${seq}`, opts.name);
     const usage = usageOf(conv.promptTokens, replyTokens(reply));
-    if (!conv.stream) return { kind: "json", status: 200, body: chatCompletionJson(meta, reply, usage) };
-    return { kind: "sse", frames: chatCompletionFrames(meta, reply, conv.includeUsage ? usage : undefined) };
+    const tokens = conv.promptTokens + replyTokens(reply);
+    if (!conv.stream) return { kind: "json", status: 200, body: chatCompletionJson(meta, reply, usage), tokens };
+    return { kind: "sse", frames: chatCompletionFrames(meta, reply, conv.includeUsage ? usage : undefined), tokens };
   }
 
   async function embeddings(body: unknown): Promise<Answer> {
@@ -110,6 +137,10 @@ export async function startLocalOrigin(opts: LocalOriginOptions = {}): Promise<L
         ),
       };
     }
+    if (method === "GET" && path === "/metrics") {
+      return { kind: "text", status: 200, text: load.metricsText("local-origin"), contentType: PROM_CONTENT_TYPE };
+    }
+    if (method === "GET" && path === "/__load") return { kind: "json", status: 200, body: load.snapshot() };
     if (method === "GET" && path === "/v1/tools/search") {
       const query = new URL(req.url ?? "/", "http://origin.invalid").searchParams.get("q") ?? "";
       return { kind: "json", status: 200, body: localSearch(query) };
@@ -125,11 +156,36 @@ export async function startLocalOrigin(opts: LocalOriginOptions = {}): Promise<L
   }
 
   async function respond(res: ServerResponse, a: Answer): Promise<void> {
-    if (a.kind === "json") {
+    if (a.kind === "text") {
+      if (!isOpen(res)) return;
+      res.writeHead(a.status, { "content-type": a.contentType, "content-length": String(Buffer.byteLength(a.text)) });
+      res.end(a.text);
+      return;
+    }
+    if (a.kind === "json" && a.tokens === undefined) {
       sendJson(res, a.status, a.body);
       return;
     }
-    startSse(res);
+    // A chat answer holds one of the cluster's slots (waiting in the queue for one) until it is fully sent.
+    const slot = await load.acquire(a.tokens ?? 0);
+    res.once("close", slot.release);
+    try {
+      await generate(res, a);
+    } finally {
+      slot.release();
+    }
+  }
+
+  async function generate(res: ServerResponse, a: Answer & { kind: "json" | "sse" }): Promise<void> {
+    const { prefillMs, tokenMs } = load.opts;
+    await sleep(prefillMs);
+    if (a.kind === "json") {
+      const body = a.body as { usage?: { completion_tokens?: number } };
+      await sleep(tokenMs * (body.usage?.completion_tokens ?? 0));
+      sendJson(res, a.status, a.body, load.orcaHeader());
+      return;
+    }
+    startSse(res, load.orcaHeader());
     for (const frame of a.frames) {
       if (!isOpen(res)) return;
       await writeAndFlush(res, frame.text);

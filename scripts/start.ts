@@ -2,7 +2,9 @@
  * `npm start`: the gateway on 127.0.0.1 with no cloud account and no provider key.
  *
  * 1. starts the LOCAL ORIGIN (local/origin.ts): a deterministic OpenAI-compatible server standing in for a GPU
- *    cluster (vLLM/TGI/SGLang), which the example policy routes to through `${LOCAL_ORIGIN_URL}`;
+ *    cluster (vLLM/TGI/SGLang), which the example policy routes to through `${LOCAL_ORIGIN_URL}`, with a load model
+ *    (4 slots, a queue, vLLM `/metrics`), and a second instance without limits standing in for a hosted provider
+ *    (`${LOCAL_HOSTED_URL}`), so spillover can be watched (`npx tsx scripts/origin-load.ts`);
  * 2. builds the Worker exactly as `wrangler deploy` would (policies compiled first) into .local/build;
  * 3. serves it with Miniflare directly — one workerd process, no dev proxy or inspector in the request path.
  *
@@ -27,6 +29,7 @@ import { localOutbound } from "./local-network";
 const HOST = "127.0.0.1";
 const port = Number(process.env.PORT ?? 8787);
 const originPort = Number(process.env.ORIGIN_PORT ?? 8788);
+const hostedPort = Number(process.env.HOSTED_STANDIN_PORT ?? 8789);
 const devKey = process.env.GATEWAY_DEV_KEY ?? "sk-gw-local-dev";
 const devTenant = process.env.GATEWAY_DEV_TENANT ?? "acme";
 const outdir = resolve(".local/build");
@@ -58,17 +61,21 @@ async function main() {
   for (const [name, p] of [
     ["PORT", port],
     ["ORIGIN_PORT", originPort],
+    ["HOSTED_STANDIN_PORT", hostedPort],
   ] as const) {
     if (await portTaken(p)) {
       console.error(
         `npm start: ${HOST}:${p} is already in use — is another \`npm start\` running? Stop it (Ctrl-C in its ` +
-          `terminal), or choose other ports: ${name}=<port> npm start (PORT for the gateway, ORIGIN_PORT for the local origin).`,
+          `terminal), or choose other ports: ${name}=<port> npm start (PORT for the gateway, ORIGIN_PORT for the ` +
+          "local origin, HOSTED_STANDIN_PORT for the hosted stand-in).",
       );
       process.exit(1);
     }
   }
-  const origin = await startLocalOrigin({ port: originPort, host: HOST });
-  console.log(`local origin (stand-in GPU cluster, deterministic answers): ${origin.url}`);
+  const origin = await startLocalOrigin({ port: originPort, host: HOST, load: true });
+  console.log(`local origin (stand-in GPU cluster, deterministic answers, 4 slots): ${origin.url}`);
+  const hosted = await startLocalOrigin({ port: hostedPort, host: HOST, name: "hosted stand-in" });
+  console.log(`hosted stand-in (where a busy origin spills to): ${hosted.url}`);
   // The first chat would otherwise wait ~1.4 s while USE-lite (the cache's embedder) loads: load it now, and say so.
   const warming = performance.now();
   process.stdout.write("loading the local embedder (USE-lite, for the semantic cache)… ");
@@ -104,6 +111,7 @@ async function main() {
       MAX_BODY_BYTES: "4194304",
       ...readDevVars(".dev.vars"),
       LOCAL_ORIGIN_URL: `${origin.url}/v1`,
+      LOCAL_HOSTED_URL: `${hosted.url}/v1`,
       // The exact host:port the example `local_search` tool may reach (loopback is refused unless allowlisted so).
       LOCAL_ORIGIN_HOST: new URL(origin.url).host,
       GATEWAY_STATIC_KEYS: JSON.stringify(staticKeys),
@@ -121,6 +129,7 @@ async function main() {
   const stop = async () => {
     await mf.dispose().catch(() => undefined);
     await origin.close().catch(() => undefined);
+    await hosted.close().catch(() => undefined);
     process.exit(0);
   };
   process.on("SIGINT", stop);

@@ -4,6 +4,7 @@ import { KeyCache } from "./auth/key-cache";
 import type { Principal } from "./auth/principal";
 import { StaticKeys } from "./auth/static-keys";
 import type { CacheServices } from "./cache/services";
+import type { ChatRequest } from "./canonical/chat";
 import type { Env, WorkerEnv } from "./env";
 import { AdmissionHints } from "./ledger/admission-hints";
 import type { OutboxClient } from "./ledger/outbox";
@@ -13,6 +14,10 @@ import type { Telemetry } from "./observability/telemetry";
 import type { CompiledPolicy } from "./policy/types";
 import type { ResolveResult } from "./providers";
 import { CircuitBreakers } from "./routing/circuit-breaker";
+import { LoadMonitor } from "./routing/load/monitor";
+import { PremiumShares } from "./routing/premium-share";
+
+export type CascadeVerifier = (req: ChatRequest, answer: string) => Promise<number | undefined> | number | undefined;
 
 /**
  * Long-lived collaborators and everything an isolate keeps between requests, built once per isolate (src/services.ts)
@@ -22,6 +27,15 @@ export interface Services {
   env: Env;
   policy: CompiledPolicy;
   breakers: CircuitBreakers;
+  /** Origin clusters' load as this isolate sees it (scrapes, ORCA headers, in-flight, TTFT) and their spill state. */
+  load: LoadMonitor;
+  /**
+   * The cascade's learned verifier: scores (prompt, cheap answer) in 0..1, or undefined when it cannot. Absent: the
+   * cascade has no verifier signal (router-learn's `scoreVerifier` plugs in here).
+   */
+  verifier?: CascadeVerifier;
+  /** Sliding windows of the premium tier's share, for routes with `premium_cap` (per isolate: see tiering.ts). */
+  premiumShares: PremiumShares;
   /** What this isolate last saw of each account's balance and rate windows (whether admission may overlap). */
   admissionHints: AdmissionHints;
   /** Credits, holds, rate limits, task budgets, idempotency and usage events (Upstash Redis or Durable Objects). */
@@ -54,12 +68,17 @@ export interface Services {
 }
 
 /** What an isolate learns and keeps between requests, whatever env object the runtime hands it. */
-export type IsolateState = Pick<Services, "breakers" | "admissionHints" | "keyCache" | "jwks" | "staticKeys">;
+export type IsolateState = Pick<
+  Services,
+  "breakers" | "load" | "premiumShares" | "admissionHints" | "keyCache" | "jwks" | "staticKeys"
+>;
 
 /** A fresh isolate's state (src/services.ts builds one per isolate; tests that build Services by hand use it too). */
 export function isolateState(): IsolateState {
   return {
     breakers: new CircuitBreakers(),
+    load: new LoadMonitor({ fetch: (req) => fetch(req), now: () => Date.now() }),
+    premiumShares: new PremiumShares(),
     admissionHints: new AdmissionHints(),
     keyCache: new KeyCache(),
     jwks: new JwksCache(),

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
+import { startLocalOrigin } from "../local/origin";
 import { startFakeUpstream } from "./servers/fake-upstream";
 import { startJwksServer } from "./servers/jwks";
 import { startOtlpReceiver } from "./servers/otlp-receiver/server";
@@ -47,8 +48,16 @@ export default async function setup(project: TestProject) {
   // OpenTelemetry: a real OTLP/HTTP receiver that decodes (strictly) what the gateway exports.
   const otlp = await startOtlpReceiver();
   project.provide("otlpReceiverUrl", otlp.url);
+  // The spillover tests' origin cluster: the local origin with its load model (2 slots, slow enough to queue), and
+  // the ORCA header on, so both the /metrics scrape and the header are exercised.
+  const loadOrigin = await startLocalOrigin({
+    chunkDelayMs: 20,
+    load: { slots: 2, prefillMs: 150, tokenMs: 10, orcaHeader: true },
+  });
+  project.provide("loadOriginUrl", loadOrigin.url);
   return async () => {
     await otlp.close();
+    await loadOrigin.close();
     await vector.close();
     await upstream.close();
     await upstash.close();
@@ -69,5 +78,6 @@ declare module "vitest" {
     toolTargetUrl: string;
     toolTargetHost: string;
     otlpReceiverUrl: string;
+    loadOriginUrl: string;
   }
 }

@@ -1,11 +1,12 @@
 import type { ChatRequest } from "../canonical/chat";
 import { GatewayError } from "../errors";
 import { ATTR } from "../observability/attributes";
+import type { ModelPricing } from "../policy/types";
 import { getAdapter } from "../providers";
 import { cacheAffinityKey, seededRandom } from "../routing/affinity";
 import { fitContextWindow } from "../routing/context-window";
 import { executePlan } from "../routing/execute";
-import { planRoute, type RoutePlan } from "../routing/plan";
+import { type PlanInput, planRoute, planTier, type RoutePlan, tierOf } from "../routing/plan";
 import { estimatePromptTokens, promptTextChars } from "../routing/token-estimate";
 import { attemptTrace } from "./attempt-trace";
 import { billedCall, type CallRun, type Charge } from "./billed-call";
@@ -14,8 +15,11 @@ import { pricePlan } from "./billing/pricing";
 import { tokenFloor } from "./billing/usage";
 import { openChatCache } from "./cache";
 import { billHit } from "./cache-hit";
+import { cascadeApplies, runCascade } from "./cascade";
+import { spillover } from "./origin-load";
 import { routeMeta } from "./route-meta";
 import { chatRoutingInputs } from "./routing-inputs";
+import { capPremium } from "./tiering";
 import type { ChatCache, ChatContext, ChatOutcome } from "./types";
 import { chatJsonAttempt, chatStreamAttempt, executorDeps } from "./upstream-call";
 
@@ -25,19 +29,19 @@ function requestedMaxTokens(req: ChatRequest): number | undefined {
   return req.max_completion_tokens ?? req.max_tokens ?? undefined;
 }
 
-export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
+/** The planner's view of a chat request (kept so a runtime tier change can re-plan the same request). */
+export function chatPlanInput(ctx: ChatContext, req: ChatRequest): PlanInput {
   const { policy, breakers } = ctx.services;
-  const promptTokens = estimatePromptTokens(req);
   // A conversation that asks for a cached prefix stays on the target holding it (src/routing/affinity.ts).
   const affinity = cacheAffinityKey(req);
   const random = affinity === undefined ? ctx.services.random : seededRandom(affinity);
-  const result = planRoute({
+  return {
     policy,
     tenant: ctx.principal.tenant,
     model: req.model,
     kind: "chat",
     attributes: {
-      promptTokens,
+      promptTokens: estimatePromptTokens(req),
       hasTools: (req.tools?.length ?? 0) > 0,
       ...(ctx.taskType === undefined ? {} : { taskType: ctx.taskType }),
     },
@@ -47,19 +51,25 @@ export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
     },
     isAvailable: (key) => breakers.isAvailable(key),
     random,
-  });
-  if (!result.ok) throw result.error;
+  };
+}
+
+export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
+  const input = chatPlanInput(ctx, req);
+  const planned = planRoute(input);
+  if (!planned.ok) throw planned.error;
+  const plan = capPremium(ctx.services, ctx.principal.tenant.id, input, planned.plan);
   const max = requestedMaxTokens(req);
-  if (max !== undefined && max > result.plan.model.max_output_tokens) {
+  if (max !== undefined && max > plan.model.max_output_tokens) {
     const param = req.max_completion_tokens == null ? "max_tokens" : "max_completion_tokens";
     throw new GatewayError(
       "invalid_request",
-      `${param} is ${max}, above the ${result.plan.model.max_output_tokens} output tokens model "${result.plan.alias}" allows.`,
+      `${param} is ${max}, above the ${plan.model.max_output_tokens} output tokens model "${plan.alias}" allows.`,
       { param },
     );
   }
   // Before pricing and admission: a prompt no target can hold is refused without a hold.
-  const fitted = fitContextWindow(result.plan, promptTokens);
+  const fitted = fitContextWindow(plan, input.attributes.promptTokens);
   if (!fitted.ok) throw fitted.error;
   return fitted.plan;
 }
@@ -72,7 +82,9 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     span.set(ATTR.requestTemperature, req.temperature ?? undefined);
     if (req.n != null && req.n !== 1) span.set(ATTR.requestChoiceCount, req.n);
   }
-  const { plan, pricing } = pricePlan(planChat(ctx, req));
+  const priced = pricePlan(planChat(ctx, req));
+  // Load-aware spillover: a busy origin cluster's targets move behind the hosted fallbacks (priced above).
+  const plan = spillover(ctx.services, priced.plan, ctx.waitUntil).plan;
   const { cache, hit } = ctx.services.telemetry.enabled
     ? await cacheLookup(ctx, req, plan)
     : await openChatCache(ctx, req, plan);
@@ -82,6 +94,41 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     if (outcome.kind !== "replay") hit.served();
     return outcome;
   }
+  if (cascadeApplies(ctx, req, plan)) {
+    const streamPremium = (c: ChatContext, premium: RoutePlan) =>
+      callPlan(c, req, premium, pricePlan(premium).pricing, cache);
+    return runCascade(ctx, req, chatPlanInput(ctx, req), plan, cache, streamPremium);
+  }
+  try {
+    return await callPlan(ctx, req, plan, priced.pricing, cache);
+  } catch (err) {
+    // Degradation: a caller who cannot afford the premium tier is served by the cheap one rather than refused.
+    const cheaper = degradedPlan(err, ctx, req, plan);
+    if (cheaper === undefined) throw err;
+    const repriced = pricePlan(cheaper);
+    return callPlan(ctx, req, spillover(ctx.services, repriced.plan, ctx.waitUntil).plan, repriced.pricing, cache);
+  }
+}
+
+function degradedPlan(err: unknown, ctx: ChatContext, req: ChatRequest, plan: RoutePlan): RoutePlan | undefined {
+  if (!(err instanceof GatewayError) || err.code !== "insufficient_credits") return undefined;
+  const { route } = plan;
+  if (route.degrade?.balance !== true || route.tiers === undefined || plan.viaRoute !== true) return undefined;
+  if (tierOf(route, plan.alias) !== "premium") return undefined;
+  const cheap = planTier(chatPlanInput(ctx, req), plan, route.tiers.cheap, {
+    decidedBy: "degrade:balance",
+    tier: "cheap",
+  });
+  return cheap.ok ? cheap.plan : undefined;
+}
+
+async function callPlan(
+  ctx: ChatContext,
+  req: ChatRequest,
+  plan: RoutePlan,
+  pricing: ModelPricing,
+  cache: ChatCache,
+): Promise<ChatOutcome> {
   const promptEstimate = estimatePromptTokens(req);
   const charge: Charge = {
     pricing,

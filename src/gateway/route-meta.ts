@@ -1,4 +1,5 @@
-import type { PlannedAttempt, RoutePlan } from "../routing/plan";
+import type { PlannedAttempt, RoutePlan, TierDecision } from "../routing/plan";
+import { decisionHeaders } from "./routing-headers";
 
 /** What served a routed request; reported in response headers and (later) usage events. */
 export interface RouteMeta {
@@ -10,6 +11,8 @@ export interface RouteMeta {
   /** The answer came from a target other than the plan's first choice. */
   fallback: boolean;
   policyVersion: string;
+  /** How the tier was decided beyond the named alias (usage event `routing`). */
+  routing?: TierDecision;
 }
 
 export function routeMeta(plan: RoutePlan, served: PlannedAttempt, attempts: number, policyVersion: string): RouteMeta {
@@ -21,6 +24,7 @@ export function routeMeta(plan: RoutePlan, served: PlannedAttempt, attempts: num
     attempts,
     fallback: plan.attempts[0]?.targetKey !== served.targetKey,
     policyVersion,
+    ...(plan.decision === undefined ? {} : { routing: plan.decision }),
   };
 }
 
@@ -33,5 +37,6 @@ export function routeHeaders(meta: RouteMeta): Record<string, string> {
     "x-gateway-upstream-model": meta.upstreamModel,
     "x-gateway-attempts": String(meta.attempts),
     "x-gateway-policy-version": meta.policyVersion,
+    ...decisionHeaders(meta.routing),
   };
 }

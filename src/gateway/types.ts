@@ -82,6 +82,17 @@ export interface CacheHit {
   headers: Record<string, string>;
 }
 
+/** What a confidence cascade did (src/gateway/cascade.ts): headers, and the cheap call's cost when escalated. */
+export interface CascadeReport {
+  verdict: "accepted" | "escalated" | "held_by_cap" | "deadline" | "kept_cheap";
+  /** Micro-credits the cheap call was charged when the answer is the premium one (0 otherwise: it is the answer). */
+  cheapCost: number;
+  confidence?: number;
+  signal?: string;
+  /** Why an escalation could not run (credits, task budget, the premium tier failing): its error code. */
+  escalationError?: string;
+}
+
 export type ChatOutcome =
   | {
       kind: "json";
@@ -91,6 +102,7 @@ export type ChatOutcome =
       bill: Bill;
       settlement: Settlement;
       cache?: ChatCache;
+      cascade?: CascadeReport;
     }
   | {
       kind: "stream";
@@ -101,6 +113,7 @@ export type ChatOutcome =
       settlement: Settlement;
       model: ModelConfig;
       cache?: ChatCache;
+      cascade?: CascadeReport;
     }
   | { kind: "replay"; response: StoredResponse }
   /** A streaming request answered from the response cache (src/gateway/cache-respond.ts writes it). */

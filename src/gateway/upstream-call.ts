@@ -123,12 +123,17 @@ export function chatJsonAttempt(services: Services, req: ChatRequest, trace?: At
       }),
     );
     if (!(request instanceof Request)) return { ok: false, failure: request };
-    const sent = await send(services, request, signal, traceparent);
-    if (!(sent instanceof Response)) return { ok: false, failure: sent };
+    const loadConfig = services.policy.providers[a.providerId]?.load;
+    const done = services.load.begin(a.providerId, loadConfig);
     try {
+      const sent = await send(services, request, signal, traceparent);
+      if (!(sent instanceof Response)) return { ok: false, failure: sent };
+      services.load.observeHeaders(a.providerId, sent.headers, loadConfig);
       return { ok: true, value: adapter.parseChatResponse(await sent.json(), a.upstreamModel) };
     } catch (err) {
       return { ok: false, failure: protocolFailure(err, signal) };
+    } finally {
+      done();
     }
   });
 }
@@ -149,11 +154,23 @@ export function chatStreamAttempt(services: Services, req: ChatRequest, trace?: 
       }),
     );
     if (!(request instanceof Request)) return { ok: false, failure: request };
+    const loadConfig = services.policy.providers[a.providerId]?.load;
+    const done = services.load.begin(a.providerId, loadConfig);
+    const sentAt = services.now();
     const sent = await send(services, request, signal, traceparent);
-    if (!(sent instanceof Response)) return { ok: false, failure: sent };
+    if (!(sent instanceof Response)) {
+      done();
+      return { ok: false, failure: sent };
+    }
+    services.load.observeHeaders(a.providerId, sent.headers, loadConfig);
     const body = sent.body;
-    if (body === null) return { ok: false, failure: { kind: "bad_response", message: "empty stream body" } };
-    const iterator = adapter.parseChatStream(body, a.upstreamModel)[Symbol.asyncIterator]();
+    if (body === null) {
+      done();
+      return { ok: false, failure: { kind: "bad_response", message: "empty stream body" } };
+    }
+    // The origin's in-flight count ends with the stream, however it ends.
+    const parsed = adapter.parseChatStream(body, a.upstreamModel)[Symbol.asyncIterator]();
+    const iterator = loadConfig === undefined ? parsed : untilDone(parsed, done);
     const cancel = async () => {
       stop.abort(new DOMException("stream cancelled", "AbortError"));
       await iterator.return?.();
@@ -161,12 +178,33 @@ export function chatStreamAttempt(services: Services, req: ChatRequest, trace?: 
     try {
       const first = await iterator.next();
       if (first.done) return { ok: false, failure: { kind: "bad_response", message: "stream ended before any event" } };
+      services.load.observeTtft(a.providerId, services.now() - sentAt, loadConfig);
       return { ok: true, value: { first: first.value, rest: iterator, cancel } };
     } catch (err) {
       await cancel().catch(() => undefined);
       return { ok: false, failure: protocolFailure(err, signal) };
     }
   });
+}
+
+/** Calls `done` once the iterator finishes, throws or is returned early. */
+function untilDone<T>(it: AsyncIterator<T>, done: () => void): AsyncIterator<T> {
+  return {
+    next: async () => {
+      try {
+        const r = await it.next();
+        if (r.done === true) done();
+        return r;
+      } catch (err) {
+        done();
+        throw err;
+      }
+    },
+    return: async (value?: unknown) => {
+      done();
+      return (await it.return?.(value)) ?? { done: true, value: undefined as T };
+    },
+  };
 }
 
 export function embeddingsAttempt(services: Services, req: EmbeddingsRequest, trace?: AttemptTrace) {

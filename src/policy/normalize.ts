@@ -1,4 +1,5 @@
 import type { Merged } from "./merge";
+import { originLoad, routeTiering } from "./normalize-routing";
 import { tenantSettings } from "./normalize-tenant";
 import { routeCache, toolConfig } from "./normalize-tools";
 import type {
@@ -28,6 +29,7 @@ export function normalize(merged: Merged): CompiledSections {
       ...(value.api_key_secret === undefined ? {} : { api_key_secret: value.api_key_secret }),
       ...(value.auth_header === undefined ? {} : { auth_header: value.auth_header }),
       headers: value.headers,
+      ...(value.load === undefined ? {} : { load: originLoad(value.load) }),
     };
   }
 
@@ -64,6 +66,7 @@ export function normalize(merged: Merged): CompiledSections {
       timeouts: value.timeouts,
       circuit_breaker: value.circuit_breaker,
       cache: routeCache(value.cache),
+      ...routeTiering(value),
     };
   }
 

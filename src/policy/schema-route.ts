@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RouteCacheSchema } from "./schema-cache";
 import { AliasSchema, CountSchema, IdSchema, uniqueList } from "./schema-fields";
+import { CascadeSchema, DegradeSchema, PremiumCapSchema, TiersSchema } from "./schema-routing";
 
 const RuleConditionSchema = z
   .strictObject({
@@ -167,7 +168,12 @@ export const RouteSchema = z
     timeouts: TimeoutsSchema.prefault({}),
     circuit_breaker: CircuitBreakerSchema.prefault({}),
     cache: RouteCacheSchema.prefault({}),
+    tiers: TiersSchema.optional(),
+    cascade: CascadeSchema.optional(),
+    premium_cap: PremiumCapSchema.optional(),
+    degrade: DegradeSchema.optional(),
   })
+  .superRefine(checkTiers)
   .superRefine((route, ctx) => {
     const allowed = new Set(route.models);
     const outside = (alias: string) => `"${alias}" is not in this route's models (${route.models.join(", ")})`;
@@ -192,3 +198,35 @@ export const RouteSchema = z
   .describe(
     "A route is a set of models a tenant may call, plus how to choose among them and how to survive upstream failures.",
   );
+
+type TieredRoute = Pick<z.infer<z.ZodObject<{ models: z.ZodArray<z.ZodString> }>>, "models"> & {
+  tiers?: z.infer<typeof TiersSchema> | undefined;
+  cascade?: unknown;
+  premium_cap?: unknown;
+  degrade?: unknown;
+};
+
+/** The tiers name the route's own aliases, and every option that moves requests between tiers has them. */
+function checkTiers(route: TieredRoute, ctx: z.RefinementCtx): void {
+  const { tiers } = route;
+  if (tiers === undefined) {
+    for (const option of ["cascade", "premium_cap", "degrade"] as const) {
+      if (route[option] !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [option],
+          message: "needs `tiers` (which alias is cheap, which premium)",
+        });
+    }
+    return;
+  }
+  const allowed = new Set(route.models);
+  const outside = (alias: string) => `"${alias}" is not in this route's models (${route.models.join(", ")})`;
+  if (!allowed.has(tiers.cheap))
+    ctx.addIssue({ code: "custom", path: ["tiers", "cheap"], message: outside(tiers.cheap) });
+  tiers.premium.forEach((alias, index) => {
+    const path = ["tiers", "premium", index];
+    if (alias === tiers.cheap) ctx.addIssue({ code: "custom", path, message: `"${alias}" is also the cheap tier` });
+    else if (!allowed.has(alias)) ctx.addIssue({ code: "custom", path, message: outside(alias) });
+  });
+}

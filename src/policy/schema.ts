@@ -14,6 +14,7 @@ import {
   uniqueList,
 } from "./schema-fields";
 import { CreditsSchema, LimitsSchema, TaskBudgetSchema } from "./schema-limits";
+import { OriginLoadSchema } from "./schema-origin-load";
 import { RouteSchema } from "./schema-route";
 import { ToolLoopSchema, ToolNameSchema, ToolSchema } from "./schema-tools";
 
@@ -49,6 +50,7 @@ export const ProviderSchema = z
       'Static headers sent on every request to this provider. Values are strings (quote numbers: `"503"`) and may ' +
         `contain ${VAR_PLACEHOLDER} placeholders. Never write a credential here; use \`api_key_secret\`.`,
     ),
+    load: OriginLoadSchema.optional(),
   })
   .superRefine((provider, ctx) => {
     if (PROVIDER_TYPES[provider.type].origin && provider.base_url === undefined) {
@@ -56,6 +58,13 @@ export const ProviderSchema = z
         code: "custom",
         path: ["base_url"],
         message: `is required for type "${provider.type}" (a self-hosted origin has no default address), e.g. "\${LOCAL_ORIGIN_URL}" or "http://10.0.0.5:8000/v1"`,
+      });
+    }
+    if (!PROVIDER_TYPES[provider.type].origin && provider.load !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["load"],
+        message: `only applies to self-hosted origins (vllm, tgi, sglang, llamacpp, openai-compatible), not "${provider.type}"`,
       });
     }
   })

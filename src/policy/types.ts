@@ -19,6 +19,8 @@ export interface ProviderConfig {
   auth_header?: string;
   /** Static extra headers; values may contain `${VAR}` placeholders. */
   headers: Record<string, string>;
+  /** Origins only: load watching and spill thresholds. */
+  load?: OriginLoadConfig;
 }
 
 export interface ModelTarget {
@@ -81,6 +83,68 @@ export interface RouteConfig {
   circuit_breaker: { failure_threshold: number; cooldown_ms: number };
   /** Response cache for chat requests on this route (tenants may override fields, see `TenantConfig.cache`). */
   cache: CacheConfig;
+  /** Which aliases are the cheap and the premium tier (needed by cascade, premium_cap and degrade). */
+  tiers?: RouteTiers;
+  cascade?: CascadeConfig;
+  premium_cap?: PremiumCapConfig;
+  degrade?: DegradeConfig;
+}
+
+/** Load levels of an origin cluster; each gauge optional. */
+export interface LoadLevels {
+  waiting?: number;
+  running?: number;
+  kv_cache_usage?: number;
+  in_flight?: number;
+  ttft_ms?: number;
+}
+
+/** An origin provider's load watching, compiled from the policy (`providers.<id>.load`). */
+export interface OriginLoadConfig {
+  /** Scraping of the cluster's Prometheus endpoint; absent: only passive signals and ORCA headers are used. */
+  metrics?: {
+    /** Absolute URL (may contain `${VAR}`), or a path resolved against the origin of the provider's `base_url`. */
+    url: string;
+    /** At most one scrape per isolate per interval. */
+    interval_ms: number;
+    timeout_ms: number;
+  };
+  /** A sample (scraped or from an ORCA header) older than this is ignored. */
+  stale_ms: number;
+  /** Half-life of the time-to-first-token average. */
+  ttft_half_life_ms: number;
+  spill_at: LoadLevels;
+  resume_at: LoadLevels;
+}
+
+export interface RouteTiers {
+  cheap: string;
+  /** The first is the cascade's escalation target. */
+  premium: string[];
+}
+
+export interface CascadeConfig {
+  enabled: boolean;
+  escalate_below: number;
+  /** Present: judge by token probabilities (thresholds default to `escalate_below`; `min_below` unset = unchecked). */
+  logprobs?: { mean_below?: number; min_below?: number };
+  /** Present: judge by the route's learned verifier. */
+  verifier?: { below?: number };
+  checks: { empty: boolean; refusal: boolean; length: boolean; json: boolean };
+  min_remaining_ms: number;
+}
+
+export interface PremiumCapConfig {
+  max_share: number;
+  window_s: number;
+  per: "tenant" | "route";
+  min_requests: number;
+  keep_above: number;
+}
+
+export interface DegradeConfig {
+  balance: boolean;
+  deadline: boolean;
 }
 
 /** Whether the cache serves hits (`on`), only records what it would have served (`shadow`), or is skipped. */

@@ -85,3 +85,29 @@ export function resolveProvider(config: ProviderConfig, lookup: Lookup): Resolve
     provider: { id: config.id, type: config.type, baseUrl: baseUrl.value.replace(/\/+$/, ""), headers },
   };
 }
+
+/**
+ * The Prometheus endpoint of an origin with `load.metrics`: a path is resolved against the origin of the (filled)
+ * base URL and gets the provider's headers (its credential included, as the cluster's own endpoint); an absolute URL
+ * elsewhere gets none. Undefined when the provider does not resolve or the URL is not http(s).
+ */
+export function resolveMetricsEndpoint(
+  config: ProviderConfig,
+  resolved: ResolvedProvider,
+  lookup: Lookup,
+): { url: string; headers: Record<string, string> } | undefined {
+  const template = config.load?.metrics?.url;
+  if (template === undefined) return undefined;
+  const base = new URL(resolved.baseUrl);
+  if (template.startsWith("/")) return { url: `${base.origin}${template}`, headers: resolved.headers };
+  const filled = fill(template, lookup);
+  if (!filled.ok) return undefined;
+  let url: URL;
+  try {
+    url = new URL(filled.value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  return { url: url.href, headers: url.origin === base.origin ? resolved.headers : {} };
+}

@@ -4,6 +4,7 @@ import type { AppEnv } from "../context";
 import { admissionHeaders, costHeaders } from "../gateway/billing/headers";
 import { billedFrames, meteredEvents, StreamBill } from "../gateway/billing/meter";
 import { respondCached } from "../gateway/cache-respond";
+import { cascadeHeaders } from "../gateway/cascade-headers";
 import { type ChatOutcome, settleJson } from "../gateway/chat";
 import { routeHeaders } from "../gateway/route-meta";
 import { committedEvents, toByteStream } from "../streaming/pump";
@@ -38,7 +39,12 @@ export function respondChat(
     const body = encoding.json(outcome.response);
     settleJson(outcome, body, { "content-type": "application/json", ...route });
     return new Response(body, {
-      headers: { "content-type": "application/json", ...headers, ...costHeaders(outcome.admission, outcome.bill.cost) },
+      headers: {
+        "content-type": "application/json",
+        ...headers,
+        ...costHeaders(outcome.admission, outcome.bill.cost),
+        ...cascadeHeaders(outcome.cascade, outcome.admission, outcome.bill.cost),
+      },
     });
   }
 
@@ -65,7 +71,12 @@ export function respondChat(
       onEnd,
     }),
     {
-      headers: { ...SSE_HEADERS, ...headers, "x-gateway-credits-remaining": String(outcome.admission.balanceAfter) },
+      headers: {
+        ...SSE_HEADERS,
+        ...headers,
+        "x-gateway-credits-remaining": String(outcome.admission.balanceAfter),
+        ...cascadeHeaders(outcome.cascade, outcome.admission),
+      },
     },
   );
 }

@@ -45,6 +45,22 @@ export interface RoutePlan {
   attempts: PlannedAttempt[];
   /** Index of the rule that chose `alias`, when the request named a route and a rule matched. */
   rule?: number;
+  /** The request named the route (its rules, tiers and cascade apply), not one of its aliases. */
+  viaRoute?: boolean;
+  /** How the tier was decided beyond the rules (premium cap, degradation, cascade, spillover); see TierDecision. */
+  decision?: TierDecision;
+}
+
+/**
+ * What decided the served tier, recorded on the usage event (`routing`) and in headers. Same shape as the ledger's
+ * RoutingRecord, kept here so routing does not depend on the ledger.
+ */
+export interface TierDecision {
+  decidedBy: string;
+  tier?: "cheap" | "premium";
+  score?: number;
+  escalated?: boolean;
+  spillover?: boolean;
 }
 
 export type PlanResult = { ok: true; plan: RoutePlan } | { ok: false; error: GatewayError };
@@ -69,11 +85,39 @@ export function planRoute(input: PlanInput): PlanResult {
   if (!attempts.ok) return attempts;
   const plan: RoutePlan = { route, alias, model, attempts: attempts.attempts };
   if (rule !== undefined) plan.rule = rule;
+  if (resolved.viaRoute) plan.viaRoute = true;
   return { ok: true, plan };
 }
 
+/**
+ * The same route planned for another of its aliases: a runtime tier change (premium cap, degradation, a cascade's
+ * escalation). The alias's fallbacks apply as usual; `decision` records why.
+ */
+export function planTier(input: PlanInput, plan: RoutePlan, alias: string, decision: TierDecision): PlanResult {
+  const model = input.policy.models[alias];
+  if (model === undefined || !plan.route.models.includes(alias)) {
+    return fail(new GatewayError("internal_error", "routing policy is inconsistent"));
+  }
+  const attempts = expand(input, plan.route, alias);
+  if (!attempts.ok) return attempts;
+  return { ok: true, plan: { ...plan, alias, model, attempts: attempts.attempts, decision } };
+}
+
+/** What chose the alias before any runtime step: a rule, or the route's default (or the alias itself, named). */
+export function decidedByRule(plan: RoutePlan): string {
+  if (plan.rule !== undefined) return `rule:${plan.rule}`;
+  return plan.viaRoute === true ? "default" : "alias";
+}
+
+/** The tier of an alias on a route with `tiers`, or undefined (no tiers, or an alias in neither). */
+export function tierOf(route: RouteConfig, alias: string): "cheap" | "premium" | undefined {
+  if (route.tiers === undefined) return undefined;
+  if (route.tiers.cheap === alias) return "cheap";
+  return route.tiers.premium.includes(alias) ? "premium" : undefined;
+}
+
 type Resolved =
-  | { ok: true; route: RouteConfig; alias: string; model: ModelConfig; rule?: number }
+  | { ok: true; route: RouteConfig; alias: string; model: ModelConfig; rule?: number; viaRoute?: boolean }
   | { ok: false; error: GatewayError };
 
 function resolve(input: PlanInput): Resolved {
@@ -86,8 +130,8 @@ function resolve(input: PlanInput): Resolved {
     // The policy compiler guarantees every alias exists; a miss here is a broken build, not a client error.
     if (model === undefined) return fail(new GatewayError("internal_error", "routing policy is inconsistent"));
     return rule === -1
-      ? { ok: true, route: namedRoute, alias, model }
-      : { ok: true, route: namedRoute, alias, model, rule };
+      ? { ok: true, route: namedRoute, alias, model, viaRoute: true }
+      : { ok: true, route: namedRoute, alias, model, rule, viaRoute: true };
   }
 
   const model = policy.models[name];

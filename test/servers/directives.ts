@@ -45,6 +45,12 @@ export interface Directives {
   cached: number;
   /** Report this many prompt tokens as written to the prompt cache (Anthropic `cache_creation_input_tokens`). */
   cacheWrite: number;
+  /** OpenAI chat: answer exactly this text (`text=<base64url>`; words re-joined by single spaces). */
+  text?: string;
+  /** OpenAI chat with `logprobs: true`: each token's probability (default 0.9), reported as its natural log. */
+  tokenProb: number;
+  /** With logprobs: the last token's probability instead (one unlikely token in a confident answer). */
+  minTokenProb?: number;
 }
 
 export interface ScriptedCall {
@@ -92,6 +98,7 @@ function isBadUsage(value: string): value is BadUsage {
 }
 
 export const DEFAULT_TOKENS = 8;
+export const DEFAULT_TOKEN_PROB = 0.9;
 
 type Key =
   | "status"
@@ -111,7 +118,10 @@ type Key =
   | "calls"
   | "calls_repeat"
   | "cached"
-  | "cache_write";
+  | "cache_write"
+  | "text"
+  | "token_prob"
+  | "min_token_prob";
 
 const KEYS: ReadonlySet<string> = new Set<Key>([
   "status",
@@ -132,6 +142,9 @@ const KEYS: ReadonlySet<string> = new Set<Key>([
   "calls_repeat",
   "cached",
   "cache_write",
+  "text",
+  "token_prob",
+  "min_token_prob",
 ]);
 
 const HEADER_PREFIX = "x-fake-";
@@ -167,6 +180,20 @@ function intIn(key: string, value: string, min: number, max: number): Parsed<num
   return { ok: true, value: n };
 }
 
+function probability(key: string, value: string): Parsed<number> {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 1) {
+    return { ok: false, message: `fake directive ${key}=${value}: expected a probability in (0, 1]` };
+  }
+  return { ok: true, value: n };
+}
+
+function base64Text(key: string, value: string): Parsed<string> {
+  const text = Buffer.from(value, "base64url").toString("utf8");
+  if (text === "" && value !== "") return { ok: false, message: `fake directive ${key}: expected base64url text` };
+  return { ok: true, value: text };
+}
+
 function flag(value: string): boolean {
   return value === "1" || value === "true";
 }
@@ -192,6 +219,7 @@ export function parseDirectives(
     callsRepeat: false,
     cached: 0,
     cacheWrite: 0,
+    tokenProb: DEFAULT_TOKEN_PROB,
   };
   const ints: Record<string, [number, number, (n: number) => void]> = {
     status: [400, 599, (n) => (d.status = n)],
@@ -218,7 +246,16 @@ export function parseDirectives(
     else if (key === "garbage") d.garbage = flag(value);
     else if (key === "ignore_max_tokens") d.ignoreMaxTokens = flag(value);
     else if (key === "calls_repeat") d.callsRepeat = flag(value);
-    else if (key === "calls") {
+    else if (key === "token_prob" || key === "min_token_prob") {
+      const p = probability(key, value);
+      if (!p.ok) return p;
+      if (key === "token_prob") d.tokenProb = p.value;
+      else d.minTokenProb = p.value;
+    } else if (key === "text") {
+      const text = base64Text(key, value);
+      if (!text.ok) return text;
+      d.text = text.value;
+    } else if (key === "calls") {
       const calls = parseCalls(value);
       if (!calls.ok) return calls;
       d.calls = calls.value;

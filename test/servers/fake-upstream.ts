@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeServer, listen, parseJson, readBody, sendJson, sleep } from "../../local/http";
 import { anthropicRoutes } from "./anthropic-routes";
-import { type Directives, parseDirectives } from "./directives";
+import { DEFAULT_TOKEN_PROB, type Directives, parseDirectives } from "./directives";
 import { type Dialect, errorBody, errorHeaders } from "./errors";
 import { geminiRoutes } from "./gemini-routes";
 import { openAiRoutes } from "./openai-routes";
@@ -65,6 +65,7 @@ const NO_FAULTS: Directives = {
   callsRepeat: false,
   cached: 0,
   cacheWrite: 0,
+  tokenProb: DEFAULT_TOKEN_PROB,
 };
 
 export async function startFakeUpstream(opts: { port?: number } = {}): Promise<FakeUpstream> {

@@ -55,6 +55,17 @@ function withCache(usage: Usage, d: Directives): Usage {
   return d.cached > 0 ? { ...usage, prompt_tokens_details: { cached_tokens: d.cached } } : usage;
 }
 
+function wantsLogprobs(body: unknown): boolean {
+  return (body as { logprobs?: unknown } | null)?.logprobs === true;
+}
+
+/** Natural-log probabilities per token: `token_prob` each, the last one `min_token_prob` when given. */
+function tokenLogprobs(count: number, d: Directives): number[] {
+  return Array.from({ length: count }, (_, i) =>
+    Math.log(i === count - 1 && d.minTokenProb !== undefined ? d.minTokenProb : d.tokenProb),
+  );
+}
+
 function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   const parsed = parseOpenAiChat(body);
   if (!parsed.ok) return invalid(parsed.message);
@@ -63,7 +74,7 @@ function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   const meta = { id: `chatcmpl-fake-${seq}`, created: Math.floor(Date.now() / 1000), model };
   const scripted = scriptedAnswer(parsed.value.conversation, d, meta, seq);
   if (scripted !== undefined) return scripted;
-  const reply = planFakeReply(conv, d.tokens);
+  const reply = planFakeReply(d.text === undefined ? conv : { ...conv, fixedText: d.text }, d.tokens);
   const wire = toOpenAiReply(reply, `call_fake_${seq}`);
   const completionTokens = fakeCompletionTokens(reply);
   const honest = withCache(usageOf(conv.promptTokens, completionTokens), d);
@@ -74,8 +85,9 @@ function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
     completionTokens,
     ...(sent === undefined ? {} : { reportedUsage: sent }),
   };
-  if (!conv.stream) return { kind: "json", status: 200, body: chatCompletionJson(meta, wire, usage), answer };
-  const frames = chatCompletionFrames(meta, wire, sent);
+  const logprobs = wantsLogprobs(body) && reply.kind === "text" ? tokenLogprobs(reply.words.length, d) : undefined;
+  if (!conv.stream) return { kind: "json", status: 200, body: chatCompletionJson(meta, wire, usage, logprobs), answer };
+  const frames = chatCompletionFrames(meta, wire, sent, logprobs);
   return { kind: "sse", frames, errorFrame: errorFrame("openai"), answer };
 }
 

@@ -6,6 +6,7 @@ import { countTokens, sliceString, splitWords, wordPieces } from "../../local/wo
  * The fake's deterministic answer, independent of wire format:
  * - tools present and the last message from the user: call the first tool with {"query": <last user text>};
  * - last message a tool result: "tool result received: <first 40 chars>";
+ * - a `text` directive: exactly that text (split into words);
  * - otherwise "echo:" + the first words of the last user message, then filler, `tokens` words in all.
  * `maxTokens` (words) truncates a text answer and makes the finish reason "length". Tool calls are never truncated,
  * so their arguments stay valid JSON.
@@ -25,15 +26,17 @@ function echoWords(userText: string, tokens: number): string[] {
   return out.slice(0, tokens);
 }
 
-export function planFakeReply(conv: Conversation, tokens: number): FakeReply {
+export function planFakeReply(conv: Conversation & { fixedText?: string }, tokens: number): FakeReply {
   if (conv.toolName !== undefined) {
     const input = { query: conv.lastUserText };
     return { kind: "tool", name: conv.toolName, input, arguments: JSON.stringify(input) };
   }
   const words =
-    conv.toolResultText !== undefined
-      ? splitWords(`tool result received: ${conv.toolResultText.slice(0, 40)}`)
-      : echoWords(conv.lastUserText, tokens);
+    conv.fixedText !== undefined
+      ? splitWords(conv.fixedText)
+      : conv.toolResultText !== undefined
+        ? splitWords(`tool result received: ${conv.toolResultText.slice(0, 40)}`)
+        : echoWords(conv.lastUserText, tokens);
   const capped = conv.maxTokens !== undefined && words.length > conv.maxTokens;
   return { kind: "text", words: capped ? words.slice(0, conv.maxTokens) : words, finish: capped ? "length" : "stop" };
 }

@@ -49,6 +49,7 @@ export function usageEvent(
     event.provider = meta.providerId;
     event.attempts = meta.attempts;
     event.fallback = meta.fallback;
+    if (meta.routing !== undefined) event.routing = meta.routing;
   }
   return event;
 }

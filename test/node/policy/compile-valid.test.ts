@@ -18,7 +18,14 @@ describe("shipped policy sets compile", () => {
     expect(policy.models.embed?.kind).toBe("embeddings");
     expect(policy.models.small?.pricing).not.toBeNull();
     expect(policy.routes.auto?.default_model).toBe("small");
-    expect(policy.routes.auto?.model_fallbacks).toEqual({ small: ["large"] });
+    expect(policy.routes.auto?.model_fallbacks).toEqual({ small: ["small-hosted", "large"] });
+    expect(policy.routes.auto?.tiers).toEqual({ cheap: "small", premium: ["large"] });
+    expect(policy.routes.auto?.premium_cap).toMatchObject({ max_share: 0.15, per: "tenant" });
+    expect(policy.providers["local-origin"]?.load).toMatchObject({
+      metrics: { url: "/metrics", interval_ms: 1000 },
+      spill_at: { waiting: 1, kv_cache_usage: 0.9 },
+      resume_at: { kv_cache_usage: 0.75 },
+    });
     expect(policy.tenants.acme).toEqual({
       id: "acme",
       plan: "pro",
