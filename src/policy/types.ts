@@ -1,3 +1,4 @@
+import type { RouterArtifact, VerifierArtifact } from "./artifact-types";
 /**
  * The compiled policy: what `scripts/policy-build.ts` produces from `policies/*.yaml` and what the Worker reads at
  * runtime. Everything here is already validated and cross-referenced (every alias, provider and route exists), so
@@ -89,6 +90,19 @@ export interface RouteConfig {
   circuit_breaker: { failure_threshold: number; cooldown_ms: number };
   /** Response cache for chat requests on this route (tenants may override fields, see `TenantConfig.cache`). */
   cache: CacheConfig;
+  /** The learned router (and the cascade's verifier); artifacts live in `CompiledPolicy.artifacts`. */
+  router?: RouterConfig;
+}
+
+export interface RouterConfig {
+  /** Key into `CompiledPolicy.artifacts` (the file's path under `policies/`). */
+  artifact?: string;
+  verifier?: string;
+  tiers: { cheap: string; premium: string };
+  mode: "on" | "shadow";
+  /** Overrides the artifact's calibrated threshold. */
+  threshold?: number;
+  without_embedding: "cheap" | "premium";
 }
 
 /** Whether the cache serves hits (`on`), only records what it would have served (`shadow`), or is skipped. */
@@ -305,4 +319,6 @@ export interface CompiledPolicy {
   plans: Record<string, PlanConfig>;
   tenants: Record<string, TenantConfig>;
   tools: Record<string, ToolConfig>;
+  /** Router and verifier artifacts routes name, by path under `policies/` (validated and hashed by the build). */
+  artifacts?: Record<string, RouterArtifact | VerifierArtifact>;
 }
