@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { CacheEnvSchema } from "./cache/env-config";
+import { type Bindings, LedgerConfigSchema } from "./ledger/config";
 
 /**
  * Vars and secrets the Worker reads, validated once per isolate. Provider credentials are looked up by the secret
@@ -16,31 +18,20 @@ const EnvSchema = z.object({
    * Only hashes are stored; see README "API keys".
    */
   GATEWAY_STATIC_KEYS: z.string().optional(),
-  /** Where credits, holds, keys and usage live: the embedded Durable Objects (default) or Upstash Redis. */
-  LEDGER_BACKEND: z.enum(["durable-object", "upstash"]).default("durable-object"),
-  UPSTASH_REDIS_REST_URL: z.url().optional(),
-  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+  ...LedgerConfigSchema.shape,
   /** Bearer secret for /admin/*; when unset, the admin API refuses every request. */
   ADMIN_SECRET: z.string().min(16).optional(),
   /**
    * How long an isolate trusts an API key record it has read: the bound on how long a revoked key keeps working.
    */
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
-  /**
-   * Where the response cache lives: Upstash Vector, or the embedded Durable Objects. Default: `upstash` when
-   * UPSTASH_VECTOR_REST_URL is set, else `durable-object`.
-   */
-  CACHE_BACKEND: z.enum(["durable-object", "upstash"]).optional(),
-  UPSTASH_VECTOR_REST_URL: z.url().optional(),
-  UPSTASH_VECTOR_REST_TOKEN: z.string().min(1).optional(),
-  /** Longest a cache call may take; past it the request is served without the cache (a bypass). */
-  CACHE_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1500),
+  ...CacheEnvSchema.shape,
 });
 
 export type ParsedEnv = z.infer<typeof EnvSchema>;
 
 /** The raw Worker env: bindings plus string vars/secrets. */
-export type WorkerEnv = Record<string, unknown>;
+export type WorkerEnv = Bindings;
 
 export interface Env {
   config: ParsedEnv;

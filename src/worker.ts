@@ -1,43 +1,11 @@
 import { createApp } from "./app";
-import { cacheServices } from "./cache/services";
-import type { Services } from "./context";
-import { parseEnv, type WorkerEnv } from "./env";
-import { AdmissionHints } from "./gateway/billing/admission-hints";
-import { outboxFromEnv } from "./ledger/outbox";
-import { selectLedger } from "./ledger/select";
+import type { WorkerEnv } from "./env";
 import type { CompiledPolicy } from "./policy/types";
-import { CircuitBreakers } from "./routing/circuit-breaker";
+import { servicesFor } from "./services";
 
-/**
- * Builds the Worker for one compiled policy. Services live per isolate: the env object is stable within an isolate,
- * so they are built on the first request and reused (circuit-breaker state included).
- */
+/** Builds the Worker for one compiled policy; its Services are built once per isolate (src/services.ts). */
 export function createWorker(policy: CompiledPolicy) {
-  let built: { raw: WorkerEnv; services: Services } | undefined;
-  const breakers = new CircuitBreakers();
-  const admissionHints = new AdmissionHints();
-  const tenantIds = Object.keys(policy.tenants);
-  const services = (raw: WorkerEnv): Services => {
-    if (built?.raw === raw) return built.services;
-    const env = parseEnv(raw);
-    const backend = selectLedger(env, raw);
-    const value: Services = {
-      env,
-      policy,
-      breakers,
-      admissionHints,
-      ledger: backend.ledger,
-      keys: backend.keys,
-      outbox: outboxFromEnv(raw, env.config.LEDGER_BACKEND),
-      cache: cacheServices(env, raw),
-      sweep: () => backend.sweep(tenantIds),
-      fetch: (input, init) => fetch(input, init),
-      now: () => Date.now(),
-      random: Math.random,
-    };
-    built = { raw, services: value };
-    return value;
-  };
+  const services = servicesFor(policy);
   const app = createApp(services);
   return {
     fetch: app.fetch,

@@ -130,9 +130,6 @@ export class JwksCache {
   }
 }
 
-/** The isolate's shared cache, used when callers do not pass their own. */
-export const defaultJwksCache = new JwksCache();
-
 function hostOf(url: string): string {
   try {
     return new URL(url).host;

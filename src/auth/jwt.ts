@@ -1,6 +1,6 @@
 import { errors, type JWTPayload, jwtVerify } from "jose";
 import type { CompiledPolicy, JwtAlgorithm, JwtConfig, TenantConfig } from "../policy/types";
-import { defaultJwksCache, type JwksCache } from "./jwt-cache";
+import { JwksCache } from "./jwt-cache";
 import { keyForTenant } from "./jwt-keys";
 import { peekJwt } from "./jwt-peek";
 
@@ -95,7 +95,8 @@ export async function verifyTenantJwt(token: string, policy: CompiledPolicy, dep
     fetch: deps.fetch,
     now: deps.now,
     vars: deps.vars ?? (() => undefined),
-    jwks: deps.jwks ?? defaultJwksCache,
+    // The Worker passes its isolate's cache (Services.jwks); a caller without one starts from nothing.
+    jwks: deps.jwks ?? new JwksCache(),
   });
   if (!key.ok) return key;
 

@@ -21,40 +21,44 @@ export interface StaticKey {
   tenant: string;
 }
 
-let cache: { source: string; byHash: Map<string, StaticKey> } | undefined;
+/**
+ * The static keys of one isolate: the parsed table (re-parsed only when the secret's text changes) and the keys
+ * already verified, so the hot path skips hashing. Bounded; static keys never revoke. One per isolate, in Services.
+ */
+export class StaticKeys {
+  private table: { source: string; byHash: Map<string, StaticKey> } | undefined;
+  private readonly verified = new Map<string, StaticKey>();
+  private static readonly VERIFIED_MAX = 1024;
 
-function table(source: string | undefined): Map<string, StaticKey> {
-  const text = source ?? "[]";
-  if (cache?.source === text) return cache.byHash;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error("GATEWAY_STATIC_KEYS is not valid JSON");
+  async lookup(source: string | undefined, presented: string): Promise<StaticKey | undefined> {
+    const byHash = this.byHash(source);
+    const hit = this.verified.get(presented);
+    if (hit !== undefined) return hit;
+    const found = byHash.get(await sha256Hex(presented));
+    if (found !== undefined) {
+      if (this.verified.size >= StaticKeys.VERIFIED_MAX) this.verified.clear();
+      this.verified.set(presented, found);
+    }
+    return found;
   }
-  const result = StaticKeysSchema.safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`GATEWAY_STATIC_KEYS: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  const byHash = new Map(result.data.map((k) => [k.sha256, { keyId: k.key_id, tenant: k.tenant }]));
-  cache = { source: text, byHash };
-  verified.clear();
-  return byHash;
-}
 
-/** Keys already verified in this isolate, so the hot path skips hashing. Bounded; static keys never revoke. */
-const verified = new Map<string, StaticKey>();
-const VERIFIED_MAX = 1024;
-
-export async function lookupStaticKey(source: string | undefined, presented: string): Promise<StaticKey | undefined> {
-  const byHash = table(source);
-  const hit = verified.get(presented);
-  if (hit !== undefined) return hit;
-  const found = byHash.get(await sha256Hex(presented));
-  if (found !== undefined) {
-    if (verified.size >= VERIFIED_MAX) verified.clear();
-    verified.set(presented, found);
+  private byHash(source: string | undefined): Map<string, StaticKey> {
+    const text = source ?? "[]";
+    if (this.table?.source === text) return this.table.byHash;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error("GATEWAY_STATIC_KEYS is not valid JSON");
+    }
+    const result = StaticKeysSchema.safeParse(parsed);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new Error(`GATEWAY_STATIC_KEYS: ${issue?.path.join(".")}: ${issue?.message}`);
+    }
+    const byHash = new Map(result.data.map((k) => [k.sha256, { keyId: k.key_id, tenant: k.tenant }]));
+    this.table = { source: text, byHash };
+    this.verified.clear();
+    return byHash;
   }
-  return found;
 }

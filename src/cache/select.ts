@@ -1,5 +1,6 @@
-import type { Env, WorkerEnv } from "../env";
+import type { Bindings } from "../ledger/config";
 import { createDurableObjectCache, type TenantCache } from "./durable-object";
+import type { CacheEnvConfig } from "./env-config";
 import type { CacheStore } from "./types";
 import { createUpstashCache } from "./upstash";
 
@@ -12,7 +13,7 @@ function isNamespace(value: unknown): value is DurableObjectNamespace<TenantCach
  * UPSTASH_VECTOR_REST_URL is set and to the embedded Durable Objects otherwise. Undefined when the chosen backend is
  * not configured: the gateway then runs without a cache (every cacheable request is a bypass), it does not fail.
  */
-export function selectCache(env: Env, raw: WorkerEnv): CacheStore | undefined {
+export function selectCache(env: { config: CacheEnvConfig }, raw: Bindings): CacheStore | undefined {
   const { config } = env;
   const backend = config.CACHE_BACKEND ?? (config.UPSTASH_VECTOR_REST_URL === undefined ? "durable-object" : "upstash");
   if (backend === "upstash") {

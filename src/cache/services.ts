@@ -1,4 +1,5 @@
-import type { Env, WorkerEnv } from "../env";
+import type { Bindings } from "../ledger/config";
+import type { CacheEnvConfig } from "./env-config";
 import { selectCache } from "./select";
 import type { CacheStore } from "./types";
 
@@ -10,6 +11,6 @@ export interface CacheServices {
   binding(name: string): unknown;
 }
 
-export function cacheServices(env: Env, raw: WorkerEnv): CacheServices {
+export function cacheServices(env: { config: CacheEnvConfig }, raw: Bindings): CacheServices {
   return { store: selectCache(env, raw), binding: (name) => raw[name] };
 }

@@ -6,3 +6,4 @@ export {
   GatewayError,
   type GatewayErrorOptions,
 } from "./gateway-error";
+export { UpstreamProtocolError } from "./upstream-protocol-error";

@@ -9,9 +9,8 @@ import type { Services } from "../context";
 import type { EmbedderConfig, RouteConfig } from "../policy/types";
 import { executePlan } from "../routing/execute";
 import { type RoutePlan, targetKeyOf } from "../routing/plan";
-import { sleep } from "../routing/sleep";
 import { orderTargets } from "../routing/weighted-order";
-import { embeddingsAttempt } from "./upstream-call";
+import { embeddingsAttempt, executorDeps } from "./upstream-call";
 
 /** An embedding is worth waiting for only briefly: past this the request goes on with the exact cache alone. */
 const EMBED_ATTEMPT_MS = 2000;
@@ -50,11 +49,7 @@ function policyEmbeddingsCall(services: Services, alias: string, route: RouteCon
     };
     const result = await executePlan(plan, {
       attempt: embeddingsAttempt(services, { model: alias, input: text, encoding_format: "float" }),
-      breakers: services.breakers,
-      now: services.now,
-      random: services.random,
-      sleep,
-      ...(signal === undefined ? {} : { signal }),
+      ...executorDeps(services, signal),
     });
     return result.ok ? { ok: true, response: result.value } : { ok: false, reason: result.error.message };
   };

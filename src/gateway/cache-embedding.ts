@@ -1,7 +1,7 @@
 import type { CacheConfig } from "../policy/types";
 import type { RoutePlan } from "../routing/plan";
 import { embedderFor } from "./cache-embedder";
-import type { ChatContext } from "./chat";
+import type { ChatContext } from "./types";
 
 /**
  * The request's prompt embedding, computed at most once (the lookup asks for it after an exact miss; the store

@@ -1,30 +1,14 @@
-import type { Found } from "../cache/lookup";
-import type { ChatRequest, ChatResponse } from "../canonical/chat";
-import type { ModelConfig } from "../policy/types";
+import type { ChatRequest } from "../canonical/chat";
 import type { RoutePlan } from "../routing/plan";
 import { estimatePromptTokens } from "../routing/token-estimate";
-import { type Admission, admit } from "./billing/admission";
-import type { Bill, Settlement } from "./billing/meter";
+import { billedCall, type Charge } from "./billed-call";
+import type { Bill } from "./billing/meter";
 import { reservedPromptTokens } from "./billing/pricing";
-import { chatSettlement } from "./billing/settlement";
-import type { ChatCache } from "./cache";
-import type { ChatContext, ChatOutcome } from "./chat";
+import type { CacheHitFound } from "./cache";
 import type { RouteMeta } from "./route-meta";
+import type { CacheHit, ChatContext, ChatOutcome } from "./types";
 
-/**
- * A streamed request answered from the cache: admitted and priced, waiting to be replayed as SSE
- * (src/gateway/cache-respond.ts). A JSON request's hit is an ordinary `json` outcome instead.
- */
-export interface CacheHit {
-  response: ChatResponse;
-  meta: RouteMeta;
-  model: ModelConfig;
-  admission: Admission;
-  settlement: Settlement;
-  bill: Bill;
-  /** x-gateway-cache, score and age. */
-  headers: Record<string, string>;
-}
+export type { CacheHit };
 
 const PPM = 1_000_000n;
 
@@ -50,44 +34,42 @@ export function holdPricePerMtok(price: number, tokens: number): number {
  * policy's hit price of the stored original cost. A hit has no upstream tokens: the usage event records 0 tokens,
  * the hit price, `cache: "hit"` and the flag `cache_hit`.
  */
-export async function admitHit(
+export async function billHit(
   ctx: ChatContext,
   req: ChatRequest,
   plan: RoutePlan,
-  found: Found,
-  response: ChatResponse,
-  hitPricePpm: number,
-  cache: ChatCache,
+  hit: CacheHitFound,
 ): Promise<ChatOutcome> {
-  const { services } = ctx;
-  const price = hitPrice(found.entry.cost, hitPricePpm);
+  const { response, cache } = hit;
+  const price = hitPrice(hit.originalCost, hit.hitPricePpm);
   const promptEstimate = estimatePromptTokens(req);
   const promptTokens = reservedPromptTokens(promptEstimate);
-  const admitted = await admit({
-    services,
-    release: (r) => void ctx.submit({ kind: "void", req: r }),
-    principal: ctx.principal,
-    input: ctx.billing,
+  const charge: Charge = {
     pricing: { input_per_mtok: holdPricePerMtok(price, promptTokens), output_per_mtok: 0 },
+    promptEstimate,
     promptTokens,
     maxOutputTokens: 0,
+    cache: "hit",
+  };
+  const billed = await billedCall(ctx, charge, async ({ hold }): Promise<ChatOutcome> => {
+    const held = await hold;
+    const { admission, settlement } = held;
+    const meta: RouteMeta = {
+      route: plan.route.name,
+      alias: plan.alias,
+      providerId: "cache",
+      upstreamModel: response.model,
+      attempts: 0,
+      policyVersion: ctx.services.policy.version,
+    };
+    held.served(meta);
+    const bill: Bill = { inputTokens: 0, outputTokens: 0, cost: price, flags: ["cache_hit"] };
+    // A JSON hit settles like any JSON answer (respond-chat, tool loops); only a stream needs its own writer.
+    if (req.stream !== true) return { kind: "json", response, meta, admission, bill, settlement, cache };
+    return {
+      kind: "cached",
+      hit: { response, meta, model: plan.model, admission, settlement, bill, headers: cache.headers() },
+    };
   });
-  if (admitted.kind === "replay") return { kind: "replay", response: admitted.response };
-  const admission = admitted.admission;
-  const meta: RouteMeta = {
-    route: plan.route.name,
-    alias: plan.alias,
-    providerId: "cache",
-    upstreamModel: response.model,
-    attempts: 0,
-    policyVersion: services.policy.version,
-  };
-  const settlement = chatSettlement(ctx, admission, promptEstimate, () => meta, "hit");
-  const bill: Bill = { inputTokens: 0, outputTokens: 0, cost: price, flags: ["cache_hit"] };
-  // A JSON hit settles like any JSON answer (respond-chat, tool loops); only a stream needs its own writer.
-  if (req.stream !== true) return { kind: "json", response, meta, admission, bill, settlement, cache };
-  return {
-    kind: "cached",
-    hit: { response, meta, model: plan.model, admission, settlement, bill, headers: cache.headers() },
-  };
+  return billed.kind === "replay" ? billed : billed.value;
 }

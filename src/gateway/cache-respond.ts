@@ -1,12 +1,11 @@
 import { replayEvents } from "../cache/replay";
 import type { ChatResponse, ChunkEvent } from "../canonical/chat";
 import { SSE_HEADERS } from "../streaming/sse";
+import type { StreamStart } from "../streaming/stream-start";
 import { admissionHeaders, costHeaders } from "./billing/headers";
 import { settleOp } from "./billing/meter";
-import type { CacheHit } from "./cache-hit";
-import type { ChatOutcome } from "./chat";
 import { routeHeaders } from "./route-meta";
-import type { StreamStart } from "./upstream-call";
+import type { CacheHit, ChatOutcome } from "./types";
 
 type StreamOutcome = Extract<ChatOutcome, { kind: "stream" }>;
 

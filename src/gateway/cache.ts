@@ -4,46 +4,30 @@ import { decisionConfigFor, effectiveCacheConfig } from "../cache/config";
 import { bypassReason } from "../cache/eligibility";
 import { type Found, lookup } from "../cache/lookup";
 import { type CacheKeys, cacheKeys } from "../cache/scope";
-import { type CacheCounter, CacheUnavailableError, type SemanticCache } from "../cache/types";
+import { CacheUnavailableError, type SemanticCache } from "../cache/types";
 import type { ChatRequest, ChatResponse, ChunkEvent } from "../canonical/chat";
-import type { UsageEvent } from "../ledger/types";
 import type { CacheConfig } from "../policy/types";
 import type { RoutePlan } from "../routing/plan";
-import type { Admission } from "./billing/admission";
 import { billFor, responseChars } from "./billing/meter";
+import type { Admission } from "./billing/types";
 import { cacheEmbedding } from "./cache-embedding";
-import { admitHit } from "./cache-hit";
-import type { ChatContext, ChatOutcome } from "./chat";
 import type { RouteMeta } from "./route-meta";
+import type { CacheStatus, ChatCache, ChatContext, StreamFacts } from "./types";
 
-/** What the cache did for one request: `x-gateway-cache`, the counter and the usage event's `cache`. */
-export type CacheStatus = CacheCounter;
+export type { CacheStatus, ChatCache, StreamFacts };
 
-/** The cache's part of a routed request that was not answered from the cache. */
-export interface ChatCache {
-  readonly status: CacheStatus | undefined;
-  /** For the usage event: the status, or `none` when the cache is off for this request. */
-  readonly usageStatus: UsageEvent["cache"];
-  /** `x-gateway-cache` (and, for shadow, the would-be entry's score and age); empty when the cache is off. */
-  headers(): Record<string, string>;
-  /** Stores a JSON answer, off the hot path, when it may be cached. */
-  storeJson(response: ChatResponse, meta: RouteMeta, admission: Admission, cost: number): void;
-  /**
-   * Passes a committed stream through; once it has COMPLETED and `delivered` resolves true (the client received all
-   * of it), stores the assembled answer. The stream runs a little ahead of the client, so the upstream finishing
-   * does not mean the client stayed.
-   */
-  tap(events: AsyncIterable<ChunkEvent>, stream: StreamFacts, delivered: Promise<boolean>): AsyncIterable<ChunkEvent>;
-  /** The prompt embedding, when the lookup computed one (reusable by later stages). */
-  readonly embedding: number[] | undefined;
-}
-
-/** What the stream tap needs to price and file the answer it assembles. */
-export interface StreamFacts {
-  meta: RouteMeta;
-  admission: Admission;
-  settlement: Parameters<typeof billFor>[0];
-  model: Parameters<typeof billFor>[1];
+/**
+ * A hit the cache may serve (mode `on`): the fresh answer and what it costs. The caller bills it (admission at the
+ * hit price); `served()` counts and touches the entry once the hit was admitted.
+ */
+export interface CacheHitFound {
+  response: ChatResponse;
+  /** What the original answer was billed (the hit price is a share of it). */
+  originalCost: number;
+  hitPricePpm: number;
+  /** The request's cache (status `hit`, nothing to store). */
+  cache: ChatCache;
+  served(): void;
 }
 
 const NO_CACHE: ChatCache = {
@@ -159,7 +143,7 @@ function bypass(ctx: ChatContext, cache: SemanticCache | undefined): ChatCache {
 
 /**
  * The cache step of a chat request, after authentication and planning and before admission: exact, then semantic
- * lookup in the tenant's own partition. Mode `on` answers a hit from the cache (`outcome`, billed at the hit price);
+ * lookup in the tenant's own partition. Mode `on` returns a hit (`hit`: the caller bills it at the hit price);
  * mode `shadow` records what it would have served and lets the request go on. A store that cannot be reached is a
  * bypass: the request is served, uncached.
  */
@@ -167,7 +151,7 @@ export async function openChatCache(
   ctx: ChatContext,
   req: ChatRequest,
   plan: RoutePlan,
-): Promise<{ outcome?: ChatOutcome; cache: ChatCache }> {
+): Promise<{ cache: ChatCache; hit?: CacheHitFound }> {
   const cfg = ctx.skipCache === true ? undefined : effectiveCacheConfig(plan.route, ctx.principal.tenant);
   if (cfg === undefined) return { cache: NO_CACHE };
   const { services } = ctx;
@@ -221,13 +205,17 @@ export async function openChatCache(
   const response = asFreshResponse(answer, `chatcmpl-${ctx.billing.requestId}`, Math.floor(now / 1000));
   // Nothing to store after a hit: the answer came from the store.
   const served: ChatCache = { ...session(s, "hit", statusHeaders("hit", hit, now)), storeJson: () => undefined };
-  const outcome = await admitHit(ctx, req, plan, hit, response, cfg.hit_price_ppm, served);
-  // Counted once admitted: a hit refused by admission (credits, limits) was not served.
-  if (outcome.kind !== "replay") {
-    background(ctx, "count", cache.count("hit", now));
-    background(ctx, "touch", cache.touch(hit.entry.id, now));
-  }
-  return { outcome, cache: served };
+  const offer: CacheHitFound = {
+    response,
+    originalCost: hit.entry.cost,
+    hitPricePpm: cfg.hit_price_ppm,
+    cache: served,
+    served: () => {
+      background(ctx, "count", cache.count("hit", now));
+      background(ctx, "touch", cache.touch(hit.entry.id, now));
+    },
+  };
+  return { cache: served, hit: offer };
 }
 
 /** The embedder's identity in the cache scope (empty when the route caches exact matches only). */

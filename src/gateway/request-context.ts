@@ -2,12 +2,11 @@ import type { Context } from "hono";
 import { sha256Hex } from "../auth/hash";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
-import type { BillingInput } from "./billing/admission";
+import { HEADER_TOKEN } from "../middleware/header-token";
 import { submitter } from "./billing/submit";
-import type { ChatContext } from "./chat";
+import type { BillingInput } from "./billing/types";
+import type { ChatContext } from "./types";
 
-/** Shape of the gateway's token-like request headers (task id, task type, feature). */
-export const HEADER_TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 function optionalHeader(c: Context<AppEnv>, name: string, pattern: RegExp): string | undefined {

@@ -1,17 +1,27 @@
-import type { ChatRequest, ChatResponse, ChunkEvent, EmbeddingsRequest, EmbeddingsResponse } from "../canonical/chat";
+import type { ChatRequest, ChatResponse, EmbeddingsRequest, EmbeddingsResponse } from "../canonical/chat";
 import type { Services } from "../context";
-import { getAdapter, resolveProvider } from "../providers";
+import { UpstreamProtocolError } from "../errors/upstream-protocol-error";
+import { getAdapter, type ResolveResult, resolveProvider } from "../providers";
 import type { ProviderAdapter, ResolvedProvider } from "../providers/types";
-import { UpstreamProtocolError } from "../providers/types";
-import type { AttemptOutcome, Failure } from "../routing/execute";
+import type { AttemptOutcome, ExecuteDeps, Failure } from "../routing/execute";
 import type { PlannedAttempt } from "../routing/plan";
+import { sleep } from "../routing/sleep";
+import type { StreamStart } from "../streaming/stream-start";
 
-/** A stream whose first event has arrived: from here on the attempt is committed (no fallback after the first byte). */
-export interface StreamStart {
-  first: ChunkEvent;
-  rest: AsyncIterator<ChunkEvent>;
-  /** Cancels the upstream body (client went away, or we cut the stream). */
-  cancel: () => Promise<void>;
+export type { StreamStart };
+
+/** What the route executor needs from the isolate's services, for one call (its signal: client gone, refusal). */
+export function executorDeps(
+  services: Services,
+  signal: AbortSignal | undefined,
+): Pick<ExecuteDeps<unknown>, "breakers" | "now" | "random" | "sleep" | "signal"> {
+  return {
+    breakers: services.breakers,
+    now: services.now,
+    random: services.random,
+    sleep,
+    ...(signal === undefined ? {} : { signal }),
+  };
 }
 
 interface Prepared {
@@ -19,21 +29,14 @@ interface Prepared {
   provider: ResolvedProvider;
 }
 
-/** Resolved providers per isolate: the policy and env are fixed for an isolate's life, so each resolves once. */
-const resolvedCache = new WeakMap<Services, Map<string, ReturnType<typeof resolveProvider>>>();
-
-function resolveCached(services: Services, providerId: string): ReturnType<typeof resolveProvider> | undefined {
-  let perServices = resolvedCache.get(services);
-  if (perServices === undefined) {
-    perServices = new Map();
-    resolvedCache.set(services, perServices);
-  }
-  let resolved = perServices.get(providerId);
+/** Resolves a provider once per Services: the policy and env are fixed for their life. */
+function resolveCached(services: Services, providerId: string): ResolveResult | undefined {
+  let resolved = services.providers.get(providerId);
   if (resolved === undefined) {
     const config = services.policy.providers[providerId];
     if (config === undefined) return undefined;
     resolved = resolveProvider(config, (name) => services.env.secret(name));
-    perServices.set(providerId, resolved);
+    services.providers.set(providerId, resolved);
   }
   return resolved;
 }

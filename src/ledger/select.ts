@@ -1,4 +1,4 @@
-import type { Env, WorkerEnv } from "../env";
+import type { Bindings, LedgerConfig } from "./config";
 import { createDurableObjectLedger, type KeyDirectory, type TenantLedger } from "./durable-object";
 import type { KeyStore, Ledger } from "./types";
 import { createUpstashLedger } from "./upstash";
@@ -18,7 +18,7 @@ function isNamespace<T extends Rpc.DurableObjectBranded | undefined = any>(
 }
 
 /** The one place a storage product is chosen: `LEDGER_BACKEND` (default `durable-object`). */
-export function selectLedger(env: Env, raw: WorkerEnv): LedgerBackend {
+export function selectLedger(env: { config: LedgerConfig }, raw: Bindings): LedgerBackend {
   const { config } = env;
   if (config.LEDGER_BACKEND === "upstash") {
     if (config.UPSTASH_REDIS_REST_URL === undefined || config.UPSTASH_REDIS_REST_TOKEN === undefined) {

@@ -3,16 +3,14 @@ import { createMiddleware } from "hono/factory";
 import { parseApiKey, verifyApiKey } from "../auth/api-key";
 import { verifyTenantJwt } from "../auth/jwt";
 import { looksLikeJwt } from "../auth/jwt-peek";
-import { KeyCache } from "../auth/key-cache";
+import type { KeyCache } from "../auth/key-cache";
 import type { Principal } from "../auth/principal";
-import { lookupStaticKey } from "../auth/static-keys";
 import type { AppEnv, Services } from "../context";
 import { GatewayError } from "../errors";
 import { StoreUnavailableError } from "../ledger/types";
 import type { TenantConfig } from "../policy/types";
 
 const CHALLENGE = { "www-authenticate": 'Bearer realm="gateway"' };
-const keyCache = new KeyCache();
 
 /** Accepts the credential the way both SDK families send it: `Authorization: Bearer` (OpenAI) or `x-api-key`. */
 function presentedCredential(c: Context<AppEnv>): string | undefined {
@@ -37,7 +35,7 @@ async function fromApiKey(services: Services, credential: string, keyId: string)
   const { env, keys, policy, now } = services;
   let record: Awaited<ReturnType<KeyCache["get"]>>;
   try {
-    record = await keyCache.get(keys, keyId, now(), env.config.KEY_CACHE_TTL_MS);
+    record = await services.keyCache.get(keys, keyId, now(), env.config.KEY_CACHE_TTL_MS);
   } catch (err) {
     if (err instanceof StoreUnavailableError) {
       throw new GatewayError("store_unavailable", "The key store is unreachable; try again shortly.", {
@@ -72,6 +70,7 @@ async function fromJwt(services: Services, token: string): Promise<Principal> {
     fetch: services.fetch,
     now: services.now,
     vars: (name) => services.env.secret(name),
+    jwks: services.jwks,
   });
   if (!verdict.ok) {
     if (verdict.code === "jwks_unavailable") {
@@ -87,7 +86,7 @@ async function fromJwt(services: Services, token: string): Promise<Principal> {
 }
 
 async function fromStaticKey(services: Services, credential: string): Promise<Principal> {
-  const found = await lookupStaticKey(services.env.config.GATEWAY_STATIC_KEYS, credential);
+  const found = await services.staticKeys.lookup(services.env.config.GATEWAY_STATIC_KEYS, credential);
   if (found === undefined) throw unauthorized("Invalid API key.");
   const tenant = services.policy.tenants[found.tenant];
   if (tenant === undefined) {

@@ -1,9 +1,9 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { ERROR_CODES, GatewayError } from "../errors";
-import { settleDurably } from "../gateway/billing/settle";
-import { HEADER_TOKEN } from "../gateway/request-context";
+import { settleDurably } from "../ledger/settle-durably";
 import type { UsageEvent } from "../ledger/types";
+import { HEADER_TOKEN } from "./header-token";
 
 function headerToken(value: string | undefined): string | undefined {
   return value !== undefined && HEADER_TOKEN.test(value) ? value : undefined;

@@ -46,10 +46,3 @@ export interface ProviderPreset {
   /** Origins (self-hosted clusters) may run without a credential; hosted providers may not. */
   credentialRequired: boolean;
 }
-
-export class UpstreamProtocolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UpstreamProtocolError";
-  }
-}

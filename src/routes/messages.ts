@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
+import { anthropicSse } from "../formats/anthropic/encode-sse";
 import { canonicalToAnthropicMessage } from "../formats/anthropic/from-canonical";
 import { parseAnthropicRequest } from "../formats/anthropic/request-schema";
 import { anthropicToCanonical } from "../formats/anthropic/to-canonical";
@@ -8,7 +9,6 @@ import { runChat } from "../gateway/chat";
 import { chatContext } from "../gateway/request-context";
 import { jsonBody } from "../middleware/body";
 import { estimatePromptTokens } from "../routing/token-estimate";
-import { anthropicSse } from "../streaming/anthropic-sse";
 import { respondChat } from "./respond-chat";
 
 /** Anthropic Messages ingress: translated to the canonical request, routed like any chat call, translated back. */

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
-import { HEADER_TOKEN } from "../gateway/request-context";
 import { jsonBody } from "../middleware/body";
+import { HEADER_TOKEN } from "../middleware/header-token";
 import { executeTool, outcomeError, type ToolCall, toolDeps } from "../tools";
 
 /** The path the invoke route serves; `name` is matched exactly against the caller's tools (never normalised). */

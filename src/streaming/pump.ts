@@ -1,6 +1,6 @@
 import type { ChunkEvent } from "../canonical/chat";
 import { GatewayError } from "../errors";
-import type { StreamStart } from "../gateway/upstream-call";
+import type { StreamStart } from "./stream-start";
 
 /**
  * The committed stream as one iterator: the first event (already received while routing), then the rest, each wait

@@ -1,5 +1,5 @@
 import type { Services } from "../context";
-import { settleDurably } from "../gateway/billing/settle";
+import { settleDurably } from "../ledger/settle-durably";
 import type { ToolDeps } from "./types";
 
 /**

@@ -1,13 +1,11 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { createApp } from "../../src/app";
-import type { Services } from "../../src/context";
+import { isolateState, type Services } from "../../src/context";
 import { parseEnv } from "../../src/env";
-import { AdmissionHints } from "../../src/gateway/billing/admission-hints";
 import { selectLedger } from "../../src/ledger/select";
 import type { KeyStore, Ledger } from "../../src/ledger/types";
 import type { CompiledPolicy } from "../../src/policy/types";
-import { CircuitBreakers } from "../../src/routing/circuit-breaker";
 import generated from "../.generated/policy.json";
 import { gw } from "../helpers/gateway";
 import { ADMIN_SECRET_FOR_TESTS } from "../helpers/keys";
@@ -90,8 +88,8 @@ export function spyGateway(vars: Record<string, unknown> = { ADMIN_SECRET: ADMIN
   const services: Services = {
     env: parseEnv({ ...vars }),
     policy,
-    breakers: new CircuitBreakers(),
-    admissionHints: new AdmissionHints(),
+    ...isolateState(),
+    providers: new Map(),
     ledger: recording("ledger", store.ledger, calls),
     keys: recording("keys", store.keys, calls),
     outbox: undefined,

@@ -11,8 +11,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { settleDurably } from "../../src/gateway/billing/settle";
 import { createOutboxClient, type OutboxItem, outboxStub, type SettlementOp } from "../../src/ledger/outbox";
+import { settleDurably } from "../../src/ledger/settle-durably";
 import type { Ledger } from "../../src/ledger/types";
 import { createUpstashLedger } from "../../src/ledger/upstash";
 import {

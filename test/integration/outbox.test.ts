@@ -5,9 +5,9 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { settleDurably } from "../../src/gateway/billing/settle";
 import { createDurableObjectLedger } from "../../src/ledger/durable-object";
 import { createOutboxClient, MAX_RETRY_MS, outboxStub, retryDelay, type SettlementOp } from "../../src/ledger/outbox";
+import { settleDurably } from "../../src/ledger/settle-durably";
 import type { Ledger } from "../../src/ledger/types";
 import {
   type Account,

@@ -1,4 +1,4 @@
-import { first, num, run } from "../../ledger/durable-object/sql";
+import { first, num, run } from "../../storage/sql";
 import type { CacheCandidate, CacheEntry, CachePut } from "../types";
 import { cosine } from "../vector";
 

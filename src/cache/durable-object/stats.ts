@@ -1,4 +1,4 @@
-import { first, num, rows, run } from "../../ledger/durable-object/sql";
+import { first, num, rows, run } from "../../storage/sql";
 import { type CacheCounter, type CacheStats, SHADOW_LOG_LIMIT, type ShadowRecord } from "../types";
 import { entryCount } from "./entries";
 

@@ -4,7 +4,7 @@
  * cumulative counts, completion from the delta's cumulative output_tokens).
  */
 import type { ChatChunk, ChunkChoice, ChunkEvent, Usage } from "../../canonical/chat";
-import { UpstreamProtocolError } from "../../providers/types";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { parseSse } from "../../streaming/sse";
 import {
   contentBlockDeltaSchema,

@@ -1,6 +1,6 @@
 /** Anthropic Message (an upstream's non-streaming answer) → canonical ChatResponse. */
 import type { ChatChoice, ChatResponse, ToolCall, Usage } from "../../canonical/chat";
-import { UpstreamProtocolError } from "../../providers/types";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { type AnthropicMessage, type AnthropicUsage, anthropicMessageSchema, promptTokensOf } from "./response-schema";
 import { finishReasonOf } from "./stop-reason";
 

@@ -1,5 +1,5 @@
 import type { ChatChunk, ChunkChoice, ChunkEvent, ToolCallDelta, Usage } from "../../canonical/chat";
-import { UpstreamProtocolError } from "../../providers/types";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { parseSse } from "../../streaming/sse";
 import { completionId, parseGeminiResponse, toFinishReason, toLogprobs, toToolCall, toUsage } from "./mapping";
 import type { GeminiCandidate, GeminiUsage } from "./response-schema";

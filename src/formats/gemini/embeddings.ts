@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "../../canonical/chat";
 import { GatewayError } from "../../errors";
-import { UpstreamProtocolError } from "../../providers/types";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 
 /**
  * OpenAI `/v1/embeddings` ⇄ Gemini `models/{m}:batchEmbedContents`. One Gemini request per input string, in order;

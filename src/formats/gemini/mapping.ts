@@ -1,5 +1,5 @@
 import type { FinishReason, ToolCall, Usage } from "../../canonical/chat";
-import { UpstreamProtocolError } from "../../providers/types";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { type GeminiLogprobs, GeminiResponse, type GeminiUsage } from "./response-schema";
 
 /** Pieces shared by the JSON and the streaming translation, so both produce the same ids, reasons and counts. */

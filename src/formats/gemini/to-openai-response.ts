@@ -1,5 +1,5 @@
 import type { ChatChoice, ChatResponse } from "../../canonical/chat";
-import { UpstreamProtocolError } from "../../providers/types";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import {
   completionId,
   type GeminiToolCall,

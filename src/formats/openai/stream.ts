@@ -1,6 +1,6 @@
 /** An OpenAI Chat Completions SSE stream, read incrementally into canonical chunk events. */
 import type { ChunkEvent } from "../../canonical/chat";
-import { UpstreamProtocolError } from "../../providers/types";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { SseDecoder, type SseEvent } from "../../streaming/sse";
 import { parseUpstreamChunk, upstreamErrorOf } from "./upstream";
 

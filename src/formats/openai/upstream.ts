@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { ChatChunk, ChatResponse, EmbeddingsResponse, Usage } from "../../canonical/chat";
-import { UpstreamProtocolError } from "../../providers/types";
+import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { fastChunk, fastCompletion } from "./chunk-fast-path";
 
 const count = z.int().min(0);

@@ -2,38 +2,13 @@ import type { Principal } from "../../auth/principal";
 import type { Services } from "../../context";
 import { GatewayError } from "../../errors";
 import { tokenCost } from "../../ledger/pricing";
-import type { AdmitRequest, RateState, StoredResponse, VoidRequest } from "../../ledger/types";
+import type { AdmitRequest, VoidRequest } from "../../ledger/types";
 import { StoreUnavailableError } from "../../ledger/types";
 import type { ModelPricing } from "../../policy/types";
 import { rateLimitHeaders } from "./headers";
+import type { AdmitOutcome, BillingInput } from "./types";
 
-/** What the request says about billing, beyond its body: all optional request headers. */
-export interface BillingInput {
-  requestId: string;
-  /**
-   * SHA-256 of the raw body, for idempotency and task-loop fingerprints. Computed only when the request carries an
-   * Idempotency-Key or a task id: most requests need no hash.
-   */
-  bodyHash?: string;
-  idempotencyKey?: string;
-  taskId?: string;
-  feature?: string;
-}
-
-export interface Admission {
-  accountId: string;
-  tenantId: string;
-  requestId: string;
-  reserved: number;
-  outputTokens: number;
-  clamped: boolean;
-  balanceAfter: number;
-  rate: RateState[];
-  pricing: ModelPricing;
-  input: BillingInput;
-}
-
-export type AdmitOutcome = { kind: "admitted"; admission: Admission } | { kind: "replay"; response: StoredResponse };
+export type { Admission, AdmitOutcome, BillingInput } from "./types";
 
 export interface AdmitParams {
   services: Services;

@@ -1,5 +1,5 @@
 import type { RateState } from "../../ledger/types";
-import type { Admission } from "./admission";
+import type { Admission } from "./types";
 
 /**
  * `x-ratelimit-*` in OpenAI's naming (limit / remaining / reset, per requests and tokens). With both a key and a

@@ -1,6 +1,6 @@
 import type { Services } from "../../context";
+import { settleDurably } from "../../ledger/settle-durably";
 import type { SettleOp } from "./meter";
-import { settleDurably } from "./settle";
 
 /**
  * Settlement leaves the hot path: the op runs in waitUntil, straight against the ledger, and if the store cannot

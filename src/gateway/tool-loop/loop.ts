@@ -9,9 +9,10 @@ import type {
   Usage,
 } from "../../canonical/chat";
 import { GatewayError } from "../../errors";
-import type { Admission } from "../billing/admission";
-import type { ChatContext } from "../chat";
+import { callPart } from "../billed-call";
+import type { Admission } from "../billing/types";
 import type { RouteMeta } from "../route-meta";
+import type { ChatContext } from "../types";
 import { splitCalls, type ToolOffer } from "./offer";
 
 /** Why a loop ended before the model answered. */
@@ -162,9 +163,9 @@ export async function* runToolLoop(
  */
 async function turnContext(ctx: ChatContext, turn: ChatRequest, n: number): Promise<ChatContext> {
   if (n === 1) return { ...ctx, skipCache: true };
-  const billing = { ...ctx.billing, requestId: `${ctx.billing.requestId}.t${n}` };
-  if (billing.taskId !== undefined) billing.bodyHash = await sha256Hex(JSON.stringify(turn));
-  return { ...ctx, billing, skipCache: true };
+  const part = callPart(ctx, `t${n}`);
+  if (part.billing.taskId !== undefined) part.billing.bodyHash = await sha256Hex(JSON.stringify(turn));
+  return { ...part, skipCache: true };
 }
 
 /** Token counts of all turns, so the client's `usage` covers the whole loop it paid for. */

@@ -1,5 +1,5 @@
+import { first, num, parseJson, rows, run, str } from "../../storage/sql";
 import type { Balance, LedgerEntry, LedgerEntryType, Micros } from "../types";
-import { first, num, parseJson, rows, run, str } from "./sql";
 
 /** One key's account inside the tenant's Durable Object. `seq` is the last ledger entry number used. */
 export interface Account {

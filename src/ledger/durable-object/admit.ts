@@ -1,10 +1,10 @@
+import { first, run } from "../../storage/sql";
 import type { AdmitRequest, AdmitResult } from "../types";
 import { appendEntry, loadAccount, saveAccount } from "./accounts";
 import { grantFor } from "./grant";
 import { type ExpiryLog, IGNORE_EXPIRY } from "./hold-expiry";
 import { checkIdempotency, markInFlight } from "./idempotency";
 import { checkRates, recordRates, type ScopeCheck } from "./rate-window";
-import { first, run } from "./sql";
 import { checkTask, recordTaskCall } from "./tasks";
 
 function rateChecks(req: AdmitRequest): ScopeCheck[] {

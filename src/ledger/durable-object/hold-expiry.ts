@@ -1,4 +1,4 @@
-import { first } from "./sql";
+import { first } from "../../storage/sql";
 
 /** Told when a hold opens or closes, with the hold's expiry, inside the transaction that does it. */
 export interface ExpiryLog {

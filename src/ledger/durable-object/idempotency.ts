@@ -1,5 +1,5 @@
+import { first, rows, run } from "../../storage/sql";
 import type { AdmitResult, StoredResponse } from "../types";
-import { first, rows, run } from "./sql";
 
 /** Characters per stored part: 512 Ki UTF-16 units stay under the 2 MB value cap even at 3 UTF-8 bytes each. */
 const PART_CHARS = 512 * 1024;

@@ -1,5 +1,5 @@
+import { rows, run } from "../../storage/sql";
 import type { RateLimit, RateState } from "../types";
-import { rows, run } from "./sql";
 
 /**
  * Rate limits as a sliding LOG over the last 60 s (exact, not the two-sub-window approximation): one row per admitted

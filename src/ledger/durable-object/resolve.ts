@@ -1,8 +1,8 @@
+import { first, rows, run } from "../../storage/sql";
 import type { Micros, SettleRequest, SettleResult, UsageEvent, VoidRequest, VoidResult } from "../types";
 import { type Account, appendEntry, loadAccount, saveAccount } from "./accounts";
 import { type ExpiryLog, IGNORE_EXPIRY } from "./hold-expiry";
 import { completeIdempotency, dropInFlight } from "./idempotency";
-import { first, rows, run } from "./sql";
 import { addTaskUsage } from "./tasks";
 import { insertUsage } from "./usage";
 

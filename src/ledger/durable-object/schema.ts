@@ -1,4 +1,4 @@
-import { run } from "./sql";
+import { run } from "../../storage/sql";
 
 /**
  * Tables of one tenant's ledger. `IF NOT EXISTS` makes this safe to run on every start; a future change to a table

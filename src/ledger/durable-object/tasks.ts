@@ -1,5 +1,5 @@
+import { first, rows, run } from "../../storage/sql";
 import type { AdmitResult, Micros, TaskLimits } from "../types";
-import { first, rows, run } from "./sql";
 
 /**
  * Task budgets, per (tenant, task id) — the tenant is implied by the Durable Object. Counters live `ttlMs` after the

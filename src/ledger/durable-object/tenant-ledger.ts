@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { first, rows, run } from "../../storage/sql";
 import type {
   AdmitRequest,
   AdmitResult,
@@ -19,7 +20,6 @@ import { admit } from "./admit";
 import { HoldExpiry } from "./hold-expiry";
 import { expireDue, settle, voidHold } from "./resolve";
 import { migrateTenantLedger } from "./schema";
-import { first, rows, run } from "./sql";
 import { tryToolCall } from "./tasks";
 import { listUsage, recordUsage } from "./usage";
 

@@ -1,5 +1,5 @@
+import { first, rows, run } from "../../storage/sql";
 import type { RecordResult, UsageEvent } from "../types";
-import { first, rows, run } from "./sql";
 
 /** Usage events are kept forever, like ledger entries (see the retention note in index.ts). */
 export function insertUsage(sql: SqlStorage, event: UsageEvent): void {

@@ -1,4 +1,4 @@
-import type { WorkerEnv } from "../../env";
+import type { Bindings } from "../config";
 import { callStore } from "../durable-object/call";
 import type { DrainReport } from "./drain";
 import { opTarget } from "./op";
@@ -53,7 +53,7 @@ function isOutboxNamespace(value: unknown): value is DurableObjectNamespace<Sett
 }
 
 /** The outbox when the Worker has the SETTLEMENT_OUTBOX binding, else undefined (settlement then has no fallback). */
-export function outboxFromEnv(raw: WorkerEnv, backend?: LedgerBackendName): OutboxAdmin | undefined {
+export function outboxFromEnv(raw: Bindings, backend?: LedgerBackendName): OutboxAdmin | undefined {
   const ns = raw.SETTLEMENT_OUTBOX;
   if (!isOutboxNamespace(ns)) return undefined;
   return createOutboxClient(ns, backend === undefined ? {} : { backend });

@@ -1,4 +1,4 @@
-import { run } from "../durable-object/sql";
+import { run } from "../../storage/sql";
 
 /**
  * Tables of one outbox shard. `IF NOT EXISTS` makes this safe on every start; a change needs a new numbered statement

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type Env, parseEnv, type WorkerEnv } from "../../env";
+import { type Bindings, parseLedgerConfig } from "../config";
 import { selectLedger } from "../select";
 import type { Ledger, UsageEvent } from "../types";
 import { assertUsageEvent } from "../usage-event";
@@ -22,7 +22,7 @@ const BATCH = 50;
  */
 export class SettlementOutbox extends DurableObject {
   private readonly sql: SqlStorage;
-  private readonly raw: WorkerEnv;
+  private readonly raw: Bindings;
   private readonly ledgers = new Map<LedgerBackendName, Ledger>();
   private draining: Promise<DrainReport> | undefined;
 
@@ -102,21 +102,20 @@ export class SettlementOutbox extends DurableObject {
   }
 
   private ledgerFor(backend: LedgerBackendName | null): Ledger {
-    const env = parseEnv(this.raw);
-    const chosen = backend ?? env.config.LEDGER_BACKEND;
+    const config = parseLedgerConfig(this.raw);
+    const chosen = backend ?? config.LEDGER_BACKEND;
     let ledger = this.ledgers.get(chosen);
     if (ledger === undefined) {
-      const scoped: Env = { ...env, config: { ...env.config, LEDGER_BACKEND: chosen } };
-      ledger = selectLedger(scoped, this.raw).ledger;
+      ledger = selectLedger({ config: { ...config, LEDGER_BACKEND: chosen } }, this.raw).ledger;
       this.ledgers.set(chosen, ledger);
     }
     return ledger;
   }
 }
 
-// The runtime's env is a plain object of bindings and vars; parseEnv and selectLedger read it by name.
-function asWorkerEnv(env: object): WorkerEnv {
-  return env as WorkerEnv;
+// The runtime's env is a plain object of bindings and vars; parseLedgerConfig and selectLedger read it by name.
+function asWorkerEnv(env: object): Bindings {
+  return env as Bindings;
 }
 
 /** What could never settle is refused at enqueue time, so a malformed op never sits in the queue. */

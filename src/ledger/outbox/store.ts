@@ -1,4 +1,4 @@
-import { first, num, rows, run, str } from "../durable-object/sql";
+import { first, num, rows, run, str } from "../../storage/sql";
 import { opTarget, rowKey, rowRequestId } from "./op";
 import type { LedgerBackendName, OutboxItem, OutboxStatus, QueuedOp } from "./types";
 

@@ -1,4 +1,4 @@
-import type { ParsedEnv } from "../../env";
+import type { LedgerBackendName } from "../config";
 import type { SettleRequest, UsageEvent, VoidRequest } from "../types";
 
 /** How a credit hold resolves after the response: bill it (settle) or release it (void). */
@@ -10,7 +10,7 @@ export type RecordOp = { kind: "record"; event: UsageEvent };
 /** What must reach the ledger after the response, never lost: a hold's resolution or a refusal's usage event. */
 export type SettlementOp = HoldOp | RecordOp;
 
-export type LedgerBackendName = ParsedEnv["LEDGER_BACKEND"];
+export type { LedgerBackendName };
 
 /**
  * What the outbox stores: the op plus the backend that holds its hold. The backend travels with the op because a

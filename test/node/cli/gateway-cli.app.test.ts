@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { run } from "../../../scripts/cli/main";
 import { createApp } from "../../../src/app";
-import type { Services } from "../../../src/context";
+import { isolateState, type Services } from "../../../src/context";
 import { parseEnv } from "../../../src/env";
-import { AdmissionHints } from "../../../src/gateway/billing/admission-hints";
 import { compilePolicy } from "../../../src/policy/compile";
-import { CircuitBreakers } from "../../../src/routing/circuit-breaker";
 import { createReferenceStore } from "../../integration/ledger/reference-ledger";
 import { expectCompiled, readPolicyDir, sha256 } from "../policy/helpers";
 
@@ -23,8 +21,8 @@ function gateway() {
   const services: Services = {
     env: parseEnv({ ADMIN_SECRET: SECRET }),
     policy,
-    breakers: new CircuitBreakers(),
-    admissionHints: new AdmissionHints(),
+    ...isolateState(),
+    providers: new Map(),
     ledger: store.ledger,
     keys: store.keys,
     outbox: undefined,

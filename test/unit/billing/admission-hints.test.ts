@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AdmissionHints } from "../../../src/gateway/billing/admission-hints";
+import { AdmissionHints } from "../../../src/ledger/admission-hints";
 import type { RateState } from "../../../src/ledger/types";
 
 const rpm = (max: number, remaining: number): RateState => ({

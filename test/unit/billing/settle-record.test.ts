@@ -1,7 +1,7 @@
 /** settleDurably with the record op: a refused request's usage event takes the same retry → outbox path. */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type SettleDeps, settleDurably } from "../../../src/gateway/billing/settle";
 import type { OutboxClient, RecordOp, SettlementOp } from "../../../src/ledger/outbox";
+import { type SettleDeps, settleDurably } from "../../../src/ledger/settle-durably";
 import { type Ledger, type RecordResult, StoreUnavailableError, type UsageEvent } from "../../../src/ledger/types";
 
 /** A ledger whose record answers from a script, one step per call (the last step repeats); nothing else is used. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type SettleDeps, settleDurably } from "../../../src/gateway/billing/settle";
 import type { HoldOp, OutboxClient, SettlementOp } from "../../../src/ledger/outbox";
+import { type SettleDeps, settleDurably } from "../../../src/ledger/settle-durably";
 import {
   type Ledger,
   type SettleRequest,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../../src/canonical/chat";
 import { GatewayError } from "../../../src/errors";
+import { UpstreamProtocolError } from "../../../src/errors/upstream-protocol-error";
 import { ANTHROPIC_DEFAULT_MAX_TOKENS, anthropicAdapter } from "../../../src/providers/anthropic";
-import { type ResolvedProvider, UpstreamProtocolError } from "../../../src/providers/types";
+import type { ResolvedProvider } from "../../../src/providers/types";
 import { textMessage } from "../../fixtures/transcripts/anthropic-messages";
 import { textStream } from "../../fixtures/transcripts/anthropic-streams";
 import { bodyOf, collect } from "../formats/anthropic/helpers";

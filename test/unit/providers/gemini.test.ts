@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ChatChunk, ChatRequest } from "../../../src/canonical/chat";
+import { UpstreamProtocolError } from "../../../src/errors/upstream-protocol-error";
 import { geminiAdapter } from "../../../src/providers/gemini";
-import { type ResolvedProvider, UpstreamProtocolError } from "../../../src/providers/types";
+import type { ResolvedProvider } from "../../../src/providers/types";
 import {
   geminiBatchEmbedResponse,
   geminiFunctionCallResponse,

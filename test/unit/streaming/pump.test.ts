@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ChatChunk, ChunkEvent } from "../../../src/canonical/chat";
 import { GatewayError } from "../../../src/errors";
-import type { StreamStart } from "../../../src/gateway/upstream-call";
 import { type ByteStreamHooks, committedEvents, toByteStream } from "../../../src/streaming/pump";
+import type { StreamStart } from "../../../src/streaming/stream-start";
 
 function event(n: number): ChunkEvent {
   const chunk: ChatChunk = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../../src/errors";
+import { UpstreamProtocolError } from "../../../../src/errors/upstream-protocol-error";
 import { fromGeminiEmbedResponse, toGeminiEmbedRequest } from "../../../../src/formats/gemini/embeddings";
-import { UpstreamProtocolError } from "../../../../src/providers/types";
 import { geminiBatchEmbedResponse } from "../../../fixtures/transcripts/gemini";
 
 describe("Gemini embeddings translation", () => {

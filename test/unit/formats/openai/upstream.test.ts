@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { UpstreamProtocolError } from "../../../../src/errors/upstream-protocol-error";
 import {
   parseUpstreamChunk,
   parseUpstreamCompletion,
   parseUpstreamEmbeddings,
 } from "../../../../src/formats/openai/upstream";
-import { UpstreamProtocolError } from "../../../../src/providers/types";
 import { openaiCompletionJson, openaiToolCallCompletionJson } from "../../../fixtures/transcripts/openai-chat";
 import { openaiEmbeddingsBase64Json, openaiEmbeddingsJson } from "../../../fixtures/transcripts/openai-embeddings";
 

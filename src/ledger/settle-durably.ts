@@ -1,12 +1,6 @@
-import { opTarget } from "../../ledger/outbox/op";
-import type { OutboxClient, SettlementOp } from "../../ledger/outbox/types";
-import {
-  type Ledger,
-  type RecordResult,
-  type SettleResult,
-  StoreUnavailableError,
-  type VoidResult,
-} from "../../ledger/types";
+import { opTarget } from "./outbox/op";
+import type { OutboxClient, SettlementOp } from "./outbox/types";
+import { type Ledger, type RecordResult, type SettleResult, StoreUnavailableError, type VoidResult } from "./types";
 
 /** What the ledger answers to an op. */
 type LedgerAnswer = SettleResult | VoidResult | RecordResult;

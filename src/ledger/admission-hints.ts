@@ -1,4 +1,4 @@
-import type { RateState } from "../../ledger/types";
+import type { RateState } from "./types";
 
 /** A hint older than this says nothing about the account any more. */
 const HINT_TTL_MS = 10_000;
