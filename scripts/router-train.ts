@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, relative } from "node:path";
 import type { LinearModel, RouterArtifact, TrainingRecord, VerifierArtifact } from "../src/policy/artifact-types";
 import { parseRouterArtifact, parseVerifierArtifact } from "../src/policy/schema-artifact";
 import { ROUTER_CONFIGS, VERIFIER_CONFIGS } from "./routing/configs";
@@ -32,7 +32,7 @@ function training(o: RoutingOptions, rows: readonly Outcome[], evalFigures: Reco
   return {
     data_sha256: dataHash(rows),
     rows: rows.length,
-    source: o.dataDir,
+    source: relative(process.cwd(), o.dataDir),
     trained_at: new Date().toISOString(),
     quality_target: o.target,
     eval: evalFigures,

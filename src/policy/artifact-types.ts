@@ -58,3 +58,43 @@ export interface VerifierArtifact {
   threshold: number;
   training: TrainingRecord;
 }
+
+/** The router's lexical features (computed in src/routing/router/features.ts); artifacts name them. */
+export const LEXICAL_FEATURES = [
+  "log_tokens",
+  "log_chars",
+  "code",
+  "digit_share",
+  "math_symbols",
+  "log_numbers",
+  "latex",
+  "log_turns",
+  "tools",
+  "response_format",
+  "question_marks",
+  "long_word_share",
+  "log_lines",
+] as const;
+
+export type LexicalFeature = (typeof LEXICAL_FEATURES)[number];
+
+/** The verifier's answer features (src/routing/router/answer-features.ts). */
+export const ANSWER_FEATURES = [
+  "answer_log_chars",
+  "answer_to_prompt",
+  "answer_log_numbers",
+  "arithmetic_checked",
+  "arithmetic_wrong",
+  "final_number",
+  "final_fraction",
+  "final_in_prompt",
+  "hedges",
+  "prompt_log_numbers",
+  "prompt_numbers_unused",
+  "final_log_magnitude",
+  "final_negative",
+  "final_is_last_result",
+  "steps_per_prompt_number",
+] as const;
+
+export type AnswerFeature = (typeof ANSWER_FEATURES)[number];

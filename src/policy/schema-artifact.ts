@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { ANSWER_FEATURES } from "../routing/router/answer-features";
-import { LEXICAL_FEATURES } from "../routing/router/features";
-import type { RouterArtifact, VerifierArtifact } from "./artifact-types";
+import { ANSWER_FEATURES, LEXICAL_FEATURES, type RouterArtifact, type VerifierArtifact } from "./artifact-types";
 
 /**
  * The files `npm run router:train` writes (policies/routers/*.json, policies/verifiers/*.json), as the policy build

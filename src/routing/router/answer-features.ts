@@ -2,7 +2,10 @@
  * Features of a cheap model's answer, for the verifier (is the cheap answer right?). Shared by training and the
  * Worker, like the router's lexical features. All computed from the answer text (and the prompt's), in microseconds.
  */
+import { ANSWER_FEATURES, type AnswerFeature } from "../../policy/artifact-types";
 import { checkArithmetic } from "./arithmetic";
+
+export { ANSWER_FEATURES, type AnswerFeature };
 
 export interface AnswerFacts {
   prompt: string;
@@ -10,26 +13,6 @@ export interface AnswerFacts {
   /** The upstream's finish reason (`stop`, `length`, ...), when known. */
   finishReason?: string;
 }
-
-export const ANSWER_FEATURES = [
-  "answer_log_chars",
-  "answer_to_prompt",
-  "answer_log_numbers",
-  "arithmetic_checked",
-  "arithmetic_wrong",
-  "final_number",
-  "final_fraction",
-  "final_in_prompt",
-  "hedges",
-  "prompt_log_numbers",
-  "prompt_numbers_unused",
-  "final_log_magnitude",
-  "final_negative",
-  "final_is_last_result",
-  "steps_per_prompt_number",
-] as const;
-
-export type AnswerFeature = (typeof ANSWER_FEATURES)[number];
 
 export function isAnswerFeature(name: string): name is AnswerFeature {
   return (ANSWER_FEATURES as readonly string[]).includes(name);

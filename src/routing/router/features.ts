@@ -4,6 +4,10 @@
  * comparable scale (logs of counts, shares in 0..1); the artifact's own mean and scale standardise them.
  */
 
+import { LEXICAL_FEATURES, type LexicalFeature } from "../../policy/artifact-types";
+
+export { LEXICAL_FEATURES, type LexicalFeature };
+
 /** What the router reads from a request (the embedding is passed separately: it is shared with the cache). */
 export interface RouterRequestFacts {
   /** The text that is embedded: the last message's text, as the response cache embeds it. */
@@ -15,24 +19,6 @@ export interface RouterRequestFacts {
   hasTools: boolean;
   hasResponseFormat: boolean;
 }
-
-export const LEXICAL_FEATURES = [
-  "log_tokens",
-  "log_chars",
-  "code",
-  "digit_share",
-  "math_symbols",
-  "log_numbers",
-  "latex",
-  "log_turns",
-  "tools",
-  "response_format",
-  "question_marks",
-  "long_word_share",
-  "log_lines",
-] as const;
-
-export type LexicalFeature = (typeof LEXICAL_FEATURES)[number];
 
 export function isLexicalFeature(name: string): name is LexicalFeature {
   return (LEXICAL_FEATURES as readonly string[]).includes(name);
