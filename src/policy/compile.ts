@@ -1,3 +1,4 @@
+import { type ArtifactSourceFile, loadArtifacts } from "./artifacts";
 import { crossCheck } from "./cross-check";
 import { formatPolicyError, type PolicyError } from "./errors";
 import { mergeFiles, type ParsedFile } from "./merge";
@@ -7,7 +8,7 @@ import type { CompiledPolicy } from "./types";
 import { parseYamlSource } from "./yaml-source";
 import { friendlyMessage, issuesToErrors } from "./zod-issues";
 
-export type { PolicyError };
+export type { ArtifactSourceFile, PolicyError };
 export { formatPolicyError };
 
 export interface PolicySourceFile {
@@ -20,9 +21,14 @@ export type CompileResult = { ok: true; policy: CompiledPolicy } | { ok: false; 
 
 /**
  * YAML policy files -> one validated, cross-referenced, hashed policy. Pure: `hash` (hex SHA-256 of a string) is
- * passed in so this runs anywhere; build scripts hand it node:crypto.
+ * passed in so this runs anywhere; build scripts hand it node:crypto. `artifacts` are the JSON files beside the
+ * YAML (learned routers and verifiers); those a route names are checked, bundled and hashed into the version.
  */
-export function compilePolicy(files: readonly PolicySourceFile[], hash: (text: string) => string): CompileResult {
+export function compilePolicy(
+  files: readonly PolicySourceFile[],
+  hash: (text: string) => string,
+  artifactFiles: readonly ArtifactSourceFile[] = [],
+): CompileResult {
   const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const errors: PolicyError[] = [];
   const seenNames = new Set<string>();
@@ -55,9 +61,17 @@ export function compilePolicy(files: readonly PolicySourceFile[], hash: (text: s
   const referenceErrors = crossCheck(merged, sections);
   if (referenceErrors.length > 0) return { ok: false, errors: referenceErrors };
 
+  const { artifacts, used, errors: artifactErrors } = loadArtifacts(merged, sections, artifactFiles);
+  if (artifactErrors.length > 0) return { ok: false, errors: artifactErrors };
+  const hashed = [...sorted, ...used.map((a) => ({ name: a.name, text: a.text }))];
   return {
     ok: true,
-    policy: { version: policyVersion(sorted, hash), sources: sorted.map((f) => f.name), ...sections },
+    policy: {
+      version: policyVersion(hashed, hash),
+      sources: [...sorted.map((f) => f.name), ...used.map((a) => a.name).sort()],
+      ...sections,
+      ...(used.length === 0 ? {} : { artifacts }),
+    },
   };
 }
 

@@ -2,12 +2,14 @@ import type { Merged } from "./merge";
 import { originLoad, routeTiering } from "./normalize-routing";
 import { tenantSettings } from "./normalize-tenant";
 import { routeCache, toolConfig } from "./normalize-tools";
+import type { RouteRouterValue } from "./schema-router";
 import type {
   CompiledPolicy,
   ModelConfig,
   PlanConfig,
   ProviderConfig,
   RouteConfig,
+  RouterConfig,
   RoutingRule,
   TenantConfig,
   ToolConfig,
@@ -67,6 +69,7 @@ export function normalize(merged: Merged): CompiledSections {
       circuit_breaker: value.circuit_breaker,
       cache: routeCache(value.cache),
       ...routeTiering(value),
+      ...(value.router === undefined ? {} : { router: routerConfig(value.router) }),
     };
   }
 
@@ -95,4 +98,14 @@ export function normalize(merged: Merged): CompiledSections {
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function routerConfig(value: RouteRouterValue): RouterConfig {
+  const { artifact, verifier, threshold, ...rest } = value;
+  return {
+    ...rest,
+    ...(artifact === undefined ? {} : { artifact }),
+    ...(verifier === undefined ? {} : { verifier }),
+    ...(threshold === undefined ? {} : { threshold }),
+  };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RouteCacheSchema } from "./schema-cache";
 import { AliasSchema, CountSchema, IdSchema, uniqueList } from "./schema-fields";
+import { RouteRouterSchema } from "./schema-router";
 import { CascadeSchema, DegradeSchema, PremiumCapSchema, TiersSchema } from "./schema-routing";
 
 const RuleConditionSchema = z
@@ -172,6 +173,7 @@ export const RouteSchema = z
     cascade: CascadeSchema.optional(),
     premium_cap: PremiumCapSchema.optional(),
     degrade: DegradeSchema.optional(),
+    router: RouteRouterSchema.optional(),
   })
   .superRefine(checkTiers)
   .superRefine((route, ctx) => {
@@ -184,6 +186,11 @@ export const RouteSchema = z
       if (!allowed.has(rule.use))
         ctx.addIssue({ code: "custom", path: ["rules", index, "use"], message: outside(rule.use) });
     });
+    for (const tier of ["cheap", "premium"] as const) {
+      const alias = route.router?.tiers[tier];
+      if (alias !== undefined && !allowed.has(alias))
+        ctx.addIssue({ code: "custom", path: ["router", "tiers", tier], message: outside(alias) });
+    }
     for (const [alias, fallbacks] of Object.entries(route.model_fallbacks)) {
       if (!allowed.has(alias))
         ctx.addIssue({ code: "custom", path: ["model_fallbacks", alias], message: outside(alias) });

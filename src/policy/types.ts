@@ -1,3 +1,4 @@
+import type { RouterArtifact, VerifierArtifact } from "./artifact-types";
 import type { ProviderType } from "./provider-types";
 
 /**
@@ -88,6 +89,8 @@ export interface RouteConfig {
   cascade?: CascadeConfig;
   premium_cap?: PremiumCapConfig;
   degrade?: DegradeConfig;
+  /** The learned router (and the cascade's verifier); artifacts live in `CompiledPolicy.artifacts`. */
+  router?: RouterConfig;
 }
 
 /** Load levels of an origin cluster; each gauge optional. */
@@ -145,6 +148,17 @@ export interface PremiumCapConfig {
 export interface DegradeConfig {
   balance: boolean;
   deadline: boolean;
+}
+
+export interface RouterConfig {
+  /** Key into `CompiledPolicy.artifacts` (the file's path under `policies/`). */
+  artifact?: string;
+  verifier?: string;
+  tiers: { cheap: string; premium: string };
+  mode: "on" | "shadow";
+  /** Overrides the artifact's calibrated threshold. */
+  threshold?: number;
+  without_embedding: "cheap" | "premium";
 }
 
 /** Whether the cache serves hits (`on`), only records what it would have served (`shadow`), or is skipped. */
@@ -367,4 +381,6 @@ export interface CompiledPolicy {
   plans: Record<string, PlanConfig>;
   tenants: Record<string, TenantConfig>;
   tools: Record<string, ToolConfig>;
+  /** Router and verifier artifacts routes name, by path under `policies/` (validated and hashed by the build). */
+  artifacts?: Record<string, RouterArtifact | VerifierArtifact>;
 }

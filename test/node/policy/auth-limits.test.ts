@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { compilePolicy, type PolicyError } from "../../../src/policy/compile";
 import { STATIC_JWT } from "../../fixtures/jwt-keys";
-import { BASE, compileTexts, edit, expectCompiled, REPO_ROOT, readPolicyDir, sha256 } from "./helpers";
+import { BASE, compileTexts, edit, expectCompiled, REPO_ROOT, readArtifactDir, readPolicyDir, sha256 } from "./helpers";
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder admins write.
 const JWKS_VAR = "${JWKS_URL}";
@@ -138,7 +138,7 @@ tenants:
     const files = readPolicyDir("policies").map((f) =>
       f.name === "policies/routes.yaml" ? { ...f, text: uncommented } : f,
     );
-    const acme = expectCompiled(compilePolicy(files, sha256)).tenants.acme;
+    const acme = expectCompiled(compilePolicy(files, sha256, readArtifactDir("policies"))).tenants.acme;
     expect(acme?.jwt?.issuer).toBe("https://login.acme.example/");
     expect(acme?.limits.key).toEqual({ requests_per_minute: 1200, tokens_per_minute: 2000000 });
   });

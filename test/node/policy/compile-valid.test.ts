@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { compilePolicy, policyVersion } from "../../../src/policy/compile";
-import { BASE, compileTexts, edit, expectCompiled, readPolicyDir, sha256 } from "./helpers";
+import { BASE, compileTexts, edit, expectCompiled, readArtifactDir, readPolicyDir, sha256 } from "./helpers";
 
 describe("shipped policy sets compile", () => {
   it.each(["policies", "test/fixtures/policies"])("%s", (dir) => {
     const files = readPolicyDir(dir);
     expect(files.length).toBeGreaterThan(0);
-    const policy = expectCompiled(compilePolicy(files, sha256));
+    const artifacts = readArtifactDir(dir);
+    const policy = expectCompiled(compilePolicy(files, sha256, artifacts));
     expect(policy.version).toMatch(/^sha256:[0-9a-f]{16}$/);
-    expect(policy.sources).toEqual(files.map((f) => f.name).sort());
+    expect(policy.sources).toEqual([...files.map((f) => f.name).sort(), ...artifacts.map((a) => a.name)]);
   });
 
   it("the examples define what the README promises", () => {
-    const policy = expectCompiled(compilePolicy(readPolicyDir("policies"), sha256));
+    const policy = expectCompiled(compilePolicy(readPolicyDir("policies"), sha256, readArtifactDir("policies")));
     expect(policy.providers["local-origin"]).toMatchObject({ type: "vllm", base_url: `\${LOCAL_ORIGIN_URL}` });
     expect(Object.keys(policy.providers)).toEqual(expect.arrayContaining(["openai", "anthropic", "gemini", "groq"]));
     expect(policy.models.embed?.kind).toBe("embeddings");

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type CompileResult, compilePolicy } from "../../../src/policy/compile";
+import { type ArtifactSourceFile, type CompileResult, compilePolicy } from "../../../src/policy/compile";
 import type { CompiledPolicy } from "../../../src/policy/types";
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -21,6 +21,19 @@ export function readPolicyDir(dir: string): { name: string; text: string }[] {
   return readdirSync(path.join(REPO_ROOT, dir))
     .filter((name) => /\.ya?ml$/.test(name))
     .map((name) => ({ name: `${dir}/${name}`, text: readFileSync(path.join(REPO_ROOT, dir, name), "utf8") }));
+}
+
+/** Every `*.json` artifact below a repo policy directory, as scripts/policy-build.ts hands them to the compiler. */
+export function readArtifactDir(dir: string): ArtifactSourceFile[] {
+  const root = path.join(REPO_ROOT, dir);
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".json"))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort()
+    .map((file) => {
+      const rel = path.relative(root, file).split(path.sep).join("/");
+      return { path: rel, name: `${dir}/${rel}`, text: readFileSync(file, "utf8") };
+    });
 }
 
 export function expectCompiled(result: CompileResult): CompiledPolicy {

@@ -1,0 +1,126 @@
+/**
+ * `npm run eval:routing -- [flags]`: how few premium calls keep a quality target, on real outcomes of a cheap and a
+ * premium model (../shared/data/routing: MMLU subjects, GSM8K with both models' answers). Nested cross-fitting
+ * (scripts/routing/cross-fit.ts): every reported row was scored by a model that saw it neither in fitting nor in
+ * calibrating its threshold; MMLU folds hold out WHOLE SUBJECTS. Prints, per data set: premium-only, cheap-only,
+ * random routing, the best single model, the learned router (and its ceiling), the cascade on GSM8K (cheap answers
+ * judged by the learned verifier plus the deterministic checks), and an oracle, with the cost of each at the
+ * policy's prices. Flags: scripts/routing/options.ts.
+ */
+
+import { policyPrices } from "./routing/costs";
+import { loadOutcomes, type Outcome } from "./routing/data";
+import { openNamedEmbedder } from "./routing/embed";
+import { type Measured, measure } from "./routing/measure";
+import { parseRoutingOptions } from "./routing/options";
+import { costsOf, pct, table } from "./routing/report";
+import { capPerSubject, routerRow, verifierRow } from "./routing/rows";
+
+const MMLU_TARGET = 0.55;
+const GSM8K_TARGET = 0.65;
+const CASCADE_COST_TARGET = 0.5;
+
+function verdict(ok: boolean, text: string): string {
+  return `${ok ? "REACHED" : "NOT reached"}: ${text}`;
+}
+
+async function main(): Promise<number> {
+  const parsed = parseRoutingOptions(process.argv.slice(2), "usage: npm run eval:routing -- [flags]");
+  if (!parsed.ok) {
+    (parsed.help ? console.log : console.error)(parsed.message);
+    return parsed.help ? 0 : 2;
+  }
+  const o = parsed.options;
+  const data = loadOutcomes(o.dataDir);
+  if (!data.ok) {
+    console.log(`eval-routing: evaluation data not found (${data.missing.join(", ")}); skipping.`);
+    return 0;
+  }
+  const started = performance.now();
+  const prices = policyPrices(o.policiesDir, o.cheap, o.premium);
+  const mmlu = capPerSubject(data.mmlu, o.perSubject);
+  const embedder = await openNamedEmbedder(o.embedder, o.cacheDir);
+  const embedded = await embedder.fill([...mmlu, ...data.gsm8k].map((r) => r.prompt));
+  const opts = { folds: o.folds, seed: o.seed, target: o.target };
+  const sets: { name: string; outcomes: Outcome[]; m: Measured }[] = [];
+  const subjects = new Set(mmlu.map((r) => r.group)).size;
+  sets.push({
+    name: `MMLU — ${mmlu.length} prompts, ${subjects} subjects, whole subjects held out (${o.folds} folds)`,
+    outcomes: mmlu,
+    m: measure(
+      mmlu.map((r) => routerRow(r, embedder.store)),
+      mmlu.map((r) => costsOf(r, prices)),
+      opts,
+    ),
+  });
+  sets.push({
+    name: `GSM8K — ${data.gsm8k.length} problems, ${o.folds} folds`,
+    outcomes: data.gsm8k,
+    m: measure(
+      data.gsm8k.map((r) => ({ ...routerRow(r, embedder.store), group: `gsm8k:${r.prompt}` })),
+      data.gsm8k.map((r) => costsOf(r, prices)),
+      opts,
+      data.gsm8k.map((r) => verifierRow(r, `gsm8k:${r.prompt}`)),
+    ),
+  });
+  console.log(
+    `\nRouting on real outcomes (cheap: Mixtral-8x7B, premium: GPT-4-1106) — target ${pct(o.target, 0)} of the ` +
+      `premium model's accuracy; embedder ${embedder.model()} (${embedder.dims()}-d)` +
+      `${embedded === 0 ? ", all embeddings from the cache" : `, ${embedded} texts embedded`}; prices of ` +
+      `"${o.cheap}" and "${o.premium}" in ${o.policiesDir}/.`,
+  );
+  for (const s of sets) {
+    const costs = s.outcomes.map((r) => costsOf(r, prices));
+    console.log(
+      `\n### ${s.name}\n\n${table(
+        s.m.router.premium.map((_, i) => s.outcomes[i] as Outcome),
+        costs,
+        s.m.lines,
+      )}`,
+    );
+    const chosen = s.m.router.chosen.map(
+      (c) => `${c.config.components}c/l2=${c.config.l2}/t=${c.threshold.toFixed(3)}`,
+    );
+    console.log(`\nRouter per fold (components/L2/threshold, chosen on calibration data): ${chosen.join(", ")}`);
+  }
+  const [mm, gsm] = sets;
+  if (mm === undefined || gsm === undefined) return 1;
+  console.log("\nTargets (held-out data):");
+  console.log(
+    verdict(
+      mm.m.routerShare <= MMLU_TARGET,
+      `MMLU learned router ${pct(mm.m.routerShare)} premium (≤ ${pct(MMLU_TARGET, 0)}) at ${pct(mm.m.routerAccuracy / premiumOf(mm.outcomes))} of premium accuracy`,
+    ),
+  );
+  console.log(
+    verdict(
+      gsm.m.routerShare <= GSM8K_TARGET,
+      `GSM8K learned router ${pct(gsm.m.routerShare)} premium (≤ ${pct(GSM8K_TARGET, 0)}) at ${pct(gsm.m.routerAccuracy / premiumOf(gsm.outcomes))} of premium accuracy`,
+    ),
+  );
+  const c = gsm.m.cascade;
+  if (c !== undefined) {
+    const premiumCost = gsm.outcomes.map((r) => costsOf(r, prices).premium).reduce((a, b) => a + b, 0);
+    const relAcc = c.accuracy / premiumOf(gsm.outcomes);
+    console.log(
+      verdict(
+        c.cost / premiumCost <= CASCADE_COST_TARGET && relAcc >= o.target - 0.005,
+        `GSM8K cascade ${pct(relAcc)} of premium accuracy at ${pct(c.cost / premiumCost)} of premium-only cost (≤ ${pct(CASCADE_COST_TARGET, 0)}), ${pct(c.share)} escalated`,
+      ),
+    );
+  }
+  console.log(`\nTiming: ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  return 0;
+}
+
+function premiumOf(rows: readonly Outcome[]): number {
+  return rows.filter((r) => r.premiumCorrect).length / Math.max(1, rows.length);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,87 @@
+import type { LinearModel } from "../../src/policy/artifact-types";
+import { seededRandom } from "../eval/random";
+import { columnMeans, covariance, topEigenvectors } from "./linalg";
+import { fitLogistic } from "./logistic";
+
+/** One training input: the prompt embedding (when the model uses one) and the extra (lexical or answer) features. */
+export interface Example {
+  embedding?: ArrayLike<number>;
+  extra: readonly number[];
+}
+
+export interface FitOptions {
+  /** Principal components of the embedding kept as inputs; 0 = the model ignores the embedding. */
+  components: number;
+  /** L2 penalty on the standardised weights. */
+  l2: number;
+  seed: number;
+}
+
+/**
+ * Principal directions of the embeddings (unsupervised: labels are never read, so a projection fitted on every
+ * row of a training set leaks nothing about their outcomes).
+ */
+export function fitProjection(embeddings: readonly ArrayLike<number>[], components: number, seed: number): number[][] {
+  const dims = embeddings[0]?.length ?? 0;
+  if (components === 0 || dims === 0) return [];
+  const mean = columnMeans(embeddings, dims);
+  const basis = topEigenvectors(covariance(embeddings, mean), components, 60, seededRandom(seed));
+  return basis.map((v) => Array.from(v));
+}
+
+function inputsOf(example: Example, projection: readonly (readonly number[])[]): number[] {
+  const out: number[] = [];
+  const e = example.embedding;
+  if (projection.length > 0) {
+    if (e === undefined) throw new Error("example has no embedding but the model projects one");
+    for (const row of projection) {
+      let s = 0;
+      for (let d = 0; d < row.length; d++) s += (row[d] ?? 0) * (e[d] ?? 0);
+      out.push(s);
+    }
+  }
+  out.push(...example.extra);
+  return out;
+}
+
+/** Fits the standardisation and the logistic weights: the `LinearModel` the Worker evaluates (linear.ts). */
+export function fitLinearModel(
+  examples: readonly Example[],
+  labels: readonly boolean[],
+  projection: readonly (readonly number[])[],
+  l2: number,
+): LinearModel {
+  const raw = examples.map((e) => inputsOf(e, projection));
+  const width = raw[0]?.length ?? 0;
+  const mean = Array.from(columnMeans(raw, width));
+  const scale = mean.map((m, j) => {
+    let s = 0;
+    for (const r of raw) s += ((r[j] ?? 0) - m) ** 2;
+    const sd = Math.sqrt(s / Math.max(1, raw.length - 1));
+    // A constant input (e.g. `tools` in data without tools) gets scale 1: it then contributes nothing, safely.
+    return sd > 1e-9 ? sd : 1;
+  });
+  const x = raw.map((r) => Float64Array.from(r, (v, j) => (v - (mean[j] ?? 0)) / (scale[j] ?? 1)));
+  const fit = fitLogistic(
+    x,
+    labels.map((l) => (l ? 1 : 0)),
+    l2,
+  );
+  const model: LinearModel = { type: "logistic", mean, scale, weights: fit.weights, bias: fit.bias };
+  if (projection.length > 0) model.projection = projection.map((r) => [...r]);
+  return model;
+}
+
+/** Rounds every number to `digits` significant digits: artifacts stay small and diff-able, scores barely move. */
+export function roundModel(model: LinearModel, digits = 6): LinearModel {
+  const r = (v: number) => Number(v.toPrecision(digits));
+  const out: LinearModel = {
+    type: "logistic",
+    mean: model.mean.map(r),
+    scale: model.scale.map(r),
+    weights: model.weights.map(r),
+    bias: r(model.bias),
+  };
+  if (model.projection !== undefined) out.projection = model.projection.map((row) => row.map(r));
+  return out;
+}

@@ -1,0 +1,46 @@
+import { ANSWER_FEATURES, answerFeatures } from "../../src/routing/router/answer-features";
+import { LEXICAL_FEATURES, lexicalFeatures } from "../../src/routing/router/features";
+import type { EmbeddingStore } from "../eval/embedding-store";
+import { promptTokens } from "./costs";
+import type { Row } from "./cross-fit";
+import type { Outcome } from "./data";
+
+/** The router's lexical features, all of them: a labelled prompt is a one-message request without tools. */
+export const ROUTER_LEXICAL = LEXICAL_FEATURES;
+/** The verifier's answer features. */
+export const VERIFIER_FEATURES = ANSWER_FEATURES;
+
+export function routerRow(o: Outcome, store: EmbeddingStore | undefined): Row {
+  const extra = lexicalFeatures(
+    { text: o.prompt, estimatedTokens: promptTokens(o.prompt), turns: 1, hasTools: false, hasResponseFormat: false },
+    ROUTER_LEXICAL,
+  );
+  const row: Row = { group: o.group, cheapCorrect: o.cheapCorrect, premiumCorrect: o.premiumCorrect, extra };
+  if (store !== undefined) {
+    const embedding = store.get(o.prompt);
+    if (embedding === undefined) throw new Error("a prompt has no embedding after the fill");
+    row.embedding = embedding;
+  }
+  return row;
+}
+
+/** One row per GSM8K answer; the group is the row itself (problems are independent), set by the caller. */
+export function verifierRow(o: Outcome, group: string): Row {
+  return {
+    group,
+    cheapCorrect: o.cheapCorrect,
+    premiumCorrect: o.premiumCorrect,
+    extra: answerFeatures({ prompt: o.prompt, answer: o.cheapAnswer ?? "" }, VERIFIER_FEATURES),
+  };
+}
+
+/** The first `n` prompts of every MMLU subject (file order): a fast, deterministic subset. */
+export function capPerSubject(rows: readonly Outcome[], n: number | undefined): Outcome[] {
+  if (n === undefined) return [...rows];
+  const seen = new Map<string, number>();
+  return rows.filter((r) => {
+    const k = seen.get(r.group) ?? 0;
+    seen.set(r.group, k + 1);
+    return k < n;
+  });
+}
