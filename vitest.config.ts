@@ -41,6 +41,8 @@ export default defineConfig({
                 MAX_BODY_BYTES: "65536",
                 ADMIN_SECRET: ADMIN_SECRET_FOR_TESTS,
                 KEY_CACHE_TTL_MS: "1000",
+                // Tests wait for each request's waitUntil work; a 1 s analytics flush timer would add a second to each.
+                ANALYTICS_FLUSH_MS: "10",
               },
             },
           })),

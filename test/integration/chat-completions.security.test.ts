@@ -7,6 +7,7 @@ import { TEST_KEYS } from "../helpers/keys";
 const BODIES: Record<string, unknown> = {
   "/v1/chat/completions": { model: "m-openai", messages: userMessage("x") },
   "/v1/messages": { model: "m-openai", max_tokens: 8, messages: userMessage("x") },
+  "/v1/messages/count_tokens": { model: "m-openai", messages: userMessage("x") },
   "/v1/responses": { model: "m-openai", input: "x" },
   "/v1/embeddings": { model: "m-embed", input: "x" },
   "/v1/tools/:name/invoke": { arguments: {} },
