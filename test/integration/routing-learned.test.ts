@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import {
+  chat,
+  chatBody,
+  durableObjectBackend,
+  fakeCalls,
+  newAccount,
+  requestIdOf,
+  settled,
+  usageOf,
+} from "../helpers/billing";
+
+/**
+ * The learned router in the Worker: routes `learned` (mode on) and `learned-shadow` of
+ * test/fixtures/policies/routing-learned.yaml, with the hand-made artifact routers/learned-test.json over the fake
+ * upstream's lexical embeddings (`m-embed`): prompts about proving theorems score premium, others cheap. Each prompt
+ * carries a nonce so the embeddings upstream's record of it can be counted: one embedding per request, shared by the
+ * router and the response cache.
+ */
+
+const b = durableObjectBackend();
+const PREMIUM = "prove the theorem rigorously, a proof step by step";
+const CHEAP = "say hello to my friend over there";
+
+async function send(model: string, text: string) {
+  const a = await newAccount(b, 1_000_000_000, "t-learned");
+  const nonce = `n${crypto.randomUUID().replaceAll("-", "")}`;
+  const res = await chat(b, a, chatBody(model, `${text} ${nonce}`));
+  expect(res.status).toBe(200);
+  await res.text();
+  const embeddings = (await fakeCalls(nonce)).filter((c) => c.path.endsWith("/embeddings"));
+  return {
+    a,
+    id: requestIdOf(res),
+    headers: {
+      model: res.headers.get("x-gateway-model"),
+      tier: res.headers.get("x-gateway-tier"),
+      decidedBy: res.headers.get("x-gateway-decided-by"),
+      routerTier: res.headers.get("x-gateway-router-tier"),
+      routerDecidedBy: res.headers.get("x-gateway-router-decided-by"),
+      routerScore: res.headers.get("x-gateway-router-score"),
+      cache: res.headers.get("x-gateway-cache"),
+    },
+    embeddings: embeddings.length,
+  };
+}
+
+describe("learned router", () => {
+  it("sends a prompt it scores premium to the premium alias, and says why", async () => {
+    const r = await send("learned", PREMIUM);
+    expect(r.headers).toMatchObject({
+      model: "r-premium",
+      tier: "premium",
+      decidedBy: "router",
+      routerTier: "premium",
+      routerDecidedBy: "router",
+    });
+    expect(Number(r.headers.routerScore)).toBeGreaterThanOrEqual(0.5);
+    // One prompt embedding: the router's, reused by the cache's semantic lookup.
+    expect(r.embeddings).toBe(1);
+    await settled(b, r.a);
+    const usage = await usageOf(b, r.a, r.id);
+    expect(usage?.routing).toMatchObject({ decidedBy: "router", tier: "premium", router: { tier: "premium" } });
+    expect(usage?.routing?.score).toBe(Number(r.headers.routerScore));
+  }, 30_000);
+
+  it("sends a prompt it scores cheap to the cheap alias", async () => {
+    const r = await send("learned", CHEAP);
+    expect(r.headers).toMatchObject({ model: "r-cheap", tier: "cheap", decidedBy: "router", routerTier: "cheap" });
+    expect(Number(r.headers.routerScore)).toBeLessThan(0.5);
+    expect(r.embeddings).toBe(1);
+    await settled(b, r.a);
+    expect((await usageOf(b, r.a, r.id))?.routing).toMatchObject({ decidedBy: "router", tier: "cheap" });
+  }, 30_000);
+
+  it("in shadow mode scores and records, but the route's default serves", async () => {
+    const r = await send("learned-shadow", PREMIUM);
+    expect(r.headers).toMatchObject({
+      model: "r-cheap",
+      tier: "cheap",
+      decidedBy: "default",
+      routerTier: "premium",
+      routerDecidedBy: "shadow:router",
+    });
+    expect(Number(r.headers.routerScore)).toBeGreaterThanOrEqual(0.5);
+    expect(r.embeddings).toBe(1);
+    await settled(b, r.a);
+    expect((await usageOf(b, r.a, r.id))?.routing).toMatchObject({
+      decidedBy: "default",
+      tier: "cheap",
+      router: { tier: "premium", decidedBy: "router", shadow: true },
+    });
+  }, 30_000);
+
+  it("does not route a request that named an alias", async () => {
+    const r = await send("r-premium", CHEAP);
+    expect(r.headers).toMatchObject({ model: "r-premium", routerTier: null, routerScore: null });
+  }, 30_000);
+});
