@@ -102,14 +102,18 @@ describe("learned verifier in the cascade", () => {
   it.each([
     ["verified-doubtful", "escalated", "r-premium", "0.0474"],
     ["verified-confident", "accepted", "c-sure", "0.9526"],
-  ])("%s: the route's verifier artifact judges the cheap answer", async (route, verdict, model, confidence) => {
-    const a = await newAccount(b, 1_000_000_000, "t-learned");
-    const res = await chat(b, a, chatBody(route, `what is the capital of France ${crypto.randomUUID()}`));
-    expect(res.status).toBe(200);
-    await res.text();
-    expect(res.headers.get("x-gateway-cascade")).toBe(verdict);
-    expect(res.headers.get("x-gateway-model")).toBe(model);
-    expect(res.headers.get("x-gateway-confidence")).toBe(confidence);
-    if (verdict === "escalated") expect(res.headers.get("x-gateway-cascade-signal")).toBe("verifier");
-  }, 30_000);
+  ])(
+    "%s: the route's verifier artifact judges the cheap answer",
+    async (route, verdict, model, confidence) => {
+      const a = await newAccount(b, 1_000_000_000, "t-learned");
+      const res = await chat(b, a, chatBody(route, `what is the capital of France ${crypto.randomUUID()}`));
+      expect(res.status).toBe(200);
+      await res.text();
+      expect(res.headers.get("x-gateway-cascade")).toBe(verdict);
+      expect(res.headers.get("x-gateway-model")).toBe(model);
+      expect(res.headers.get("x-gateway-confidence")).toBe(confidence);
+      if (verdict === "escalated") expect(res.headers.get("x-gateway-cascade-signal")).toBe("verifier");
+    },
+    30_000,
+  );
 });
