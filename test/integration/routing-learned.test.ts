@@ -117,3 +117,21 @@ describe("learned verifier in the cascade", () => {
     30_000,
   );
 });
+
+describe("learned router without an embedding", () => {
+  it("follows without_embedding (premium by default) when the prompt has no text to embed", async () => {
+    const a = await newAccount(b, 1_000_000_000, "t-learned");
+    const res = await chat(b, a, {
+      model: "learned",
+      messages: [
+        { role: "system", content: `be brief ${crypto.randomUUID()}` },
+        { role: "user", content: "" },
+      ],
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(res.headers.get("x-gateway-model")).toBe("r-premium");
+    expect(res.headers.get("x-gateway-router-decided-by")).toBe("router:no-embedding");
+    expect(res.headers.get("x-gateway-router-score")).toBeNull();
+  }, 30_000);
+});
