@@ -98,6 +98,28 @@ describe("learned router", () => {
   }, 30_000);
 });
 
+describe("learned router under a premium cap", () => {
+  it("holds a borderline premium score on the cheap tier at the cap, but not one at or above keep_above", async () => {
+    // Route learned-capped is used by this test alone (its window is per route): 0 premium of 1 request first.
+    expect((await send("learned-capped", CHEAP)).headers).toMatchObject({ model: "r-cheap", decidedBy: "router" });
+    // Scored premium (about 0.77, below keep_above 0.9): 1 of 2 would be 50% > 25%, so the cap holds it.
+    const held = await send("learned-capped", "prove this theorem rigorously");
+    expect(held.headers).toMatchObject({ model: "r-cheap", decidedBy: "premium_cap", routerTier: "premium" });
+    expect(Number(held.headers.routerScore)).toBeGreaterThan(0.5);
+    expect(Number(held.headers.routerScore)).toBeLessThan(0.9);
+    // Scored above keep_above: premium even at the cap.
+    const kept = await send("learned-capped", PREMIUM);
+    expect(kept.headers).toMatchObject({ model: "r-premium", decidedBy: "router", routerTier: "premium" });
+    await settled(b, held.a);
+    expect((await usageOf(b, held.a, held.id))?.routing).toMatchObject({
+      decidedBy: "premium_cap",
+      tier: "cheap",
+      score: Number(held.headers.routerScore),
+      router: { tier: "premium", decidedBy: "router" },
+    });
+  }, 30_000);
+});
+
 describe("learned verifier in the cascade", () => {
   it.each([
     ["verified-doubtful", "escalated", "r-premium", "0.0474"],
