@@ -96,6 +96,13 @@ function samplingParams(req: ChatRequest): Record<string, unknown> {
   return params;
 }
 
+/** The text the cache (and the learned router) embeds: the last user turn's text. */
+export function cachePrompt(req: ChatRequest): string {
+  const at = lastUserIndex(req.messages);
+  const last = at === -1 ? undefined : req.messages[at];
+  return last === undefined ? "" : textOf(last.content);
+}
+
 export async function cacheKeys(
   tenantId: string,
   alias: string,
@@ -104,8 +111,7 @@ export async function cacheKeys(
   embedder = "",
 ): Promise<CacheKeys> {
   const at = lastUserIndex(req.messages);
-  const last = at === -1 ? undefined : req.messages[at];
-  const prompt = last === undefined ? "" : textOf(last.content);
+  const prompt = cachePrompt(req);
   const conversation = req.messages.map((m, i) => {
     if (i !== at) return normalisedMessage(m);
     // The last user turn minus its text: the text is compared by similarity, everything else must match.

@@ -132,6 +132,8 @@ export async function runCascade(
   cache: ChatCache,
   /** Streams the premium call to the client (chat.ts's usual billed stream), for streamed requests. */
   streamPremium: (ctx: ChatContext, plan: RoutePlan) => Promise<ChatOutcome>,
+  /** The route's learned verifier (`router.verifier`); else the isolate's `Services.verifier`, if any. */
+  routeVerifier?: (answer: string) => Promise<number | undefined>,
 ): Promise<ChatOutcome> {
   const cascade = plan.route.cascade;
   const premiumAlias = plan.route.tiers?.premium[0];
@@ -147,7 +149,12 @@ export async function runCascade(
 
   const collected = collectJson(cheap.response);
   const failed = failedChecks(collected.answer, req, schemaVerdict);
-  const verifier = services.verifier === undefined ? undefined : await services.verifier(req, collected.answer.content);
+  const verifier =
+    routeVerifier !== undefined
+      ? await routeVerifier(collected.answer.content)
+      : services.verifier === undefined
+        ? undefined
+        : await services.verifier(req, collected.answer.content);
   const judged: Judgement = judgeAnswer(
     {
       failed,

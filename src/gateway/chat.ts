@@ -16,6 +16,7 @@ import { tokenFloor } from "./billing/usage";
 import { openChatCache } from "./cache";
 import { billHit } from "./cache-hit";
 import { cascadeApplies, runCascade } from "./cascade";
+import { routeByRouter, routeVerifier } from "./learned-router";
 import { spillover } from "./origin-load";
 import { routeMeta } from "./route-meta";
 import { chatRoutingInputs } from "./routing-inputs";
@@ -58,7 +59,20 @@ export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
   const input = chatPlanInput(ctx, req);
   const planned = planRoute(input);
   if (!planned.ok) throw planned.error;
-  const plan = capPremium(ctx.services, ctx.principal.tenant.id, input, planned.plan);
+  return settlePlan(ctx, req, input, planned.plan);
+}
+
+/** planChat with the learned router (it may embed the prompt: the embedding is the one the cache then uses). */
+export async function planChatRouted(ctx: ChatContext, req: ChatRequest): Promise<RoutePlan> {
+  const input = chatPlanInput(ctx, req);
+  const planned = planRoute(input);
+  if (!planned.ok) throw planned.error;
+  return settlePlan(ctx, req, input, await routeByRouter(ctx, req, input, planned.plan));
+}
+
+/** The premium cap (with the router's score for `keep_above`), the output-token limit and the context window. */
+function settlePlan(ctx: ChatContext, req: ChatRequest, input: PlanInput, planned: RoutePlan): RoutePlan {
+  const plan = capPremium(ctx.services, ctx.principal.tenant.id, input, planned, planned.decision?.score);
   const max = requestedMaxTokens(req);
   if (max !== undefined && max > plan.model.max_output_tokens) {
     const param = req.max_completion_tokens == null ? "max_tokens" : "max_completion_tokens";
@@ -82,7 +96,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
     span.set(ATTR.requestTemperature, req.temperature ?? undefined);
     if (req.n != null && req.n !== 1) span.set(ATTR.requestChoiceCount, req.n);
   }
-  const priced = pricePlan(planChat(ctx, req));
+  const priced = pricePlan(await planChatRouted(ctx, req));
   // Load-aware spillover: a busy origin cluster's targets move behind the hosted fallbacks (priced above).
   const plan = spillover(ctx.services, priced.plan, ctx.waitUntil).plan;
   const { cache, hit } = ctx.services.telemetry.enabled
@@ -97,7 +111,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatO
   if (cascadeApplies(ctx, req, plan)) {
     const streamPremium = (c: ChatContext, premium: RoutePlan) =>
       callPlan(c, req, premium, pricePlan(premium).pricing, cache);
-    return runCascade(ctx, req, chatPlanInput(ctx, req), plan, cache, streamPremium);
+    return runCascade(ctx, req, chatPlanInput(ctx, req), plan, cache, streamPremium, routeVerifier(ctx, req, plan));
   }
   try {
     return await callPlan(ctx, req, plan, priced.pricing, cache);

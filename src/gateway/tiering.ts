@@ -1,6 +1,6 @@
 import type { Services } from "../context";
 import type { PremiumCapConfig, RouteConfig } from "../policy/types";
-import { decidedByRule, type PlanInput, planTier, type RoutePlan, tierOf } from "../routing/plan";
+import { decidedByRule, type PlanInput, planTier, type RoutePlan, type TierDecision, tierOf } from "../routing/plan";
 import { premiumAllowed, recordTier, type ShareWindow, upgradeToPremium } from "../routing/premium-share";
 
 /**
@@ -13,6 +13,13 @@ import { premiumAllowed, recordTier, type ShareWindow, upgradeToPremium } from "
 function capWindow(services: Services, route: RouteConfig, cap: PremiumCapConfig, tenantId: string): ShareWindow {
   const key = cap.per === "tenant" ? `${route.name}\u0000${tenantId}` : route.name;
   return services.premiumShares.window(key, cap.window_s * 1000);
+}
+
+/** The learned router's score and verdict, kept when a later step (the cap) changes the tier. */
+function routerOf(plan: RoutePlan): Pick<TierDecision, "score" | "router"> {
+  const d = plan.decision;
+  if (d?.router === undefined) return {};
+  return { router: d.router, ...(d.score === undefined ? {} : { score: d.score }) };
 }
 
 /**
@@ -37,7 +44,11 @@ export function capPremium(
   const now = services.now();
   const borderline = score === undefined || score < cap.keep_above;
   if (tier === "premium" && borderline && !premiumAllowed(w, now, cap.max_share, cap.min_requests)) {
-    const cheap = planTier(input, plan, route.tiers.cheap, { decidedBy: "premium_cap", tier: "cheap" });
+    const cheap = planTier(input, plan, route.tiers.cheap, {
+      decidedBy: "premium_cap",
+      tier: "cheap",
+      ...routerOf(decided),
+    });
     if (cheap.ok) {
       recordTier(w, now, false);
       return cheap.plan;

@@ -198,6 +198,8 @@ export interface RoutingRecord {
   score?: number;
   /** A cascade judged the cheap answer and called the premium model. */
   escalated?: boolean;
+  /** The learned router's verdict (mode on or shadow): its tier and why (`router`, `router:no-embedding`). */
+  router?: { tier: "cheap" | "premium"; decidedBy: string; shadow?: true };
   /** An origin cluster's load sent the request to a hosted fallback. */
   spillover?: boolean;
 }

@@ -60,6 +60,8 @@ export interface TierDecision {
   tier?: "cheap" | "premium";
   score?: number;
   escalated?: boolean;
+  /** The learned router's verdict (mode on or shadow): its tier and why (`router`, `router:no-embedding`). */
+  router?: { tier: "cheap" | "premium"; decidedBy: string; shadow?: true };
   spillover?: boolean;
 }
 

@@ -6,7 +6,7 @@ import { parseEnv } from "../../../src/env";
 import { TELEMETRY_OFF } from "../../../src/observability/telemetry";
 import { compilePolicy } from "../../../src/policy/compile";
 import { createReferenceStore } from "../../integration/ledger/reference-ledger";
-import { expectCompiled, readPolicyDir, sha256 } from "../policy/helpers";
+import { expectCompiled, readArtifactDir, readPolicyDir, sha256 } from "../policy/helpers";
 
 /**
  * The CLI against the real admin API (the production Hono app over the in-memory reference store), in process: the
@@ -15,7 +15,9 @@ import { expectCompiled, readPolicyDir, sha256 } from "../policy/helpers";
 
 const SECRET = "cli-app-admin-secret-0123456789";
 // Compiled here, not read from test/.generated: the node project has no global setup that builds it.
-const policy = expectCompiled(compilePolicy(readPolicyDir("test/fixtures/policies"), sha256));
+const policy = expectCompiled(
+  compilePolicy(readPolicyDir("test/fixtures/policies"), sha256, readArtifactDir("test/fixtures/policies")),
+);
 
 function gateway() {
   const store = createReferenceStore();

@@ -3,7 +3,7 @@ import { compilePolicy } from "../../../src/policy/compile";
 import type { CompiledPolicy } from "../../../src/policy/types";
 import { type JwksServer, startJwksServer } from "../../servers/jwks";
 import { jwtScenarios, type ScenarioSetup } from "../../unit/auth/jwt-scenarios";
-import { expectCompiled, readPolicyDir, sha256 } from "../policy/helpers";
+import { expectCompiled, readArtifactDir, readPolicyDir, sha256 } from "../policy/helpers";
 
 // The same scenarios run inside workerd in test/integration/auth-jwt.test.ts; here they also cover Node's fetch.
 let server: JwksServer | undefined;
@@ -11,7 +11,9 @@ let policy: CompiledPolicy | undefined;
 
 beforeAll(async () => {
   server = await startJwksServer();
-  policy = expectCompiled(compilePolicy(readPolicyDir("test/fixtures/policies"), sha256));
+  policy = expectCompiled(
+    compilePolicy(readPolicyDir("test/fixtures/policies"), sha256, readArtifactDir("test/fixtures/policies")),
+  );
 });
 afterAll(async () => {
   await server?.close();

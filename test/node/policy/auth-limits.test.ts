@@ -110,7 +110,9 @@ tenants:
   });
 
   it("the test fixtures define the JWT and limited tenants the integration tests use", () => {
-    const policy = expectCompiled(compilePolicy(readPolicyDir("test/fixtures/policies"), sha256));
+    const policy = expectCompiled(
+      compilePolicy(readPolicyDir("test/fixtures/policies"), sha256, readArtifactDir("test/fixtures/policies")),
+    );
     expect(policy.tenants["t-jwt"]?.jwt).toMatchObject({
       issuer: "https://issuer.test",
       audience: ["gateway-test"],

@@ -67,7 +67,9 @@ describe("shipped policy sets compile", () => {
   });
 
   it("the fixtures carry the fault steering the integration tests rely on", () => {
-    const policy = expectCompiled(compilePolicy(readPolicyDir("test/fixtures/policies"), sha256));
+    const policy = expectCompiled(
+      compilePolicy(readPolicyDir("test/fixtures/policies"), sha256, readArtifactDir("test/fixtures/policies")),
+    );
     expect(policy.providers["fake-down"]?.headers).toEqual({ "x-fake-status": "503" });
     expect(policy.models["m-fallback"]?.targets.map((t) => [t.provider, t.priority])).toEqual([
       ["fake-down", 0],
