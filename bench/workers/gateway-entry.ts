@@ -10,6 +10,7 @@ import type { CompiledPolicy } from "../../src/policy/types";
 import { createWorker } from "../../src/worker";
 
 export default createWorker(deepFreeze(policy));
+export { TenantAnalytics } from "../../src/analytics/durable-object";
 export { TenantCache } from "../../src/cache/durable-object";
 export { KeyDirectory, TenantLedger } from "../../src/ledger/durable-object";
 export { SettlementOutbox } from "../../src/ledger/outbox";
