@@ -12,30 +12,10 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type ArtifactSourceFile, compilePolicy, formatPolicyError } from "../src/policy/compile";
+import { compilePolicy, formatPolicyError } from "../src/policy/compile";
+import { artifactFiles, displayName } from "./policy-sources";
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
-
-/** Relative to the working directory when inside it, so errors read `policies/models.yaml`. */
-function displayName(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  const shown = relative.startsWith("..") || path.isAbsolute(relative) ? path.resolve(file) : relative;
-  return shown.split(path.sep).join("/");
-}
-
-/** Every `*.json` below the policy directory (learned routers and verifiers), by path relative to it. */
-function artifactFiles(dir: string): ArtifactSourceFile[] {
-  const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith(".json"))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort()
-    .map((file) => ({
-      path: path.relative(dir, file).split(path.sep).join("/"),
-      name: displayName(file),
-      text: readFileSync(file, "utf8"),
-    }));
-}
 
 function fail(lines: string[]): never {
   for (const line of lines) console.error(line);

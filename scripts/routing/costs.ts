@@ -4,6 +4,7 @@ import { compilePolicy } from "../../src/policy/compile";
 import type { ModelPricing } from "../../src/policy/types";
 import { estimateTextTokens } from "../../src/routing/text-tokens";
 import { TOKENS_PER_MESSAGE, TOKENS_PER_REQUEST } from "../../src/routing/token-estimate";
+import { artifactFiles } from "../policy-sources";
 
 /**
  * What each call would cost at a policy's prices, in micro-credits: prompt tokens by the gateway's own estimate
@@ -30,8 +31,8 @@ export function policyPrices(dir: string, cheap: string, premium: string): Price
   const files = readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))
     .map((f) => ({ name: join(dir, f), text: readFileSync(join(dir, f), "utf8") }));
-  // Artifacts are not needed for prices; the hash only labels the report.
-  const compiled = compilePolicy(files, (t) => String(t.length));
+  // The hash only labels the report; the artifacts are read because routes name them.
+  const compiled = compilePolicy(files, (t) => String(t.length), artifactFiles(dir));
   if (!compiled.ok) throw new Error(`policy in ${dir} does not compile: ${compiled.errors[0]?.message ?? ""}`);
   const price = (alias: string): ModelPricing => {
     const p = compiled.policy.models[alias]?.pricing;

@@ -87,6 +87,8 @@ export function eventCounters(event: UsageEvent): Counters {
   }
   if (routing?.escalated === true) add(c, "escalations", 1);
   if (routing?.spillover === true) add(c, "spillovers", 1);
+  // The learned router chose the tier (also when a cascade or the cap acted after it: the record keeps its verdict).
+  if (routing?.router !== undefined && routing.router.shadow !== true) add(c, "routed_by_router", 1);
   if (event.mode === "batch") add(c, "batch", 1);
   if (refused === undefined) add(c, `lat.${latencyBucket(event.latencyMs)}`, 1);
   return c;

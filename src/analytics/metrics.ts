@@ -24,6 +24,8 @@ export interface Metrics {
   extra_attempts: number;
   escalations: number;
   spillovers: number;
+  /** Calls whose tier the learned router chose (mode on), cascades and capped requests included. */
+  routed_by_router: number;
   /** Requests whose routing chose a tier, and the premium ones among them. */
   tiered: number;
   premium: number;
@@ -76,6 +78,7 @@ export function metrics(c: Counters): Metrics {
     extra_attempts: n("extra_attempts"),
     escalations: n("escalations"),
     spillovers: n("spillovers"),
+    routed_by_router: n("routed_by_router"),
     tiered: n("tiered"),
     premium: n("premium"),
     premium_share: ratio(n("premium"), n("tiered")),

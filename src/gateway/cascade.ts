@@ -6,7 +6,14 @@ import { failedChecks, type SchemaVerdict } from "../routing/cascade/checks";
 import { collectJson } from "../routing/cascade/collect";
 import { type Judgement, judgeAnswer } from "../routing/cascade/judge";
 import { executePlan } from "../routing/execute";
-import { type PlanInput, planTier, type RoutePlan, type TierDecision, tierOf } from "../routing/plan";
+import {
+  type CascadeJudgement,
+  type PlanInput,
+  planTier,
+  type RoutePlan,
+  type TierDecision,
+  tierOf,
+} from "../routing/plan";
 import { estimatePromptTokens, promptTextChars } from "../routing/token-estimate";
 import { validateJson } from "../tools/json-schema";
 import { attemptTrace } from "./attempt-trace";
@@ -119,8 +126,30 @@ async function step(ctx: ChatContext, plan: RoutePlan, req: ChatRequest, cache: 
   return billed.value;
 }
 
-function decision(tier: "cheap" | "premium", escalated: boolean, decidedBy = "cascade"): TierDecision {
-  return { decidedBy, tier, escalated };
+/**
+ * A cascade call's routing record: the tier and whether the request escalated, the cascade's judgement once made,
+ * and the learned router's score and verdict from the plan (what sent the request to the cheap tier first).
+ */
+function decision(
+  plan: RoutePlan,
+  tier: "cheap" | "premium",
+  escalated: boolean,
+  report?: CascadeReport,
+  decidedBy = "cascade",
+): TierDecision {
+  const routed = plan.decision;
+  const d: TierDecision = { decidedBy, tier, escalated };
+  if (routed?.score !== undefined) d.score = routed.score;
+  if (routed?.router !== undefined) d.router = routed.router;
+  if (report !== undefined) d.cascade = judgementOf(report);
+  return d;
+}
+
+function judgementOf(report: CascadeReport): CascadeJudgement {
+  const j: CascadeJudgement = { verdict: report.verdict };
+  if (report.signal !== undefined) j.signal = report.signal;
+  if (report.confidence !== undefined) j.confidence = report.confidence;
+  return j;
 }
 
 /** Runs the cascade; returns the one JSON outcome the client gets (with the cascade's report). */
@@ -141,7 +170,7 @@ export async function runCascade(
   const { services } = ctx;
   const tenantId = ctx.principal.tenant.id;
   const cheapReq = cheapRequest(ctx, req, plan);
-  const cheapPlan: RoutePlan = { ...plan, decision: decision("cheap", false) };
+  const cheapPlan: RoutePlan = { ...plan, decision: decision(plan, "cheap", false) };
   const streamed = req.stream === true;
   const asJson: ChatRequest = streamed ? { ...cheapReq, stream: false, stream_options: null } : cheapReq;
   const cheap = await step(ctx, cheapPlan, asJson, cache);
@@ -170,7 +199,7 @@ export async function runCascade(
 
   const keepCheap = (verdict: CascadeReport["verdict"], by?: string): ChatOutcome => {
     report.verdict = verdict;
-    if (by !== undefined) cheap.outcome.meta.routing = decision("cheap", false, by);
+    cheap.outcome.meta.routing = decision(plan, "cheap", false, report, by);
     if (!streamed) return { ...cheap.outcome, response: shown, cascade: report };
     const { meta, admission, settlement, bill } = cheap.outcome;
     const headers = cascadeHeaders(report, admission, bill.cost);
@@ -180,9 +209,10 @@ export async function runCascade(
   const remaining = plan.route.timeouts.deadline_ms - (services.now() - ctx.startedAt);
   if (remaining < cascade.min_remaining_ms) return keepCheap("deadline", "degrade:deadline");
 
-  const premium = planTier(input, plan, premiumAlias, decision("premium", true));
+  const escalated: CascadeReport = { ...report, verdict: "escalated" };
+  const premium = planTier(input, plan, premiumAlias, decision(plan, "premium", true, escalated));
   if (!premium.ok) return keepCheap("accepted");
-  cheap.outcome.meta.routing = decision("cheap", true);
+  cheap.outcome.meta.routing = decision(plan, "cheap", true, escalated);
   const escalatedCtx = callPart(ctx, "escalated");
   let upper: ChatOutcome;
   try {
@@ -192,7 +222,6 @@ export async function runCascade(
   } catch (err) {
     // Credits, task budget or the premium tier failing: the cheap answer is already paid for, and is served.
     if (!(err instanceof GatewayError)) throw err;
-    cheap.outcome.meta.routing = decision("cheap", false, "cascade");
     report.escalationError = err.code;
     return keepCheap("kept_cheap");
   }

@@ -202,6 +202,12 @@ export interface RoutingRecord {
   router?: { tier: "cheap" | "premium"; decidedBy: string; shadow?: true };
   /** An origin cluster's load sent the request to a hosted fallback. */
   spillover?: boolean;
+  /**
+   * A cascade's judgement of the cheap answer (`verdict`: accepted, escalated, held_by_cap, deadline, kept_cheap;
+   * the deciding `signal` and the answer's `confidence`), on both of its calls' events. `score` and `router` above
+   * keep the learned router's verdict that sent the request to the cheap tier first.
+   */
+  cascade?: { verdict: string; signal?: string; confidence?: number };
 }
 
 /** Request attributes routing reads (cheap to record, no prompt text). */

@@ -63,6 +63,16 @@ export interface TierDecision {
   /** The learned router's verdict (mode on or shadow): its tier and why (`router`, `router:no-embedding`). */
   router?: { tier: "cheap" | "premium"; decidedBy: string; shadow?: true };
   spillover?: boolean;
+  /** A cascade's judgement of the cheap answer, on both of its calls' records (the router's verdict is kept). */
+  cascade?: CascadeJudgement;
+}
+
+export interface CascadeJudgement {
+  verdict: "accepted" | "escalated" | "held_by_cap" | "deadline" | "kept_cheap";
+  /** The signal that decided (`verifier`, `logprob_mean`, `json`, …). */
+  signal?: string;
+  /** The cheap answer's lowest confidence score (0 after a failed check). */
+  confidence?: number;
 }
 
 export type PlanResult = { ok: true; plan: RoutePlan } | { ok: false; error: GatewayError };

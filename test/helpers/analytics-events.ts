@@ -67,8 +67,11 @@ export function mixedEvents(seed: number, count: number, end: number, spanMs = 3
       if (rnd() < 0.15) e.fallback = true;
       if (rnd() < 0.3) e.cachedTokens = Math.floor(rnd() * 500);
       if (rnd() < 0.5) {
-        e.routing = { decidedBy: "router", tier: pick(["cheap", "cheap", "premium"] as const) };
+        const tier = pick(["cheap", "cheap", "premium"] as const);
+        e.routing = { decidedBy: "router", tier };
         if (rnd() < 0.2) e.routing.escalated = true;
+        // A cascade after the router keeps its verdict; odd ids are the router's, even ids the rules' (no draw).
+        if (i % 2 === 1) e.routing.router = { tier, decidedBy: "router", ...(i % 3 === 0 ? { shadow: true } : {}) };
       }
     }
     out.push(e);
@@ -103,6 +106,7 @@ export function rawTotals(events: readonly UsageEvent[]) {
     premium: calls.filter((e) => e.routing?.tier === "premium").length,
     tiered: calls.filter((e) => e.routing?.tier !== undefined).length,
     escalations: calls.filter((e) => e.routing?.escalated === true).length,
+    routed_by_router: calls.filter((e) => e.routing?.router !== undefined && e.routing.router.shadow !== true).length,
     tool_calls: events.length - calls.length,
     refused_402: calls.filter((e) => e.status === 402).length,
     refused_429: calls.filter((e) => e.status === 429).length,

@@ -68,8 +68,9 @@ describe("cascade: escalation", () => {
     expect(premium?.type).toBe("settle");
     const cheapEvent = await usageOf(b, a, id);
     const premiumEvent = await usageOf(b, a, `${id}.escalated`);
-    expect(cheapEvent?.routing).toEqual({ decidedBy: "cascade", tier: "cheap", escalated: true });
-    expect(premiumEvent?.routing).toEqual({ decidedBy: "cascade", tier: "premium", escalated: true });
+    const judged = { verdict: "escalated", signal: "logprob_mean", confidence: 0.5 };
+    expect(cheapEvent?.routing).toEqual({ decidedBy: "cascade", tier: "cheap", escalated: true, cascade: judged });
+    expect(premiumEvent?.routing).toEqual({ decidedBy: "cascade", tier: "premium", escalated: true, cascade: judged });
     expect(cheapEvent?.model).toBe("c-unsure");
     expect(premiumEvent?.model).toBe("r-premium");
     const total = (cheapEvent?.cost ?? 0) + (premiumEvent?.cost ?? 0);
@@ -117,7 +118,12 @@ describe("cascade: the cheap answer stands", () => {
     await billedOnce(a, id);
     expect(await entriesOf(b, a, `${id}.escalated`)).toHaveLength(0);
     const event = await usageOf(b, a, id);
-    expect(event?.routing).toEqual({ decidedBy: "cascade", tier: "cheap", escalated: false });
+    expect(event?.routing).toEqual({
+      decidedBy: "cascade",
+      tier: "cheap",
+      escalated: false,
+      cascade: { verdict: "accepted", confidence: 0.95, signal: expect.any(String) },
+    });
     expect(Number(h("x-gateway-cost"))).toBe(event?.cost);
   });
 
@@ -147,6 +153,7 @@ describe("cascade: the cheap answer stands", () => {
       decidedBy: "degrade:deadline",
       tier: "cheap",
       escalated: false,
+      cascade: { verdict: "deadline", signal: expect.any(String), confidence: expect.any(Number) },
     });
   });
 

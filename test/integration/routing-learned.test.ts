@@ -140,6 +140,25 @@ describe("learned verifier in the cascade", () => {
   );
 });
 
+describe("learned router, then the cascade", () => {
+  it("keeps the router's verdict beside the cascade's judgement on both calls' usage events", async () => {
+    const r = await send("learned-cascade", CHEAP);
+    expect(r.headers).toMatchObject({ model: "r-premium", tier: "premium", routerTier: "cheap" });
+    const score = Number(r.headers.routerScore);
+    expect(score).toBeLessThan(0.5);
+    await settled(b, r.a);
+    const both = {
+      decidedBy: "cascade",
+      escalated: true,
+      score,
+      router: { tier: "cheap", decidedBy: "router" },
+      cascade: { verdict: "escalated", signal: "verifier", confidence: expect.closeTo(0.0474, 3) },
+    };
+    expect((await usageOf(b, r.a, r.id))?.routing).toEqual({ ...both, tier: "cheap" });
+    expect((await usageOf(b, r.a, `${r.id}.escalated`))?.routing).toEqual({ ...both, tier: "premium" });
+  }, 30_000);
+});
+
 describe("learned router without an embedding", () => {
   it("follows without_embedding (premium by default) when the prompt has no text to embed", async () => {
     const a = await newAccount(b, 1_000_000_000, "t-learned");

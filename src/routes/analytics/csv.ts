@@ -20,6 +20,7 @@ const METRICS = [
   "extra_attempts",
   "escalations",
   "spillovers",
+  "routed_by_router",
   "tiered",
   "premium",
   "premium_share",

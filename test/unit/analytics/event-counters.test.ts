@@ -41,7 +41,14 @@ describe.each<[string, Partial<UsageEvent>, Record<string, number>]>([
       fallback: true,
       cache: "shadow",
       cachedTokens: 4,
-      routing: { decidedBy: "cascade", tier: "premium", escalated: true },
+      routing: {
+        decidedBy: "cascade",
+        tier: "premium",
+        escalated: true,
+        score: 0.2,
+        router: { tier: "cheap", decidedBy: "router" },
+        cascade: { verdict: "escalated", signal: "verifier", confidence: 0.1 },
+      },
     },
     {
       requests: 1,
@@ -57,6 +64,7 @@ describe.each<[string, Partial<UsageEvent>, Record<string, number>]>([
       tiered: 1,
       premium: 1,
       escalations: 1,
+      routed_by_router: 1,
       "lat.8": 1,
     },
   ],
