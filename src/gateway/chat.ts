@@ -55,24 +55,21 @@ export function chatPlanInput(ctx: ChatContext, req: ChatRequest): PlanInput {
   };
 }
 
-export function planChat(ctx: ChatContext, req: ChatRequest): RoutePlan {
+/**
+ * planChat with the learned router (it may embed the prompt: the embedding is the one the cache then uses).
+ * `record: false` (count_tokens) plans exactly as a chat would without counting the request in the cap's window.
+ */
+export async function planChatRouted(ctx: ChatContext, req: ChatRequest, record = true): Promise<RoutePlan> {
   const input = chatPlanInput(ctx, req);
   const planned = planRoute(input);
   if (!planned.ok) throw planned.error;
-  return settlePlan(ctx, req, input, planned.plan);
-}
-
-/** planChat with the learned router (it may embed the prompt: the embedding is the one the cache then uses). */
-export async function planChatRouted(ctx: ChatContext, req: ChatRequest): Promise<RoutePlan> {
-  const input = chatPlanInput(ctx, req);
-  const planned = planRoute(input);
-  if (!planned.ok) throw planned.error;
-  return settlePlan(ctx, req, input, await routeByRouter(ctx, req, input, planned.plan));
+  return settlePlan(ctx, req, input, await routeByRouter(ctx, req, input, planned.plan), record);
 }
 
 /** The premium cap (with the router's score for `keep_above`), the output-token limit and the context window. */
-function settlePlan(ctx: ChatContext, req: ChatRequest, input: PlanInput, planned: RoutePlan): RoutePlan {
-  const plan = capPremium(ctx.services, ctx.principal.tenant.id, input, planned, planned.decision?.score);
+function settlePlan(ctx: ChatContext, req: ChatRequest, input: PlanInput, planned: RoutePlan, record = true) {
+  const tenantId = ctx.principal.tenant.id;
+  const plan = capPremium(ctx.services, tenantId, input, planned, planned.decision?.score, record);
   const max = requestedMaxTokens(req);
   if (max !== undefined && max > plan.model.max_output_tokens) {
     const param = req.max_completion_tokens == null ? "max_tokens" : "max_completion_tokens";

@@ -33,6 +33,8 @@ export function capPremium(
   input: PlanInput,
   plan: RoutePlan,
   score?: number,
+  /** false: decide as a request would, but leave the window untouched (count_tokens asks, it is not served). */
+  record = true,
 ): RoutePlan {
   const { route } = plan;
   const tier = tierOf(route, plan.alias);
@@ -50,11 +52,11 @@ export function capPremium(
       ...routerOf(decided),
     });
     if (cheap.ok) {
-      recordTier(w, now, false);
+      if (record) recordTier(w, now, false);
       return cheap.plan;
     }
   }
-  recordTier(w, now, tier === "premium");
+  if (record) recordTier(w, now, tier === "premium");
   return decided;
 }
 

@@ -6,6 +6,7 @@ import { parseWith } from "../formats/anthropic/request-schema";
 import { anthropicToCanonical } from "../formats/anthropic/to-canonical";
 import { countPromptTokens } from "../gateway/count-tokens";
 import { chatContext } from "../gateway/request-context";
+import { decisionHeaders } from "../gateway/routing-headers";
 import { jsonBody } from "../middleware/body";
 
 /**
@@ -21,5 +22,6 @@ export async function countTokensHandler(c: Context<AppEnv>) {
   return c.json({ input_tokens: count.inputTokens }, 200, {
     "x-gateway-token-count": count.source,
     "x-gateway-model": count.alias,
+    ...decisionHeaders(count.decision),
   });
 }
