@@ -207,7 +207,9 @@ export async function runCascade(
   };
   if (!judged.escalate) return keepCheap(report.verdict);
   const remaining = plan.route.timeouts.deadline_ms - (services.now() - ctx.startedAt);
-  if (remaining < cascade.min_remaining_ms) return keepCheap("deadline", "degrade:deadline");
+  if (plan.route.degrade?.deadline !== false && remaining < cascade.min_remaining_ms) {
+    return keepCheap("deadline", "degrade:deadline");
+  }
 
   const escalated: CascadeReport = { ...report, verdict: "escalated" };
   const premium = planTier(input, plan, premiumAlias, decision(plan, "premium", true, escalated));

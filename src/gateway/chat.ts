@@ -20,7 +20,7 @@ import { routeByRouter, routeVerifier } from "./learned-router";
 import { spillover } from "./origin-load";
 import { routeMeta } from "./route-meta";
 import { chatRoutingInputs } from "./routing-inputs";
-import { capPremium } from "./tiering";
+import { capPremium, degradeForDeadline } from "./tiering";
 import type { ChatCache, ChatContext, ChatOutcome } from "./types";
 import { chatJsonAttempt, chatStreamAttempt, executorDeps } from "./upstream-call";
 
@@ -69,7 +69,8 @@ export async function planChatRouted(ctx: ChatContext, req: ChatRequest, record 
 /** The premium cap (with the router's score for `keep_above`), the output-token limit and the context window. */
 function settlePlan(ctx: ChatContext, req: ChatRequest, input: PlanInput, planned: RoutePlan, record = true) {
   const tenantId = ctx.principal.tenant.id;
-  const plan = capPremium(ctx.services, tenantId, input, planned, planned.decision?.score, record);
+  const timely = degradeForDeadline(ctx.services, input, planned, ctx.startedAt);
+  const plan = capPremium(ctx.services, tenantId, input, timely, planned.decision?.score, record);
   const max = requestedMaxTokens(req);
   if (max !== undefined && max > plan.model.max_output_tokens) {
     const param = req.max_completion_tokens == null ? "max_tokens" : "max_completion_tokens";

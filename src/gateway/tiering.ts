@@ -60,6 +60,33 @@ export function capPremium(
   return decided;
 }
 
+/**
+ * Deadline degradation before the premium call: a request routed premium (by a rule, the router or the default)
+ * with less than the premium tier's stated time (`degrade.premium_ms`) left of the route's
+ * deadline is served by the cheap tier. Checked while planning, before the premium cap counts the request.
+ */
+export function degradeForDeadline(
+  services: Services,
+  input: PlanInput,
+  plan: RoutePlan,
+  startedAt: number,
+): RoutePlan {
+  const { route } = plan;
+  const degrade = route.degrade;
+  if (degrade?.deadline !== true || route.tiers === undefined || plan.viaRoute !== true) return plan;
+  if (tierOf(route, plan.alias) !== "premium") return plan;
+  const needed = degrade.premium_ms;
+  if (needed === undefined) return plan;
+  const remaining = route.timeouts.deadline_ms - (services.now() - startedAt);
+  if (remaining >= needed) return plan;
+  const cheap = planTier(input, plan, route.tiers.cheap, {
+    decidedBy: "degrade:deadline",
+    tier: "cheap",
+    ...routerOf(plan),
+  });
+  return cheap.ok ? cheap.plan : plan;
+}
+
 /** At the cap, score-based cascade escalations are held back (failed checks still escalate). */
 export function atPremiumCap(services: Services, tenantId: string, route: RouteConfig): boolean {
   const cap = route.premium_cap;

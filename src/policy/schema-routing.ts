@@ -141,6 +141,19 @@ export const DegradeSchema = z
     deadline: z
       .boolean()
       .default(true)
-      .describe("When the premium tier would not fit the route's remaining deadline, serve the cheap one."),
+      .describe(
+        "When the premium tier would not fit the route's remaining deadline, serve the cheap one: checked before the " +
+          "premium call (less than `premium_ms` left) and before a cascade's escalation (`cascade.min_remaining_ms`).",
+      ),
+    premium_ms: z
+      .int()
+      .min(1, { error: "must be positive" })
+      .max(600_000)
+      .optional()
+      .describe(
+        "The time the premium tier needs to answer (e.g. its p95). A request routed premium with less than this left " +
+          "of the route's `deadline_ms` (time spent authenticating, embedding for the router, looking up the cache) " +
+          "is served by the cheap tier (`x-gateway-degraded: deadline`). Unset: no check before the premium call.",
+      ),
   })
   .describe("Serve the cheap tier (`x-gateway-degraded` says why) rather than refuse with 402 or miss the deadline.");

@@ -148,6 +148,7 @@ export interface PremiumCapConfig {
 export interface DegradeConfig {
   balance: boolean;
   deadline: boolean;
+  premium_ms?: number;
 }
 
 export interface RouterConfig {

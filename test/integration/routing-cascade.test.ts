@@ -194,6 +194,25 @@ describe("degradation before 402", () => {
   });
 });
 
+describe("degradation before a missed deadline", () => {
+  it("a premium request with less than premium_ms of its deadline left is served by the cheap tier", async () => {
+    const a = await newAccount(b, RICH, "t-routing");
+    const reasoning = { "x-gateway-task-type": "reasoning" };
+    const { res, id, h } = await ask(a, "degrade-deadline", "think hard, quickly", {}, reasoning);
+    expect(res.status).toBe(200);
+    expect(h("x-gateway-model")).toBe("r-cheap");
+    expect(h("x-gateway-degraded")).toBe("deadline");
+    expect(h("x-gateway-decided-by")).toBe("degrade:deadline");
+    await settled(b, a);
+    await billedOnce(a, id);
+    expect((await usageOf(b, a, id))?.routing).toEqual({ decidedBy: "degrade:deadline", tier: "cheap" });
+
+    const fits = await ask(a, "degrade-deadline-fits", "think hard", {}, reasoning);
+    expect(fits.h("x-gateway-model")).toBe("r-premium");
+    expect(fits.h("x-gateway-degraded")).toBeNull();
+  });
+});
+
 describe("cascade: streams (the cheap answer is judged before the first byte)", () => {
   const streamOf = async (res: Response) => {
     const text = await res.text();
