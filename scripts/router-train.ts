@@ -11,12 +11,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import type { LinearModel, RouterArtifact, TrainingRecord, VerifierArtifact } from "../src/policy/artifact-types";
 import { parseRouterArtifact, parseVerifierArtifact } from "../src/policy/schema-artifact";
+import { runScript } from "./flags";
 import { ROUTER_CONFIGS, VERIFIER_CONFIGS } from "./routing/configs";
 import { calibrate, fitScorer, maxComponents, type Row } from "./routing/cross-fit";
-import { loadOutcomes, type Outcome } from "./routing/data";
+import type { Outcome } from "./routing/data";
 import { openNamedEmbedder } from "./routing/embed";
 import { fitProjection, roundModel } from "./routing/fit";
-import { parseRoutingOptions, type RoutingOptions } from "./routing/options";
+import { type RoutingOptions, scriptSetup } from "./routing/options";
 import { premiumAccuracy, routedAt } from "./routing/quality";
 import { pct } from "./routing/report";
 import { capPerSubject, ROUTER_LEXICAL, routerRow, VERIFIER_FEATURES, verifierRow } from "./routing/rows";
@@ -77,17 +78,9 @@ function flipped(model: LinearModel): LinearModel {
 }
 
 async function main(): Promise<number> {
-  const parsed = parseRoutingOptions(process.argv.slice(2), "usage: npm run router:train -- [flags]");
-  if (!parsed.ok) {
-    (parsed.help ? console.log : console.error)(parsed.message);
-    return parsed.help ? 0 : 2;
-  }
-  const o = parsed.options;
-  const data = loadOutcomes(o.dataDir);
-  if (!data.ok) {
-    console.log(`router-train: evaluation data not found (${data.missing.join(", ")}); skipping.`);
-    return 0;
-  }
+  const setup = scriptSetup(process.argv.slice(2), "router-train", "router:train");
+  if (!setup.ok) return setup.code;
+  const { options: o, data } = setup;
   const outcomes = [...capPerSubject(data.mmlu, o.perSubject), ...data.gsm8k];
   const embedder = await openNamedEmbedder(o.embedder, o.cacheDir);
   await embedder.fill(outcomes.map((r) => r.prompt));
@@ -142,10 +135,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runScript(main);

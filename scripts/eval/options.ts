@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { type FlagAction, numberInto, type ParsedFlags, parseFlags, setInto, stringInto } from "../flags";
 import { DATA_DIR } from "./data";
 
 /** `npm run eval:cache -- [flags]`; see scripts/eval-cache.ts for what each flag changes. */
@@ -23,36 +24,21 @@ const USAGE =
 
 export const DEFAULT_CACHE_DIR = resolve(import.meta.dirname, "../../bench/.out/eval-cache");
 
-function pathFlag(name: string, raw: string | undefined): string {
-  if (raw === undefined || raw === "") throw new BadFlag(`${name} needs a directory`);
-  return raw;
-}
+export type ParsedOptions = ParsedFlags<EvalOptions>;
 
-export type ParsedOptions = { ok: true; options: EvalOptions } | { ok: false; message: string; help: boolean };
-
-class BadFlag extends Error {}
-
-function numberFlag(name: string, raw: string | undefined, min: number, max: number, integer: boolean): number {
-  const value = Number(raw);
-  const bad = raw === undefined || raw === "" || !Number.isFinite(value) || (integer && !Number.isInteger(value));
-  if (bad || value < min || value > max) {
-    throw new BadFlag(`${name} needs ${integer ? "an integer" : "a number"} in [${min}, ${max}]`);
-  }
-  return value;
-}
+const FLAGS: Record<string, FlagAction<EvalOptions>> = {
+  "--limit": numberInto("limit", 10, 1_000_000, true),
+  "--seed": numberInto("seed", 0, 2 ** 31, true),
+  "--seeds": numberInto("seeds", 1, 50, true),
+  "--target-fhr": numberInto("targetFhr", 0, 1),
+  "--z": numberInto("z", 0, 5),
+  "--data": stringInto("dataDir", resolve),
+  "--cache-dir": stringInto("cacheDir", resolve),
+  "--search": setInto("search", true),
+};
 
 export function parseEvalOptions(argv: readonly string[]): ParsedOptions {
-  try {
-    return { ok: true, options: parseOrThrow(argv) };
-  } catch (err) {
-    if (!(err instanceof BadFlag)) throw err;
-    const help = err.message === "help";
-    return { ok: false, help, message: help ? USAGE : `${err.message}\n${USAGE}` };
-  }
-}
-
-function parseOrThrow(argv: readonly string[]): EvalOptions {
-  const o: EvalOptions = {
+  const defaults: EvalOptions = {
     limit: undefined,
     seed: 1,
     seeds: 1,
@@ -62,40 +48,5 @@ function parseOrThrow(argv: readonly string[]): EvalOptions {
     cacheDir: DEFAULT_CACHE_DIR,
     search: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const next = () => argv[++i];
-    switch (flag) {
-      case "--limit":
-        o.limit = numberFlag(flag, next(), 10, 1_000_000, true);
-        break;
-      case "--seed":
-        o.seed = numberFlag(flag, next(), 0, 2 ** 31, true);
-        break;
-      case "--seeds":
-        o.seeds = numberFlag(flag, next(), 1, 50, true);
-        break;
-      case "--target-fhr":
-        o.targetFhr = numberFlag(flag, next(), 0, 1, false);
-        break;
-      case "--z":
-        o.z = numberFlag(flag, next(), 0, 5, false);
-        break;
-      case "--data":
-        o.dataDir = resolve(pathFlag(flag, next()));
-        break;
-      case "--cache-dir":
-        o.cacheDir = resolve(pathFlag(flag, next()));
-        break;
-      case "--search":
-        o.search = true;
-        break;
-      case "--help":
-      case "-h":
-        throw new BadFlag("help");
-      default:
-        throw new BadFlag(`unknown argument ${flag}`);
-    }
-  }
-  return o;
+  return parseFlags(argv, USAGE, defaults, FLAGS);
 }

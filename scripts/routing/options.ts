@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { ROUTING_DATA_DIR } from "./data";
+import { BadFlag, type FlagAction, numberInto, type ParsedFlags, parseFlags, setInto, stringInto } from "../flags";
+import { type LoadedOutcomes, loadOutcomes, ROUTING_DATA_DIR } from "./data";
 
 /** Flags shared by `npm run router:train` and `npm run eval:routing`. */
 export interface RoutingOptions {
@@ -31,32 +32,31 @@ const USAGE =
   "[--folds 5] [--seed 1] [--per-subject N] [--cheap small] [--premium large] [--out FILE] [--verifier-out FILE] " +
   "[--no-verifier]";
 
-class BadFlag extends Error {}
+export type Parsed = ParsedFlags<RoutingOptions>;
 
-export type Parsed = { ok: true; options: RoutingOptions } | { ok: false; message: string; help: boolean };
+const EMBEDDER = /^alias:[a-z0-9][a-z0-9._:/-]*$/;
 
-function num(name: string, raw: string | undefined, min: number, max: number, integer: boolean): number {
-  const v = Number(raw);
-  if (
-    raw === undefined ||
-    raw === "" ||
-    !Number.isFinite(v) ||
-    (integer && !Number.isInteger(v)) ||
-    v < min ||
-    v > max
-  ) {
-    throw new BadFlag(`${name} needs ${integer ? "an integer" : "a number"} in [${min}, ${max}]`);
-  }
-  return v;
-}
-
-function str(name: string, raw: string | undefined): string {
-  if (raw === undefined || raw === "" || raw.startsWith("--")) throw new BadFlag(`${name} needs a value`);
-  return raw;
-}
+const FLAGS: Record<string, FlagAction<RoutingOptions>> = {
+  "--data": stringInto("dataDir", resolve),
+  "--cache-dir": stringInto("cacheDir", resolve),
+  "--policies": stringInto("policiesDir"),
+  "--embedder": stringInto("embedder", (e) => {
+    if (e === "local-embed" || EMBEDDER.test(e)) return e;
+    throw new BadFlag("--embedder must be local-embed or alias:<embeddings alias>");
+  }),
+  "--target": numberInto("target", 0.5, 1),
+  "--folds": numberInto("folds", 2, 20, true),
+  "--seed": numberInto("seed", 0, 2 ** 31, true),
+  "--per-subject": numberInto("perSubject", 2, 100_000, true),
+  "--cheap": stringInto("cheap"),
+  "--premium": stringInto("premium"),
+  "--out": stringInto("out"),
+  "--verifier-out": stringInto("verifierOut"),
+  "--no-verifier": setInto("verifier", false),
+};
 
 export function parseRoutingOptions(argv: readonly string[], usage: string): Parsed {
-  const o: RoutingOptions = {
+  const defaults: RoutingOptions = {
     dataDir: ROUTING_DATA_DIR,
     cacheDir: DEFAULT_CACHE_DIR,
     policiesDir: "policies",
@@ -71,67 +71,27 @@ export function parseRoutingOptions(argv: readonly string[], usage: string): Par
     verifierOut: "policies/verifiers/gsm8k.json",
     verifier: true,
   };
-  try {
-    for (let i = 0; i < argv.length; i++) {
-      const flag = argv[i];
-      const next = () => argv[++i];
-      switch (flag) {
-        case "--data":
-          o.dataDir = resolve(str(flag, next()));
-          break;
-        case "--cache-dir":
-          o.cacheDir = resolve(str(flag, next()));
-          break;
-        case "--policies":
-          o.policiesDir = str(flag, next());
-          break;
-        case "--embedder": {
-          const e = str(flag, next());
-          if (e !== "local-embed" && !/^alias:[a-z0-9][a-z0-9._:/-]*$/.test(e)) {
-            throw new BadFlag("--embedder must be local-embed or alias:<embeddings alias>");
-          }
-          o.embedder = e;
-          break;
-        }
-        case "--target":
-          o.target = num(flag, next(), 0.5, 1, false);
-          break;
-        case "--folds":
-          o.folds = num(flag, next(), 2, 20, true);
-          break;
-        case "--seed":
-          o.seed = num(flag, next(), 0, 2 ** 31, true);
-          break;
-        case "--per-subject":
-          o.perSubject = num(flag, next(), 2, 100_000, true);
-          break;
-        case "--cheap":
-          o.cheap = str(flag, next());
-          break;
-        case "--premium":
-          o.premium = str(flag, next());
-          break;
-        case "--out":
-          o.out = str(flag, next());
-          break;
-        case "--verifier-out":
-          o.verifierOut = str(flag, next());
-          break;
-        case "--no-verifier":
-          o.verifier = false;
-          break;
-        case "--help":
-        case "-h":
-          throw new BadFlag("help");
-        default:
-          throw new BadFlag(`unknown argument ${flag}`);
-      }
-    }
-  } catch (err) {
-    if (!(err instanceof BadFlag)) throw err;
-    const help = err.message === "help";
-    const text = `${usage}\n${USAGE}`;
-    return { ok: false, help, message: help ? text : `${err.message}\n${text}` };
+  return parseFlags(argv, `${usage}\n${USAGE}`, defaults, FLAGS);
+}
+
+export type ScriptSetup =
+  | { ok: true; options: RoutingOptions; data: Extract<LoadedOutcomes, { ok: true }> }
+  | { ok: false; code: number };
+
+/**
+ * The start both routing scripts share: flags (help → exit 0, a bad flag → exit 2 with the usage), then the
+ * labelled data (absent → a clear skip, exit 0).
+ */
+export function scriptSetup(argv: readonly string[], script: string, npmScript: string): ScriptSetup {
+  const parsed = parseRoutingOptions(argv, `usage: npm run ${npmScript} -- [flags]`);
+  if (!parsed.ok) {
+    (parsed.help ? console.log : console.error)(parsed.message);
+    return { ok: false, code: parsed.help ? 0 : 2 };
   }
-  return { ok: true, options: o };
+  const data = loadOutcomes(parsed.options.dataDir);
+  if (!data.ok) {
+    console.log(`${script}: evaluation data not found (${data.missing.join(", ")}); skipping.`);
+    return { ok: false, code: 0 };
+  }
+  return { ok: true, options: parsed.options, data };
 }

@@ -84,6 +84,8 @@ export function usageJson(event: UsageEvent) {
     policy_version: event.policyVersion,
     flags: event.flags,
     tool: event.tool === undefined ? null : toolJson(event.tool),
+    // How the tier was decided (rules, learned router, cap, cascade, degradation, spillover), as recorded.
+    routing: event.routing ?? null,
   };
 }
 
