@@ -17,6 +17,9 @@ const origin = process.env.ORIGIN_URL ?? "http://127.0.0.1:8788";
 const key = process.env.GATEWAY_DEV_KEY ?? "sk-gw-local-dev";
 const concurrency = Number(process.env.CONCURRENCY ?? 12);
 const waves = Number(process.env.WAVES ?? 6);
+// Requests of a wave start this far apart: a burst whose requests all plan before any has reached the origin sees
+// an idle cluster (the in-flight count rises only when a call starts, and a scrape is at most once a second).
+const staggerMs = Number(process.env.STAGGER_MS ?? 50);
 
 async function one(i: number): Promise<{ provider: string; spilled: boolean; ms: number; status: number }> {
   const started = Date.now();
@@ -44,7 +47,11 @@ async function originLoad(): Promise<string> {
 }
 
 for (let w = 1; w <= waves; w++) {
-  const pending = Array.from({ length: concurrency }, (_, i) => one(w * 1000 + i));
+  const pending: Promise<Awaited<ReturnType<typeof one>>>[] = [];
+  for (let i = 0; i < concurrency; i++) {
+    pending.push(one(w * 1000 + i));
+    await new Promise((r) => setTimeout(r, staggerMs));
+  }
   await new Promise((r) => setTimeout(r, 300));
   const during = await originLoad();
   const results = await Promise.all(pending);

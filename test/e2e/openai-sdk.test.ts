@@ -148,3 +148,42 @@ describe("official openai SDK against wrangler dev", () => {
     expect(apiErr.requestID).toMatch(/^req_/);
   });
 });
+
+describe("official openai SDK on the auto route with the learned router (policies/routers/auto.json)", () => {
+  /** The caller's own usage event for a request id, once settlement has recorded it. */
+  async function usageEvent(requestId: string) {
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`${gw.url}/v1/usage?limit=50`, { headers: { authorization: `Bearer ${gw.key}` } });
+      const page = (await res.json()) as { data: { request_id: string; cost: number; routing: unknown }[] };
+      const event = page.data.find((e) => e.request_id === requestId);
+      if (event !== undefined) return event;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no usage event for ${requestId}`);
+  }
+
+  it.each([
+    ["a greeting", "Say hello to my friend over there"],
+    ["a proof", "Prove that the square root of 2 is irrational, then show every step of the algebra rigorously."],
+  ])("%s: the router decides, says so in headers, and the call is billed", async (_, prompt) => {
+    const { data, response } = await client.chat.completions
+      .create({ model: "auto", messages: [{ role: "user", content: prompt }] })
+      .withResponse();
+    expect(data.object).toBe("chat.completion");
+    const h = (name: string) => response.headers.get(name);
+    const tier = h("x-gateway-router-tier");
+    expect(tier === "cheap" || tier === "premium").toBe(true);
+    expect(h("x-gateway-decided-by")).toBe("router");
+    expect(h("x-gateway-router-decided-by")).toBe("router");
+    expect(h("x-gateway-tier")).toBe(tier);
+    expect(h("x-gateway-model")).toBe(tier === "premium" ? "large" : "small");
+    const score = Number(h("x-gateway-router-score"));
+    expect(score).toBeGreaterThanOrEqual(0);
+    expect(score).toBeLessThanOrEqual(1);
+    const cost = Number(h("x-gateway-cost"));
+    expect(cost).toBeGreaterThan(0);
+    const event = await usageEvent(h("x-request-id") ?? "");
+    expect(event.cost).toBe(cost);
+    expect(event.routing).toMatchObject({ decidedBy: "router", tier, score, router: { tier, decidedBy: "router" } });
+  });
+});
