@@ -11,6 +11,7 @@ import {
   settled,
   usageOf,
 } from "../helpers/billing";
+import { ask as askRoute, billedOnce as billedOnceFor } from "../helpers/routing";
 
 /**
  * The confidence cascade and degradation (routes in test/fixtures/policies/routing-runtime.yaml): the cheap tier is
@@ -22,24 +23,9 @@ import {
 const b = durableObjectBackend();
 const RICH = 1_000_000_000;
 
-async function ask(a: Account, model: string, text: string, extra: Record<string, unknown> = {}, headers = {}) {
-  const res = await chat(b, a, chatBody(model, text, extra), headers);
-  const body = (await res.json()) as {
-    model: string;
-    choices: { message: { content: string }; logprobs: unknown }[];
-    error?: { code: string };
-  };
-  return { res, body, id: requestIdOf(res), h: (name: string) => res.headers.get(name) };
-}
-
-/** Exactly one reserve and one terminal entry for the ledger request id. */
-async function billedOnce(a: Account, requestId: string) {
-  const entries = await entriesOf(b, a, requestId);
-  expect(entries.filter((e) => e.type === "reserve")).toHaveLength(1);
-  const terminal = entries.filter((e) => e.type === "settle" || e.type === "void" || e.type === "expire");
-  expect(terminal).toHaveLength(1);
-  return terminal[0];
-}
+const ask = (a: Account, model: string, text: string, extra: Record<string, unknown> = {}, headers = {}) =>
+  askRoute(b, a, model, text, extra, headers);
+const billedOnce = (a: Account, requestId: string) => billedOnceFor(b, a, requestId);
 
 describe("cascade: escalation", () => {
   it("a low-probability cheap answer escalates; both calls billed once, the cost header counts both", async () => {

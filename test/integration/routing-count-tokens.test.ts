@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chat, chatBody, durableObjectBackend, newAccount, request } from "../helpers/billing";
+import { routingHeaders } from "../helpers/routing";
 
 /**
  * `/v1/messages/count_tokens` counts for the target chat would route the same body to: the learned router and the
@@ -18,12 +19,7 @@ async function count(text: string) {
   expect(res.status).toBe(200);
   const { input_tokens } = (await res.json()) as { input_tokens: number };
   expect(input_tokens).toBeGreaterThan(0);
-  return {
-    model: res.headers.get("x-gateway-model"),
-    decidedBy: res.headers.get("x-gateway-decided-by"),
-    routerTier: res.headers.get("x-gateway-router-tier"),
-    score: res.headers.get("x-gateway-router-score"),
-  };
+  return routingHeaders(res);
 }
 
 describe("count_tokens on a route with a learned router", () => {

@@ -9,6 +9,7 @@ import {
   settled,
   usageOf,
 } from "../helpers/billing";
+import { routingHeaders } from "../helpers/routing";
 
 /**
  * The learned router in the Worker: routes `learned` (mode on) and `learned-shadow` of
@@ -32,15 +33,7 @@ async function send(model: string, text: string) {
   return {
     a,
     id: requestIdOf(res),
-    headers: {
-      model: res.headers.get("x-gateway-model"),
-      tier: res.headers.get("x-gateway-tier"),
-      decidedBy: res.headers.get("x-gateway-decided-by"),
-      routerTier: res.headers.get("x-gateway-router-tier"),
-      routerDecidedBy: res.headers.get("x-gateway-router-decided-by"),
-      routerScore: res.headers.get("x-gateway-router-score"),
-      cache: res.headers.get("x-gateway-cache"),
-    },
+    headers: routingHeaders(res),
     embeddings: embeddings.length,
   };
 }
