@@ -39,51 +39,57 @@ async function send(model: string, text: string) {
 }
 
 describe("learned router", () => {
-  it("sends a prompt it scores premium to the premium alias, and says why", async () => {
-    const r = await send("learned", PREMIUM);
-    expect(r.headers).toMatchObject({
-      model: "r-premium",
-      tier: "premium",
-      decidedBy: "router",
-      routerTier: "premium",
-      routerDecidedBy: "router",
-    });
-    expect(Number(r.headers.routerScore)).toBeGreaterThanOrEqual(0.5);
-    // One prompt embedding: the router's, reused by the cache's semantic lookup.
-    expect(r.embeddings).toBe(1);
-    await settled(b, r.a);
-    const usage = await usageOf(b, r.a, r.id);
-    expect(usage?.routing).toMatchObject({ decidedBy: "router", tier: "premium", router: { tier: "premium" } });
-    expect(usage?.routing?.score).toBe(Number(r.headers.routerScore));
-  }, 30_000);
-
-  it("sends a prompt it scores cheap to the cheap alias", async () => {
-    const r = await send("learned", CHEAP);
-    expect(r.headers).toMatchObject({ model: "r-cheap", tier: "cheap", decidedBy: "router", routerTier: "cheap" });
-    expect(Number(r.headers.routerScore)).toBeLessThan(0.5);
-    expect(r.embeddings).toBe(1);
-    await settled(b, r.a);
-    expect((await usageOf(b, r.a, r.id))?.routing).toMatchObject({ decidedBy: "router", tier: "cheap" });
-  }, 30_000);
-
-  it("in shadow mode scores and records, but the route's default serves", async () => {
-    const r = await send("learned-shadow", PREMIUM);
-    expect(r.headers).toMatchObject({
-      model: "r-cheap",
-      tier: "cheap",
-      decidedBy: "default",
-      routerTier: "premium",
-      routerDecidedBy: "shadow:router",
-    });
-    expect(Number(r.headers.routerScore)).toBeGreaterThanOrEqual(0.5);
-    expect(r.embeddings).toBe(1);
-    await settled(b, r.a);
-    expect((await usageOf(b, r.a, r.id))?.routing).toMatchObject({
-      decidedBy: "default",
-      tier: "cheap",
-      router: { tier: "premium", decidedBy: "router", shadow: true },
-    });
-  }, 30_000);
+  // One prompt embedding per request: the router's, reused by the cache's semantic lookup.
+  it.each([
+    {
+      name: "sends a prompt it scores premium to the premium alias, and says why",
+      route: "learned",
+      prompt: PREMIUM,
+      premiumScore: true,
+      headers: {
+        model: "r-premium",
+        tier: "premium",
+        decidedBy: "router",
+        routerTier: "premium",
+        routerDecidedBy: "router",
+      },
+      routing: { decidedBy: "router", tier: "premium", router: { tier: "premium", decidedBy: "router" } },
+    },
+    {
+      name: "sends a prompt it scores cheap to the cheap alias",
+      route: "learned",
+      prompt: CHEAP,
+      premiumScore: false,
+      headers: { model: "r-cheap", tier: "cheap", decidedBy: "router", routerTier: "cheap", routerDecidedBy: "router" },
+      routing: { decidedBy: "router", tier: "cheap", router: { tier: "cheap", decidedBy: "router" } },
+    },
+    {
+      name: "in shadow mode scores and records, but the route's default serves",
+      route: "learned-shadow",
+      prompt: PREMIUM,
+      premiumScore: true,
+      headers: {
+        model: "r-cheap",
+        tier: "cheap",
+        decidedBy: "default",
+        routerTier: "premium",
+        routerDecidedBy: "shadow:router",
+      },
+      routing: { decidedBy: "default", tier: "cheap", router: { tier: "premium", decidedBy: "router", shadow: true } },
+    },
+  ])(
+    "$name",
+    async ({ route, prompt, premiumScore, headers, routing }) => {
+      const r = await send(route, prompt);
+      expect(r.headers).toMatchObject(headers);
+      const score = Number(r.headers.routerScore);
+      expect(score >= 0.5).toBe(premiumScore);
+      expect(r.embeddings).toBe(1);
+      await settled(b, r.a);
+      expect((await usageOf(b, r.a, r.id))?.routing).toEqual({ ...routing, score });
+    },
+    30_000,
+  );
 
   it("does not route a request that named an alias", async () => {
     const r = await send("r-premium", CHEAP);
