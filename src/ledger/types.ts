@@ -1,3 +1,5 @@
+import type { TierDecision } from "../routing/plan";
+
 /**
  * The money contract. Every amount is an integer number of micro-credits (1 credit = 1,000,000 micro-credits); no
  * floats anywhere. Two-phase, TigerBeetle-style: `admit` atomically checks limits and reserves the worst case as a
@@ -186,29 +188,8 @@ export interface UsageEvent {
   mode?: "batch";
 }
 
-/** The routing decision of one request, as recorded on its usage event. */
-export interface RoutingRecord {
-  /**
-   * What decided the tier: `rule:<n>` (a route rule), `router` (the learned router's score), `default` (the route's
-   * default), `premium_cap`, `degrade:balance`, `degrade:deadline`, `spillover`, or `cascade`.
-   */
-  decidedBy: string;
-  tier?: "cheap" | "premium";
-  /** The learned router's score (probability the premium tier is needed), 0..1. */
-  score?: number;
-  /** A cascade judged the cheap answer and called the premium model. */
-  escalated?: boolean;
-  /** The learned router's verdict (mode on or shadow): its tier and why (`router`, `router:no-embedding`). */
-  router?: { tier: "cheap" | "premium"; decidedBy: string; shadow?: true };
-  /** An origin cluster's load sent the request to a hosted fallback. */
-  spillover?: boolean;
-  /**
-   * A cascade's judgement of the cheap answer (`verdict`: accepted, escalated, held_by_cap, deadline, kept_cheap;
-   * the deciding `signal` and the answer's `confidence`), on both of its calls' events. `score` and `router` above
-   * keep the learned router's verdict that sent the request to the cheap tier first.
-   */
-  cascade?: { verdict: string; signal?: string; confidence?: number };
-}
+/** The routing decision of one request, as recorded on its usage event (fields: src/routing/plan.ts). */
+export type RoutingRecord = TierDecision;
 
 /** Request attributes routing reads (cheap to record, no prompt text). */
 export interface RoutingInputs {

@@ -51,17 +51,21 @@ export interface RoutePlan {
   decision?: TierDecision;
 }
 
-/**
- * What decided the served tier, recorded on the usage event (`routing`) and in headers. Same shape as the ledger's
- * RoutingRecord, kept here so routing does not depend on the ledger.
- */
+/** What decided the served tier, recorded on the usage event (`routing`, the ledger's RoutingRecord) and in headers. */
 export interface TierDecision {
+  /**
+   * What decided the tier: `rule:<n>` (a route rule), `router` (the learned router's score), `default` (the route's
+   * default), `alias` (named directly), `premium_cap`, `degrade:balance`, `degrade:deadline`, or `cascade`.
+   */
   decidedBy: string;
   tier?: "cheap" | "premium";
+  /** The learned router's score (probability the premium tier is needed), 0..1. */
   score?: number;
+  /** A cascade judged the cheap answer and called the premium model. */
   escalated?: boolean;
   /** The learned router's verdict (mode on or shadow): its tier and why (`router`, `router:no-embedding`). */
   router?: { tier: "cheap" | "premium"; decidedBy: string; shadow?: true };
+  /** An origin cluster's load sent the request to a hosted fallback. */
   spillover?: boolean;
   /** A cascade's judgement of the cheap answer, on both of its calls' records (the router's verdict is kept). */
   cascade?: CascadeJudgement;

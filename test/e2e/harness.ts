@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { warmUpUseLite } from "../../local/embeddings-use";
 import { startLocalOrigin } from "../../local/origin";
 
 export interface RunningGateway {
@@ -59,6 +60,9 @@ export async function fund(url: string, account: string, tenant: string, amount:
  */
 export async function startGateway(): Promise<RunningGateway> {
   const origin = await startLocalOrigin({ port: 0, host: "127.0.0.1" });
+  // As `npm start` does: the auto route's learned router embeds the first prompt with USE-lite, and a cold load on a
+  // busy machine can pass the router's embedding deadline (the router then follows `without_embedding`: premium).
+  await warmUpUseLite();
   const port = await freePort();
   const inspectorPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "gw-e2e-"));
