@@ -22,6 +22,8 @@ export interface BenchOptions {
    * without the noise between runs.
    */
   compare: { name: string; dir: string }[];
+  /** BENCH_STREAMS_ONLY=1: only the streamed slices (the JSON columns stay empty). */
+  streamsOnly: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     storageDir: env.BENCH_STORAGE_DIR || undefined,
     gateways: gatewayList(env.BENCH_GATEWAYS),
     compare,
+    streamsOnly: env.BENCH_STREAMS_ONLY === "1",
     hardLimitSeconds: 120 + 2 * estimateSeconds(secondsPerSlice, rounds, warmupSeconds, BASE_TARGETS + compare.length),
   };
 }

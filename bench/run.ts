@@ -270,6 +270,7 @@ async function main(): Promise<void> {
       warmupSeconds: options.warmupSeconds,
       spreadRequests: options.spreadRequests,
       upstreamStatsUrl: `${upstream.url}${STATS_PATH}`,
+      streamsOnly: options.streamsOnly,
     },
     log,
   );
