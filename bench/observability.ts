@@ -3,11 +3,14 @@ import type { Results } from "./measure";
 
 /**
  * What observability adds to a request: each row is a gateway variant with some of it on, compared with the same
- * bundle and ledger with it off (`gateway-do`), in the same interleaved run. Analytics (issue 14 §1) adds its own
- * variant and a row with both on here.
+ * bundle and ledger with it off, in the same interleaved run. `gateway-do` is the default deployment: analytics on
+ * (usage events buffered per isolate, one rollup batch per tenant a second), tracing off; `gateway-do-quiet` has
+ * both off (ANALYTICS_BACKEND=off); `gateway-do-otel` both on.
  */
 export const OBSERVABILITY_ROWS: { id: string; baseline: string; what: string }[] = [
+  { id: "gateway-do", baseline: "gateway-do-quiet", what: "analytics on (the default), tracing off" },
   { id: "gateway-do-otel", baseline: "gateway-do", what: "tracing on (every request sampled, OTLP/HTTP export)" },
+  { id: "gateway-do-otel", baseline: "gateway-do-quiet", what: "analytics + tracing on, against both off" },
 ];
 
 export function renderObservability(targets: Target[], results: Results): string[] {
@@ -22,7 +25,9 @@ export function renderObservability(targets: Target[], results: Results): string
   for (const row of OBSERVABILITY_ROWS) {
     const on = results.get(row.id);
     const off = results.get(row.baseline);
-    if (!on || !off || !targets.some((t) => t.id === row.id)) continue;
+    if (!on || !off || !targets.some((t) => t.id === row.id) || !targets.some((t) => t.id === row.baseline)) {
+      continue;
+    }
     any = true;
     const json = (r: typeof on) =>
       r.json[64].completed > 0 ? r.json[64].cpuMicros / r.json[64].completed : Number.NaN;
