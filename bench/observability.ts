@@ -33,11 +33,12 @@ export function renderObservability(targets: Target[], results: Results): string
       r.json[64].completed > 0 ? r.json[64].cpuMicros / r.json[64].completed : Number.NaN;
     const stream = (r: typeof on) => (r.stream.ok > 0 ? r.stream.cpuMicros / r.stream.ok : Number.NaN);
     const [a, b, c, d] = [json(off), json(on), stream(off), stream(on)];
+    const n = (x: number) => (Number.isFinite(x) ? String(Math.round(x)) : "n/a");
     const added = (x: number, y: number) =>
-      `${y - x >= 0 ? "+" : ""}${Math.round(y - x)} (${((y / x - 1) * 100).toFixed(1)}%)`;
-    lines.push(
-      `| ${row.what} | ${Math.round(a)} | ${Math.round(b)} | ${added(a, b)} | ${Math.round(c)} | ${Math.round(d)} | ${added(c, d)} |`,
-    );
+      Number.isFinite(x) && Number.isFinite(y)
+        ? `${y - x >= 0 ? "+" : ""}${Math.round(y - x)} (${((y / x - 1) * 100).toFixed(1)}%)`
+        : "n/a";
+    lines.push(`| ${row.what} | ${n(a)} | ${n(b)} | ${added(a, b)} | ${n(c)} | ${n(d)} | ${added(c, d)} |`);
   }
   return any ? lines : [];
 }
