@@ -18,7 +18,7 @@ export const DRAIN_FACTOR = 8;
 export function bodyLimit() {
   return createMiddleware<AppEnv>(async function bodyLimitMiddleware(c, next) {
     if (c.req.method !== "POST" && c.req.method !== "PUT" && c.req.method !== "PATCH") return next();
-    const limit = c.var.services.env.config.MAX_BODY_BYTES;
+    const limit = c.get("services").env.config.MAX_BODY_BYTES;
     const declared = Number(c.req.header("content-length") ?? Number.NaN);
     if (Number.isFinite(declared) && declared > limit) {
       if (declared <= limit * DRAIN_FACTOR) await drain(c.req.raw.body, limit * DRAIN_FACTOR);

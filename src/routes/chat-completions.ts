@@ -11,7 +11,7 @@ import { respondChat } from "./respond-chat";
 import { respondWithToolLoop } from "./respond-tool-loop";
 
 export async function chatCompletionsHandler(c: Context<AppEnv>) {
-  const parsed = parseChatRequest(jsonBody(c.var.rawBody, c.req.header("content-type")));
+  const parsed = parseChatRequest(jsonBody(c.get("rawBody"), c.req.header("content-type")));
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const req = parsed.value;
   const ctx = await chatContext(c);
@@ -21,6 +21,6 @@ export async function chatCompletionsHandler(c: Context<AppEnv>) {
   return respondChat(c, outcome, {
     json: (response) => JSON.stringify(response),
     frames: (events) =>
-      openAiSse(events, { includeUsage: req.stream_options?.include_usage === true, requestId: c.var.requestId }),
+      openAiSse(events, { includeUsage: req.stream_options?.include_usage === true, requestId: c.get("requestId") }),
   });
 }

@@ -26,7 +26,7 @@ export function respondChat(
   outcome: ChatOutcome,
   encoding: ChatEncoding,
 ): Response | Promise<Response> {
-  if (outcome.kind === "replay") return replayResponse(outcome.response, c.var.requestId);
+  if (outcome.kind === "replay") return replayResponse(outcome.response, c.get("requestId"));
   if (outcome.kind === "cached") return respondCached(outcome.hit, encoding);
   const route = routeHeaders(outcome.meta);
   const headers = {
