@@ -43,9 +43,17 @@ interface Row {
   byLevel: Map<number, { streams: number; cpu: number; latencies: number[]; failed: number }>;
 }
 
-function rssKb(pid: number): number {
+function statusKb(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+}
+
+const rssKb = (pid: number) => statusKb(pid, "VmRSS");
+
+/** Resident memory at the end split into the process's own (anonymous) and shared-memory pages (the ledger's tmpfs). */
+function rssParts(pid: number): string {
+  const mb = (field: string) => (statusKb(pid, field) / 1024).toFixed(0);
+  return `${mb("VmRSS")} (anon ${mb("RssAnon")}, shmem ${mb("RssShmem")})`;
 }
 
 async function slice(row: Row, connections: number): Promise<void> {
@@ -187,7 +195,7 @@ async function main(): Promise<void> {
       const cpu = l.cpu / Math.max(1, l.streams);
       const floorCpu = f.cpu / Math.max(1, f.streams);
       lines.push(
-        `| ${row.label} | ${c} | ${Math.round(l.streams / (rounds * seconds)).toLocaleString("en-US")} | ${Math.round(cpu).toLocaleString("en-US")} | ×${(cpu / floorCpu).toFixed(2)} | ${pct(l.latencies, 50).toFixed(1)} | ${pct(l.latencies, 99).toFixed(1)} | ${l.failed} | ${(row.peakRssKb / 1024).toFixed(0)} | ${(rssKb(row.pid) / 1024).toFixed(0)} |`,
+        `| ${row.label} | ${c} | ${Math.round(l.streams / (rounds * seconds)).toLocaleString("en-US")} | ${Math.round(cpu).toLocaleString("en-US")} | ×${(cpu / floorCpu).toFixed(2)} | ${pct(l.latencies, 50).toFixed(1)} | ${pct(l.latencies, 99).toFixed(1)} | ${l.failed} | ${(row.peakRssKb / 1024).toFixed(0)} | ${rssParts(row.pid)} |`,
       );
     }
   }
