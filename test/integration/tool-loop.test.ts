@@ -109,7 +109,8 @@ describe("gateway-executed tool loop", () => {
     expect(tool?.cost).toBe(1000); // get_weather's price_per_call
     const total = (turn1?.cost ?? 0) + (turn2?.cost ?? 0) + (tool?.cost ?? 0);
     expect(before.balance - after.balance).toBe(total);
-    expect(Number(res.headers.get("x-gateway-cost"))).toBe((turn1?.cost ?? 0) + (turn2?.cost ?? 0));
+    // The header is what the ledger charged for the whole loop, the tool's price included.
+    expect(Number(res.headers.get("x-gateway-cost"))).toBe(before.balance - after.balance);
 
     // The caller sees the tool call's audit part in its own usage (the argument hash, never the arguments).
     const listed = await b.fetch(
@@ -252,15 +253,27 @@ describe("gateway-executed tool loop", () => {
     });
     expect(first.headers.get("x-gateway-tool-calls")).toBe("2");
     await first.text();
+    const own = await newAccount(b, 50_000_000, "t-tool-loop");
+    const before = await b.ledger.balance(own.keyId, own.tenantId);
     const tag = nonce("t2");
-    const second = await chat(b, account, loopBody("loop-forever", `task two ${tag}`), { "x-gateway-task-id": task });
+    const second = await chat(b, own, loopBody("loop-forever", `task two ${tag}`), { "x-gateway-task-id": task });
     expect(second.status).toBe(200);
-    await second.text();
-    // The task allows 3 tool calls: one more runs, the next is refused and the model is told why.
+    const body = (await second.json()) as ChatResponse;
+    // The task allows 3 tool calls: one more runs, the next is refused, and the loop ends there — no turn runs (or
+    // is billed) only to be told the task is stopped.
     expect(second.headers.get("x-gateway-tool-calls")).toBe("1");
-    const sent = await turns(tag);
-    const refused = toolMessages(sent.at(-1)).at(-1);
-    expect(refused?.content).toContain("task_budget_exceeded");
+    expect(second.headers.get("x-gateway-tool-loop-stop")).toBe("task_budget");
+    expect(second.headers.get("x-gateway-tool-turns")).toBe("2");
+    expect(body.choices[0]?.finish_reason).toBe("tool_loop_limit");
+    expect(body.choices[0]?.message.tool_calls).toBeUndefined();
+    expect(await turns(tag)).toHaveLength(2);
+    const id = requestIdOf(second);
+    const after = await settled(b, own);
+    expect(await usageOf(b, own, `${id}.t3`)).toBeUndefined();
+    const refused = await usageOf(b, own, `${id}.tool2`);
+    expect(refused?.tool).toMatchObject({ decision: "refused", reason: "task_budget_exceeded" });
+    // Two turns and one executed tool call were charged, and the header says exactly that.
+    expect(Number(second.headers.get("x-gateway-cost"))).toBe(before.balance - after.balance);
   });
 
   for (const [model, label] of [
