@@ -25,3 +25,14 @@ export const BALANCE = {
   credited: 2_000_000,
   billed: 500_000,
 };
+export const USAGE_EVENT = {
+  at: "2026-01-01T00:00:00.000Z",
+  key_id: "abcdefghij12",
+  model: "small",
+  provider: "openai",
+  input_tokens: 12,
+  output_tokens: 34,
+  cost: 56,
+  status: 200,
+  request_id: "req_1",
+};

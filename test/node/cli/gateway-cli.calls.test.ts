@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BALANCE, KEY_RECORD, NEW_KEY } from "./fixtures";
+import { BALANCE, KEY_RECORD, NEW_KEY, USAGE_EVENT } from "./fixtures";
 import { recorders, runCli, SECRET } from "./recorder";
 
 const gateways = recorders();
@@ -177,21 +177,7 @@ describe.concurrent("gateway CLI: arguments become admin API calls", () => {
   });
 
   it("usage shows feature, task, cache and latency", async () => {
-    const event = {
-      at: "2026-01-01T00:00:00.000Z",
-      feature: "search",
-      task_id: "task-7",
-      key_id: "abcdefghij12",
-      model: "small",
-      provider: "openai",
-      input_tokens: 12,
-      output_tokens: 34,
-      cost: 56,
-      status: 200,
-      request_id: "req_1",
-      cache: "shadow",
-      latency_ms: 321,
-    };
+    const event = { ...USAGE_EVENT, feature: "search", task_id: "task-7", cache: "shadow", latency_ms: 321 };
     const gw = await gateway(() => ({ status: 200, body: { object: "list", data: [event] } }));
     const usage = await runCli(["usage", "--tenant", "acme"], env(gw));
     const [header, row] = usage.stdout.split("\n");
@@ -228,19 +214,7 @@ describe.concurrent("gateway CLI: arguments become admin API calls", () => {
         status: 200,
         body: {
           object: "list",
-          data: [
-            {
-              at: "2026-01-01T00:00:00.000Z",
-              key_id: "abcdefghij12",
-              model: "small",
-              provider: "openai",
-              input_tokens: 12,
-              output_tokens: 34,
-              cost: 56,
-              status: 200,
-              request_id: "req_1",
-            },
-          ],
+          data: [USAGE_EVENT],
         },
       };
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { PolicyError } from "../../../src/policy/compile";
 import { BASE, compileTexts, edit, expectCompiled } from "./helpers";
+import { errorsOf } from "./tools-helpers";
 
 /** The `telemetry` opt-in (prompt and answer text in traces): off unless a plan or tenant says so, validated at build. */
 
@@ -14,12 +14,6 @@ function withTelemetry(plan: string | undefined, tenant: string | undefined): Re
     PLAN,
     `plans:\n  free:\n    routes: [auto]\n${planLine}tenants:\n  acme:\n    plan: free\n${tenantLine}`,
   );
-}
-
-function errorsOf(files: Record<string, string>): PolicyError[] {
-  const result = compileTexts(files);
-  if (result.ok) throw new Error("expected the policy to be refused");
-  return result.errors;
 }
 
 describe("telemetry content opt-in", () => {
