@@ -91,7 +91,8 @@ async function respondToolLoopJson(
     "x-gateway-tool-calls": String(result.toolCalls),
   };
   if (result.last.creditsRemaining !== undefined) {
-    headers["x-gateway-credits-remaining"] = String(result.last.creditsRemaining);
+    // Tool calls held their price before they ran, but after the last turn's balance was read.
+    headers["x-gateway-credits-remaining"] = String(result.last.creditsRemaining - result.toolCostAfterLastTurn);
   }
   if (result.stop !== undefined) headers["x-gateway-tool-loop-stop"] = result.stop;
   if (result.dropped > 0) headers["x-gateway-tool-calls-dropped"] = String(result.dropped);

@@ -22,6 +22,7 @@ import { auditOf, toolTargetRequests } from "../helpers/tool-target";
  */
 
 const GATEWAY_TOOLS = [{ type: "function", function: { name: "get_weather" } }];
+const TWO_TOOLS = [...GATEWAY_TOOLS, { type: "function", function: { name: "echo_post" } }];
 const CLIENT_TOOL = {
   type: "function",
   function: {
@@ -274,6 +275,33 @@ describe("gateway-executed tool loop", () => {
     expect(refused?.tool).toMatchObject({ decision: "refused", reason: "task_budget_exceeded" });
     // Two turns and one executed tool call were charged, and the header says exactly that.
     expect(Number(second.headers.get("x-gateway-cost"))).toBe(before.balance - after.balance);
+    // The tool call that ran after the last turn is in the balance the client is told, too.
+    expect(Number(second.headers.get("x-gateway-credits-remaining"))).toBe(after.balance);
+  });
+
+  it("a turn whose parallel calls spend the task's last tool call stops there; headers match the ledger", async () => {
+    const task = nonce("task-par");
+    const warmup = await chat(b, account, loopBody("loop-forever", `spend two ${nonce("w")}`), {
+      "x-gateway-task-id": task,
+    });
+    expect(warmup.headers.get("x-gateway-tool-calls")).toBe("2");
+    await warmup.text();
+    const own = await newAccount(b, 50_000_000, "t-tool-loop");
+    const before = await b.ledger.balance(own.keyId, own.tenantId);
+    const tag = nonce("par");
+    const res = await chat(b, own, loopBody("loop-two", `two at once ${tag}`, { tools: TWO_TOOLS }), {
+      "x-gateway-task-id": task,
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    // One of the two calls takes the task's last tool call and runs; the other is refused; no second turn.
+    expect(res.headers.get("x-gateway-tool-calls")).toBe("1");
+    expect(res.headers.get("x-gateway-tool-loop-stop")).toBe("task_budget");
+    expect(await turns(tag)).toHaveLength(1);
+    const after = await settled(b, own);
+    expect(before.balance - after.balance).toBeGreaterThan(0);
+    expect(Number(res.headers.get("x-gateway-cost"))).toBe(before.balance - after.balance);
+    expect(Number(res.headers.get("x-gateway-credits-remaining"))).toBe(after.balance);
   });
 
   for (const [model, label] of [

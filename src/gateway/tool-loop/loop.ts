@@ -76,6 +76,8 @@ export interface ToolLoopResult {
   stop?: LoopStop;
   /** Gateway calls of a turn that also called client tools: not executed, not returned (see README). */
   dropped: number;
+  /** Tool prices charged after the last turn was admitted (a stop after tools ran): not in its balance yet. */
+  toolCostAfterLastTurn: number;
 }
 
 /** Refusals that mean "the budget is spent": after the first turn they end the loop instead of failing it. */
@@ -114,6 +116,7 @@ export async function* runToolLoop(
   let turns = 0;
   let toolCalls = 0;
   let cost = 0;
+  let toolCostAfterLastTurn = 0;
 
   const finish = (turn: TurnResult, response: ChatResponse, extra: Partial<ToolLoopResult> = {}): ToolLoopResult => ({
     response: usage.onto(response),
@@ -122,6 +125,7 @@ export async function* runToolLoop(
     toolCalls,
     cost,
     dropped: 0,
+    toolCostAfterLastTurn,
     ...extra,
   });
   const stopped = (turn: TurnResult, stop: LoopStop) => finish(turn, withoutToolCalls(turn.response), { stop });
@@ -140,6 +144,7 @@ export async function* runToolLoop(
       throw err;
     }
     cost += result.cost ?? 0;
+    toolCostAfterLastTurn = 0;
     usage.add(result.response.usage);
     last = result;
 
@@ -163,7 +168,9 @@ export async function* runToolLoop(
       ),
     );
     toolCalls += results.filter((r) => r.executed).length;
-    cost += results.reduce((sum, r) => sum + (r.executed ? (r.cost ?? 0) : 0), 0);
+    const toolCost = results.reduce((sum, r) => sum + (r.executed ? (r.cost ?? 0) : 0), 0);
+    cost += toolCost;
+    toolCostAfterLastTurn += toolCost;
     messages.push({ role: "assistant", content: message?.content ?? null, tool_calls: gateway });
     gateway.forEach((call, i) => {
       messages.push({ role: "tool", tool_call_id: call.id, content: results[i]?.content ?? "" });
