@@ -58,6 +58,21 @@ function toolMessages(r: RecordedRequest | undefined): { tool_call_id: string; c
   return messagesOf(r).filter((m) => m.role === "tool") as unknown as { tool_call_id: string; content: string }[];
 }
 
+/**
+ * A task that has spent 2 of its 3 tool calls (one loop-forever request, stopped at max_turns), and a fresh account of
+ * the same tenant with its balance, to bill the next request of the task on its own.
+ */
+async function taskWithOneToolCallLeft() {
+  const task = nonce("task");
+  const warmup = await chat(b, account, loopBody("loop-forever", `spend two ${nonce("w")}`), {
+    "x-gateway-task-id": task,
+  });
+  expect(warmup.headers.get("x-gateway-tool-calls")).toBe("2");
+  await warmup.text();
+  const own = await newAccount(b, 50_000_000, "t-tool-loop");
+  return { task, own, before: await b.ledger.balance(own.keyId, own.tenantId) };
+}
+
 describe("gateway-executed tool loop", () => {
   it("runs a gateway tool and calls the model again with its result, marked as untrusted data", async () => {
     const tag = nonce("loop-ok");
@@ -248,14 +263,7 @@ describe("gateway-executed tool loop", () => {
   });
 
   it("counts tool calls against the task budget across requests, and stops when it is spent", async () => {
-    const task = nonce("task");
-    const first = await chat(b, account, loopBody("loop-forever", `task one ${nonce("t1")}`), {
-      "x-gateway-task-id": task,
-    });
-    expect(first.headers.get("x-gateway-tool-calls")).toBe("2");
-    await first.text();
-    const own = await newAccount(b, 50_000_000, "t-tool-loop");
-    const before = await b.ledger.balance(own.keyId, own.tenantId);
+    const { task, own, before } = await taskWithOneToolCallLeft();
     const tag = nonce("t2");
     const second = await chat(b, own, loopBody("loop-forever", `task two ${tag}`), { "x-gateway-task-id": task });
     expect(second.status).toBe(200);
@@ -275,19 +283,11 @@ describe("gateway-executed tool loop", () => {
     expect(refused?.tool).toMatchObject({ decision: "refused", reason: "task_budget_exceeded" });
     // Two turns and one executed tool call were charged, and the header says exactly that.
     expect(Number(second.headers.get("x-gateway-cost"))).toBe(before.balance - after.balance);
-    // The tool call that ran after the last turn is in the balance the client is told, too.
     expect(Number(second.headers.get("x-gateway-credits-remaining"))).toBe(after.balance);
   });
 
   it("a turn whose parallel calls spend the task's last tool call stops there; headers match the ledger", async () => {
-    const task = nonce("task-par");
-    const warmup = await chat(b, account, loopBody("loop-forever", `spend two ${nonce("w")}`), {
-      "x-gateway-task-id": task,
-    });
-    expect(warmup.headers.get("x-gateway-tool-calls")).toBe("2");
-    await warmup.text();
-    const own = await newAccount(b, 50_000_000, "t-tool-loop");
-    const before = await b.ledger.balance(own.keyId, own.tenantId);
+    const { task, own, before } = await taskWithOneToolCallLeft();
     const tag = nonce("par");
     const res = await chat(b, own, loopBody("loop-two", `two at once ${tag}`, { tools: TWO_TOOLS }), {
       "x-gateway-task-id": task,
@@ -301,6 +301,7 @@ describe("gateway-executed tool loop", () => {
     const after = await settled(b, own);
     expect(before.balance - after.balance).toBeGreaterThan(0);
     expect(Number(res.headers.get("x-gateway-cost"))).toBe(before.balance - after.balance);
+    // A tool call that ran after the last turn is in the balance the client is told, too.
     expect(Number(res.headers.get("x-gateway-credits-remaining"))).toBe(after.balance);
   });
 

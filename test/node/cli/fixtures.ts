@@ -36,3 +36,13 @@ export const USAGE_EVENT = {
   status: 200,
   request_id: "req_1",
 };
+export const CACHE_STATS = {
+  object: "cache_stats",
+  tenant: "acme",
+  backend: "durable-object",
+  entries: 7,
+  counts: { hit: 3, miss: 9, shadow: 0, bypass: 1 },
+  hit_rate: 0.25,
+  shadow_hit_rate: 0,
+  shadow_log: [] as unknown[],
+};

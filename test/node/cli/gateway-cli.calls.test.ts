@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BALANCE, KEY_RECORD, NEW_KEY, USAGE_EVENT } from "./fixtures";
+import { BALANCE, CACHE_STATS, KEY_RECORD, NEW_KEY, USAGE_EVENT } from "./fixtures";
 import { recorders, runCli, SECRET } from "./recorder";
 
 const gateways = recorders();
@@ -237,19 +237,7 @@ describe.concurrent("gateway CLI: arguments become admin API calls", () => {
   it("cache stats and cache invalidate", async () => {
     const gw = await gateway((req) =>
       req.path.endsWith("/stats")
-        ? {
-            status: 200,
-            body: {
-              object: "cache_stats",
-              tenant: "acme",
-              backend: "durable-object",
-              entries: 7,
-              counts: { hit: 3, miss: 9, shadow: 0, bypass: 1 },
-              hit_rate: 0.25,
-              shadow_hit_rate: 0,
-              shadow_log: [],
-            },
-          }
+        ? { status: 200, body: CACHE_STATS }
         : { status: 200, body: { object: "cache_invalidation", tenant: "acme", model: "small", deleted: 4 } },
     );
     const stats = await runCli(["cache", "stats", "acme"], env(gw));
@@ -278,10 +266,7 @@ describe.concurrent("gateway CLI: arguments become admin API calls", () => {
     const gw = await gateway(() => ({
       status: 200,
       body: {
-        object: "cache_stats",
-        tenant: "acme",
-        backend: "durable-object",
-        entries: 7,
+        ...CACHE_STATS,
         counts: { hit: 0, miss: 9, shadow: 1, bypass: 0 },
         hit_rate: 0,
         shadow_hit_rate: 0.1,
