@@ -89,15 +89,20 @@ export function recordFinishReasons(span: Span, response: ChatResponse): void {
  * Passes a stream's events through unchanged, noting each choice's finish reason (and, with the opt-in, assembling
  * the answer) for the root span, which takes them when the stream ends — before its hold settles and the trace is sent.
  */
-export async function* traceStream(
+export function traceStream(
+  events: AsyncIterable<ChunkEvent>,
+  span: Span,
+  capture: ContentCapture,
+): AsyncIterable<ChunkEvent> {
+  // Not traced (telemetry off, or unsampled): the stream is handed on as it is, with no extra step per event.
+  return span.recording ? tracedEvents(events, span, capture) : events;
+}
+
+async function* tracedEvents(
   events: AsyncIterable<ChunkEvent>,
   span: Span,
   capture: ContentCapture,
 ): AsyncGenerator<ChunkEvent> {
-  if (!span.recording) {
-    yield* events;
-    return;
-  }
   const finish = new Map<number, string>();
   const answer = capture === undefined ? undefined : new StreamAssembler();
   try {
