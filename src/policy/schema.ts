@@ -16,6 +16,7 @@ import {
 import { CreditsSchema, LimitsSchema, TaskBudgetSchema } from "./schema-limits";
 import { OriginLoadSchema } from "./schema-origin-load";
 import { RouteSchema } from "./schema-route";
+import { TelemetrySchema } from "./schema-telemetry";
 import { ToolLoopSchema, ToolNameSchema, ToolSchema } from "./schema-tools";
 
 /**
@@ -178,6 +179,9 @@ export const PlanSchema = z
     cache: CacheOverrideSchema.optional().describe(
       "Cache settings that override those of the plan's tenants' routes (e.g. a cheaper `hit_price_ppm`).",
     ),
+    telemetry: TelemetrySchema.optional().describe(
+      "Trace content for every tenant on this plan. Absent: no prompt or answer text in traces.",
+    ),
   })
   .describe("A bundle of routes, limits and budgets that tenants subscribe to.");
 
@@ -200,6 +204,7 @@ export const TenantSchema = z
     cache: CacheOverrideSchema.optional().describe(
       "Cache settings for this tenant's requests on every route; each field given overrides the plan's, then the route's.",
     ),
+    telemetry: TelemetrySchema.optional().describe("Trace content; each field given overrides the plan's."),
   })
   .describe("A customer of the gateway. The tenant id comes from authentication (API key or JWT), never the request.");
 

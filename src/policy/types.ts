@@ -363,6 +363,14 @@ export interface TenantConfig {
   tool_loop: ToolLoopConfig;
   /** Cache fields that override the route's for this tenant (tenant over plan); empty when none. */
   cache: Partial<CacheConfig>;
+  /** Present only when the policy opts in to prompt and answer text in traces (tenant over plan). */
+  telemetry?: TelemetryContentConfig;
+}
+
+export interface TelemetryContentConfig {
+  capture_content: true;
+  /** Longest text exported per message; longer text is cut and marked. */
+  max_content_chars: number;
 }
 
 export interface PlanConfig {

@@ -6,6 +6,7 @@ import { runChat } from "../gateway/chat";
 import { chatContext } from "../gateway/request-context";
 import { toolOffer } from "../gateway/tool-loop/offer";
 import { jsonBody } from "../middleware/body";
+import { recordPrompt } from "../observability/content";
 import { openAiSse } from "../streaming/openai-sse";
 import { respondChat } from "./respond-chat";
 import { respondWithToolLoop } from "./respond-tool-loop";
@@ -15,6 +16,7 @@ export async function chatCompletionsHandler(c: Context<AppEnv>) {
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const req = parsed.value;
   const ctx = await chatContext(c);
+  recordPrompt(ctx.span, ctx.principal.tenant.telemetry, req);
   const offer = toolOffer(req, ctx.services.policy, ctx.principal);
   if (offer !== undefined) return respondWithToolLoop(c, ctx, req, offer);
   const outcome = await runChat(ctx, req);
