@@ -117,6 +117,11 @@ async function consume(message: Message<ItemMessage>, deps: ConsumerDeps): Promi
   } catch (err) {
     if (!(err instanceof RetryableItemError)) throw err;
     await store.release(msg.batchId, msg.index, err.line);
-    message.retry({ delaySeconds: settings.retry_delay_s });
+    if (err.resend) {
+      await bindings.queue.send(msg, { contentType: "json", delaySeconds: 1 });
+      message.ack();
+    } else {
+      message.retry({ delaySeconds: settings.retry_delay_s });
+    }
   }
 }

@@ -46,6 +46,11 @@ export class RetryableItemError extends Error {
   constructor(
     readonly line: string,
     readonly code: ErrorCode,
+    /**
+     * Offer it again without spending one of its retries (a fresh message, this one acknowledged): the item was
+     * refused only while other items' holds were open, which settles by itself.
+     */
+    readonly resend = false,
   ) {
     super(`batch item failed with ${code}; retrying`);
   }
@@ -99,9 +104,23 @@ export async function executeItem(services: Services, owner: BatchOwner, item: B
   } catch (err) {
     await Promise.all(settling);
     if (!(err instanceof GatewayError)) throw err;
-    if (RETRYABLE.has(err.code)) throw new RetryableItemError(fail(err.code, err.message).line, err.code);
-    return fail(err.code, err.message);
+    const failed = fail(err.code, err.message);
+    if (RETRYABLE.has(err.code)) throw new RetryableItemError(failed.line, err.code);
+    if (err.code === "insufficient_credits" && (await creditsMayReturn(services, owner, err))) {
+      // Refused while other items' holds were open: those settle below their holds, so wait for them before
+      // deciding the batch is out of credits.
+      throw new RetryableItemError(failed.line, err.code, true);
+    }
+    return failed;
   }
+}
+
+/** Holds are still open, or some were released since the refusal (the balance grew): the item may yet fit. */
+async function creditsMayReturn(services: Services, owner: BatchOwner, refusal: GatewayError): Promise<boolean> {
+  const balance = await services.ledger.balance(owner.accountId, owner.tenantId).catch(() => undefined);
+  if (balance === undefined) return true;
+  const atRefusal = Number(refusal.headers["x-gateway-credits-remaining"] ?? Number.NaN);
+  return balance.held > 0 || !(balance.balance <= atRefusal);
 }
 
 /** The response body the interactive endpoint would have answered (or its Idempotency-Key replay). */

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nonce } from "../../helpers/gateway";
-import {
-  backend,
-  call,
-  chatCost,
-  chatLine,
-  createBatch,
-  ended,
-  fileLines,
-  fundedAccount,
-  upload,
-} from "./helpers";
+import { backend, call, chatCost, chatLine, createBatch, ended, fileLines, fundedAccount, upload } from "./helpers";
 
 describe("Batch API on real Queues and R2", () => {
   it("runs a 1,000-item batch: one output line per item, each billed once at the batch price, exact books", async () => {
