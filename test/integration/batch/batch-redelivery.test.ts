@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { executeItem } from "../../../src/batch/execute-item";
 import { batchPolicy } from "../../../src/batch/pricing";
-import type { BatchOwner } from "../../../src/batch/types";
+import type { BatchItem, BatchOwner } from "../../../src/batch/types";
 import type { CompiledPolicy } from "../../../src/policy/types";
 import { servicesFor } from "../../../src/services";
 import policy from "../../.generated/policy.json";
