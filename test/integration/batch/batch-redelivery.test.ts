@@ -27,12 +27,12 @@ describe("redelivery after a crash between settlement and recording", () => {
     };
     const tag = nonce("crash");
     const line = chatLine("c-1", "bt-chat", `${tag} once`);
-    const item = {
+    const item: BatchItem = {
       custom_id: line.custom_id,
-      url: line.url,
+      url: "/v1/chat/completions",
       body: JSON.stringify(line.body),
       model: "bt-chat",
-    } as const;
+    };
     const pending: Promise<unknown>[] = [];
     const run = (attempt: number) =>
       executeItem(priced, owner, item, {
