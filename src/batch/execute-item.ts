@@ -30,7 +30,6 @@ export interface ItemRun {
  */
 const RETRYABLE = new Set<ErrorCode>([
   "rate_limited",
-  "idempotency_in_progress",
   "store_unavailable",
   "upstream_error",
   "upstream_bad_response",
@@ -104,7 +103,15 @@ export async function executeItem(services: Services, owner: BatchOwner, item: B
   } catch (err) {
     await Promise.all(settling);
     if (!(err instanceof GatewayError)) throw err;
-    const failed = fail(err.code, err.message);
+    // The item's key is still in flight: an earlier try was cut off (its consumer died) after its credits were held.
+    // That hold is billed when the sweeper expires it; running the item again would bill it twice, so it ends here.
+    const failed =
+      err.code === "idempotency_in_progress"
+        ? fail(
+            err.code,
+            "An earlier try of this request was interrupted after its credits were reserved; it is not run again, so it is never billed twice.",
+          )
+        : fail(err.code, err.message);
     if (RETRYABLE.has(err.code)) throw new RetryableItemError(failed.line, err.code);
     if (err.code === "insufficient_credits" && (await creditsMayReturn(services, owner, err))) {
       // Refused while other items' holds were open: those settle below their holds, so wait for them before
