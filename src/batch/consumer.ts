@@ -43,8 +43,12 @@ export interface ConsumerDeps {
  */
 export async function consumeBatchItems(batch: MessageBatch<ItemMessage>, deps: ConsumerDeps): Promise<void> {
   const deadLetter = batch.queue.endsWith(DEAD_LETTER_SUFFIX);
-  await Promise.all(
-    batch.messages.map(async (message) => {
+  // As many at once as the widest route allows: a delivery larger than that waits here for its own slots instead of
+  // sending most of its messages back to the queue as busy.
+  const width = Math.max(1, ...Object.values(claimOptionsOf(deps.services.policy).concurrency));
+  const queue = [...batch.messages];
+  const worker = async () => {
+    for (let message = queue.shift(); message !== undefined; message = queue.shift()) {
       try {
         if (deadLetter) await giveUp(message.body, deps);
         else await consume(message, deps);
@@ -53,8 +57,9 @@ export async function consumeBatchItems(batch: MessageBatch<ItemMessage>, deps: 
         console.error(`batch item ${message.body.batchId}#${message.body.index} failed in the consumer`, err);
         message.retry();
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, queue.length) }, worker));
 }
 
 async function giveUp(msg: ItemMessage, deps: ConsumerDeps): Promise<void> {
