@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { enqueueItems, requireBatchBindings } from "../batch/bindings";
+import { finalizeBatch } from "../batch/finalize";
 import { newId } from "../batch/ids";
 import { parseBatchFile } from "../batch/jsonl";
 import { routeFor } from "../batch/schedule";
@@ -80,8 +81,18 @@ export async function createBatchHandler(c: Context<AppEnv>) {
     metadata: req.metadata ?? null,
   };
   const routes = items.items.map((item) => routeFor(services.policy, principal.tenant, item.model)?.name ?? "");
-  await bindings.batches(tenantId).create(batch, ownerOf(c), items.items, routes);
-  await enqueueItems(bindings.queue, tenantId, batch.id, items.items.length);
+  const store = bindings.batches(tenantId);
+  await store.create(batch, ownerOf(c), items.items, routes);
+  try {
+    await enqueueItems(bindings.queue, tenantId, batch.id, items.items.length);
+  } catch (err) {
+    console.error(`[${c.var.requestId}] batch ${batch.id}: enqueueing its items failed`, err);
+    const { finalize } = await store.abandon(batch.id, services.now());
+    if (finalize) await finalizeBatch(bindings, tenantId, batch.id, services.now());
+    throw new GatewayError("batch_unavailable", "The batch queue refused the batch's items; it was cancelled. Retry.", {
+      headers: { "retry-after": "5" },
+    });
+  }
   return c.json(batch);
 }
 

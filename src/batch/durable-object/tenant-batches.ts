@@ -3,6 +3,7 @@ import { first, num, rows, run, str } from "../../storage/sql";
 import { errorLine } from "../lines";
 import type { BatchItem, BatchObject, BatchOwner, ItemOutcome } from "../types";
 import { migrateTenantBatches } from "./schema";
+import { endedLines, stopCode } from "./stop";
 
 /** What a consumer may do with the item its message names. */
 export type Claim =
@@ -109,6 +110,23 @@ export class TenantBatches extends DurableObject {
     });
   }
 
+  /**
+   * The batch's messages could not all be sent (the queue refused): it is cancelled, and every item not yet started
+   * ends unrun now, since no message may ever come for it. Items already running finish and keep their lines.
+   */
+  abandon(batchId: string, nowMs: number): { finalize: boolean } {
+    return this.ctx.storage.transactionSync(() => {
+      const batch = this.record(batchId);
+      if (batch === undefined) return { finalize: false };
+      batch.status = "cancelling";
+      batch.cancelling_at = Math.floor(nowMs / 1000);
+      const queued = rows(this.sql, "SELECT idx FROM items WHERE batch_id = ? AND state = 'queued'", batchId);
+      for (const r of queued) this.end(batch, num(r.idx), "cancelled", null);
+      this.save(batch);
+      return { finalize: finalizing(batch) };
+    });
+  }
+
   claim(batchId: string, idx: number, opts: ClaimOptions, nowMs: number): Claim {
     return this.ctx.storage.transactionSync((): Claim => {
       const batch = this.record(batchId);
@@ -121,7 +139,7 @@ export class TenantBatches extends DurableObject {
         this.end(batch, idx, "cancelled", null);
         return { kind: "stopped", finalize: finalizing(batch) };
       }
-      const stop = this.stopCode(batchId, nowMs, batch);
+      const stop = stopCode(this.sql, batchId, nowMs, batch);
       if (stop !== undefined) {
         this.end(batch, idx, "failed", errorLine(batchId, idx, customId, stop));
         return { kind: "stopped", finalize: finalizing(batch) };
@@ -216,15 +234,7 @@ export class TenantBatches extends DurableObject {
 
   /** Output and error lines in input order, for the files written when the batch ends. */
   lines(batchId: string): { output: string[]; errors: string[] } {
-    const found = rows(
-      this.sql,
-      "SELECT state, line FROM items WHERE batch_id = ? AND state IN ('done', 'failed') ORDER BY idx",
-      batchId,
-    );
-    const output: string[] = [];
-    const errors: string[] = [];
-    for (const r of found) (r.state === "done" ? output : errors).push(str(r.line) ?? "");
-    return { output, errors };
+    return endedLines(this.sql, batchId);
   }
 
   /** The batch's final state, once its files are written. Idempotent. */
@@ -252,21 +262,6 @@ export class TenantBatches extends DurableObject {
       this.save(batch);
       return batch;
     });
-  }
-
-  private stopCode(batchId: string, nowMs: number, batch: BatchObject) {
-    const row = first(this.sql, "SELECT stop_code FROM batches WHERE id = ?", batchId);
-    if (row?.stop_code === "insufficient_credits") {
-      return {
-        code: "insufficient_credits" as const,
-        message: "Not run: the batch ran out of credits, so its remaining requests were stopped.",
-      };
-    }
-    if (nowMs >= batch.expires_at * 1000) {
-      if (batch.expired_at === null) batch.expired_at = Math.floor(nowMs / 1000);
-      return { code: "batch_expired" as const, message: "Not run: the batch's 24h completion window ended first." };
-    }
-    return undefined;
   }
 
   /** Ends one item and, when it was the last, moves the batch to `finalizing`. Saves the batch record. */
