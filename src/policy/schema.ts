@@ -107,6 +107,12 @@ const PriceSchema = z
       "Micro-credits per million prompt tokens the upstream reports as written to its prompt cache (Anthropic " +
         "`cache_creation_input_tokens`). Omitted: `input_per_mtok`. Reservations use the highest of the input prices.",
     ),
+    batch_discount_ppm: CountSchema.max(1_000_000, { error: "must be at most 1000000 (free)" })
+      .optional()
+      .describe(
+        "Discount on every price above for items of a Batch API job, in parts per million (500000 = half price). " +
+          "Omitted: batch items pay the interactive price.",
+      ),
   })
   .describe("What callers are charged. Credits are whole micro-credits: no fractions anywhere.");
 
