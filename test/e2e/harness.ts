@@ -59,6 +59,9 @@ export async function fund(url: string, account: string, tenant: string, amount:
  * it. Only loopback addresses are involved.
  */
 export async function startGateway(): Promise<RunningGateway> {
+  // As `npm start` does: load the local embedder before serving, so the first request's routing embedding does not
+  // time out while the model loads (the learned router would then decide without it).
+  await warmUpUseLite();
   const origin = await startLocalOrigin({ port: 0, host: "127.0.0.1" });
   // As `npm start` does: the auto route's learned router embeds the first prompt with USE-lite, and a cold load on a
   // busy machine can pass the router's embedding deadline (the router then follows `without_embedding`: premium).
