@@ -4,6 +4,8 @@
  */
 import type { ProviderType } from "../policy/types";
 import { anthropicAdapter } from "./anthropic";
+import { sigv4Authorizer } from "./aws-sigv4";
+import { bedrockConverseAdapter } from "./bedrock";
 import { geminiAdapter } from "./gemini";
 import { createOpenAICompatibleAdapter } from "./openai-compatible";
 import type { ProviderPreset } from "./types";
@@ -108,5 +110,14 @@ export const PROVIDER_PRESETS = {
     defaultApiKeySecret: "GEMINI_API_KEY",
     authHeader: "x-goog-api-key",
     credentialRequired: true,
+  },
+  /** Converse / ConverseStream, SigV4-signed; `api_key_secret` names the secret access key. */
+  bedrock: {
+    adapter: bedrockConverseAdapter,
+    defaultBaseUrl: "https://bedrock-runtime.{region}.amazonaws.com",
+    defaultApiKeySecret: "AWS_SECRET_ACCESS_KEY",
+    authHeader: "authorization",
+    credentialRequired: true,
+    authorizer: sigv4Authorizer("bedrock"),
   },
 } satisfies Record<ProviderType, ProviderPreset>;

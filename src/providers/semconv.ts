@@ -19,6 +19,7 @@ const GEN_AI_PROVIDER_NAMES = {
   llamacpp: "llamacpp",
   anthropic: "anthropic",
   gemini: "gcp.gemini",
+  bedrock: "aws.bedrock",
 } satisfies Record<ProviderType, string>;
 
 export function genAiProviderName(type: ProviderType): string {

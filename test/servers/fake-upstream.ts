@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeServer, listen, parseJson, readBody, sendJson, sleep } from "../../local/http";
 import { anthropicRoutes } from "./anthropic-routes";
+import { bedrockRoutes } from "./bedrock-routes";
 import { DEFAULT_TOKEN_PROB, type Directives, parseDirectives } from "./directives";
 import { type Dialect, errorBody, errorHeaders } from "./errors";
 import { geminiRoutes } from "./gemini-routes";
@@ -28,7 +29,7 @@ export interface FakeUpstream {
   clear(): void;
 }
 
-const ROUTES: readonly FakeRoute[] = [...openAiRoutes, ...anthropicRoutes, ...geminiRoutes];
+const ROUTES: readonly FakeRoute[] = [...openAiRoutes, ...anthropicRoutes, ...geminiRoutes, ...bedrockRoutes];
 const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 function decodePath(pathname: string): string {
@@ -50,7 +51,7 @@ function matchRoute(method: string, path: string): { route: FakeRoute; pathModel
 }
 
 function fail(dialect: Dialect, status: number, message: string): Outcome {
-  return { kind: "json", status, body: errorBody(dialect, status, message), headers: errorHeaders(status) };
+  return { kind: "json", status, body: errorBody(dialect, status, message), headers: errorHeaders(status, dialect) };
 }
 
 const NO_FAULTS: Directives = {
@@ -126,6 +127,16 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       return writeOutcome(res, fail(dialect, 400, "request body is not valid JSON"), NO_FAULTS);
     }
     const { route, pathModel } = match;
+    const rawUrl = req.url ?? "/";
+    const q = rawUrl.indexOf("?");
+    const refused = route.authenticate?.({
+      method,
+      rawPath: q === -1 ? rawUrl : rawUrl.slice(0, q),
+      rawQuery: q === -1 ? "" : rawUrl.slice(q + 1),
+      headers: req.headers,
+      body: text,
+    });
+    if (refused !== undefined) return writeOutcome(res, refused, NO_FAULTS);
     const bodyModel = (body as { model?: unknown } | null)?.model;
     const modelRaw = route.modelFrom === "path" ? pathModel : typeof bodyModel === "string" ? bodyModel : undefined;
     const steering = parseDirectives(req.headers, modelRaw);
