@@ -43,6 +43,7 @@ export default defineConfig({
                 AWS_ACCESS_KEY_ID: AWS_TEST_CREDENTIALS.accessKeyId,
                 AWS_SECRET_ACCESS_KEY: AWS_TEST_CREDENTIALS.secretAccessKey,
                 BEDROCK_WRONG_SECRET: AWS_WRONG_SECRET.secretAccessKey,
+                GOOGLE_SERVICE_ACCOUNT_JSON: inject("vertexServiceAccountJson"),
                 MAX_BODY_BYTES: "65536",
                 ADMIN_SECRET: ADMIN_SECRET_FOR_TESTS,
                 KEY_CACHE_TTL_MS: "1000",

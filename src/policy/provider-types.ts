@@ -21,6 +21,8 @@ export const PROVIDER_TYPES = {
     origin: false,
     settings: { required: ["region"], optional: ["access_key_id_secret", "session_token_secret"] },
   },
+  vertex: { origin: false, settings: { required: ["project", "region"] } },
+  "vertex-anthropic": { origin: false, settings: { required: ["project", "region"] } },
   anthropic: { origin: false },
   gemini: { origin: false },
 } as const satisfies Record<string, { origin: boolean; settings?: CloudSettingRules }>;

@@ -7,8 +7,10 @@ import { anthropicAdapter } from "./anthropic";
 import { sigv4Authorizer } from "./aws-sigv4";
 import { bedrockConverseAdapter } from "./bedrock";
 import { geminiAdapter } from "./gemini";
+import { googleOAuthAuthorizer } from "./google-oauth";
 import { createOpenAICompatibleAdapter } from "./openai-compatible";
 import type { ProviderPreset } from "./types";
+import { vertexAnthropicAdapter, vertexGeminiAdapter } from "./vertex";
 
 const openaiAdapter = createOpenAICompatibleAdapter();
 
@@ -119,5 +121,23 @@ export const PROVIDER_PRESETS = {
     authHeader: "authorization",
     credentialRequired: true,
     authorizer: sigv4Authorizer("bedrock"),
+  },
+  /** Gemini on Vertex AI; `api_key_secret` names the service-account JSON, turned into OAuth access tokens. */
+  vertex: {
+    adapter: vertexGeminiAdapter,
+    defaultBaseUrl: "https://{region}-aiplatform.googleapis.com/v1",
+    defaultApiKeySecret: "GOOGLE_SERVICE_ACCOUNT_JSON",
+    authHeader: "authorization",
+    credentialRequired: true,
+    authorizer: googleOAuthAuthorizer,
+  },
+  /** Anthropic models on Vertex AI (rawPredict / streamRawPredict), same credential as `vertex`. */
+  "vertex-anthropic": {
+    adapter: vertexAnthropicAdapter,
+    defaultBaseUrl: "https://{region}-aiplatform.googleapis.com/v1",
+    defaultApiKeySecret: "GOOGLE_SERVICE_ACCOUNT_JSON",
+    authHeader: "authorization",
+    credentialRequired: true,
+    authorizer: googleOAuthAuthorizer,
   },
 } satisfies Record<ProviderType, ProviderPreset>;

@@ -20,6 +20,8 @@ const GEN_AI_PROVIDER_NAMES = {
   anthropic: "anthropic",
   gemini: "gcp.gemini",
   bedrock: "aws.bedrock",
+  vertex: "gcp.vertex_ai",
+  "vertex-anthropic": "gcp.vertex_ai",
 } satisfies Record<ProviderType, string>;
 
 export function genAiProviderName(type: ProviderType): string {

@@ -19,7 +19,7 @@ const ALL: ProviderType[] = [
 ];
 
 /** Cloud providers: addresses built from settings, credentials turned into signatures or tokens by an authorizer. */
-const CLOUD: ProviderType[] = ["bedrock"];
+const CLOUD: ProviderType[] = ["bedrock", "vertex", "vertex-anthropic"];
 
 const ORIGINS: ProviderType[] = ["openai-compatible", "vllm", "tgi", "sglang", "llamacpp"];
 
