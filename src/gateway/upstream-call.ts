@@ -87,14 +87,19 @@ async function send(
   request: Request,
   signal: AbortSignal,
   traceparent: string | undefined,
+  refusal?: ProviderAdapter["refusalError"],
 ): Promise<Response | Failure> {
   try {
     if (traceparent !== undefined) request.headers.set("traceparent", traceparent);
     const res = await authorizedFetch(services, provider, request);
     if (res.ok) return res;
-    // The upstream's error body is dropped on purpose: clients never see a raw provider error shape.
-    await res.body?.cancel();
+    // The upstream's error body is dropped on purpose (clients never see a raw provider error shape), unless the
+    // adapter reads documented refusals from it into one of our own errors.
+    const error =
+      refusal === undefined || res.status !== 400 ? undefined : refusal(400, await res.json().catch(() => null));
+    await res.body?.cancel().catch(() => undefined);
     const failure: Failure = { kind: "status", status: res.status };
+    if (error !== undefined) failure.error = error;
     const hint = retryAfterMs(res);
     if (hint !== undefined) failure.retryAfterMs = hint;
     return failure;
@@ -147,7 +152,7 @@ export function chatJsonAttempt(services: Services, req: ChatRequest, trace?: At
     const loadConfig = services.policy.providers[a.providerId]?.load;
     const done = services.load.begin(a.providerId, loadConfig);
     try {
-      const sent = await send(services, provider, request, signal, traceparent);
+      const sent = await send(services, provider, request, signal, traceparent, adapter.refusalError);
       if (!(sent instanceof Response)) return { ok: false, failure: sent };
       services.load.observeHeaders(a.providerId, sent.headers, loadConfig);
       return { ok: true, value: adapter.parseChatResponse(await sent.json(), a.upstreamModel) };
@@ -178,7 +183,7 @@ export function chatStreamAttempt(services: Services, req: ChatRequest, trace?: 
     const loadConfig = services.policy.providers[a.providerId]?.load;
     const done = services.load.begin(a.providerId, loadConfig);
     const sentAt = services.now();
-    const sent = await send(services, provider, request, signal, traceparent);
+    const sent = await send(services, provider, request, signal, traceparent, adapter.refusalError);
     if (!(sent instanceof Response)) {
       done();
       return { ok: false, failure: sent };
@@ -239,7 +244,7 @@ export function embeddingsAttempt(services: Services, req: EmbeddingsRequest, tr
     const embed = adapter.embeddingsRequest.bind(adapter);
     const request = translate(() => new Request(embed(provider, a.upstreamModel, req), { signal }));
     if (!(request instanceof Request)) return { ok: false, failure: request };
-    const sent = await send(services, provider, request, signal, traceparent);
+    const sent = await send(services, provider, request, signal, traceparent, adapter.refusalError);
     if (!(sent instanceof Response)) return { ok: false, failure: sent };
     try {
       return { ok: true, value: adapter.parseEmbeddingsResponse(await sent.json(), a.upstreamModel) };

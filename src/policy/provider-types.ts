@@ -21,6 +21,7 @@ export const PROVIDER_TYPES = {
     origin: false,
     settings: { required: ["region"], optional: ["access_key_id_secret", "session_token_secret"] },
   },
+  "azure-openai": { origin: false, settings: { optional: ["resource", "api_version", "deployments"] } },
   vertex: { origin: false, settings: { required: ["project", "region"] } },
   "vertex-anthropic": { origin: false, settings: { required: ["project", "region"] } },
   anthropic: { origin: false },

@@ -5,6 +5,7 @@
 import type { ProviderType } from "../policy/types";
 import { anthropicAdapter } from "./anthropic";
 import { sigv4Authorizer } from "./aws-sigv4";
+import { azureOpenAIAdapter } from "./azure-openai";
 import { bedrockConverseAdapter } from "./bedrock";
 import { geminiAdapter } from "./gemini";
 import { googleOAuthAuthorizer } from "./google-oauth";
@@ -111,6 +112,17 @@ export const PROVIDER_PRESETS = {
     defaultBaseUrl: "https://generativelanguage.googleapis.com/v1beta",
     defaultApiKeySecret: "GEMINI_API_KEY",
     authHeader: "x-goog-api-key",
+    credentialRequired: true,
+  },
+  /**
+   * Azure OpenAI: `api-key` header by default; for Entra ID set `auth_header: authorization` and name a secret that
+   * holds the bearer token.
+   */
+  "azure-openai": {
+    adapter: azureOpenAIAdapter,
+    defaultBaseUrl: "https://{resource}.openai.azure.com/openai",
+    defaultApiKeySecret: "AZURE_OPENAI_API_KEY",
+    authHeader: "api-key",
     credentialRequired: true,
   },
   /** Converse / ConverseStream, SigV4-signed; `api_key_secret` names the secret access key. */

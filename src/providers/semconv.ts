@@ -19,6 +19,7 @@ const GEN_AI_PROVIDER_NAMES = {
   llamacpp: "llamacpp",
   anthropic: "anthropic",
   gemini: "gcp.gemini",
+  "azure-openai": "azure.ai.openai",
   bedrock: "aws.bedrock",
   vertex: "gcp.vertex_ai",
   "vertex-anthropic": "gcp.vertex_ai",

@@ -1,4 +1,5 @@
 import type { ChatRequest, ChatResponse, ChunkEvent, EmbeddingsRequest, EmbeddingsResponse } from "../canonical/chat";
+import type { GatewayError } from "../errors";
 import type { CloudSettings, ProviderConfig, ProviderType } from "../policy/types";
 
 /** A provider resolved for one call: URL and credentials filled in from Worker secrets. Never logged or returned. */
@@ -71,6 +72,11 @@ export interface ProviderAdapter {
   /** The count from the answer to `countTokensRequest`; throws `UpstreamProtocolError` when it does not parse. */
   parseCountTokens?(body: unknown): number;
   parseEmbeddingsResponse?(body: unknown, upstreamModel: string): EmbeddingsResponse;
+  /**
+   * A client-facing error for an upstream refusal this wire format documents (e.g. a content-filter 400), from the
+   * error body; undefined for anything else. Its message is the adapter's own, never the upstream's text.
+   */
+  refusalError?(status: number, body: unknown): GatewayError | undefined;
 }
 
 /** Static facts about a provider type: which adapter, default base URL, how the credential is sent. */

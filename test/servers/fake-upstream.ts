@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeServer, listen, parseJson, readBody, sendJson, sleep } from "../../local/http";
 import { anthropicRoutes } from "./anthropic-routes";
+import { azureRoutes } from "./azure-routes";
 import { bedrockRoutes } from "./bedrock-routes";
 import { DEFAULT_TOKEN_PROB, type Directives, parseDirectives } from "./directives";
 import { type Dialect, errorBody, errorHeaders } from "./errors";
@@ -33,7 +34,13 @@ export interface FakeUpstream {
   clear(): void;
 }
 
-const ROUTES: readonly FakeRoute[] = [...openAiRoutes, ...anthropicRoutes, ...geminiRoutes, ...bedrockRoutes];
+const ROUTES: readonly FakeRoute[] = [
+  ...openAiRoutes,
+  ...anthropicRoutes,
+  ...geminiRoutes,
+  ...bedrockRoutes,
+  ...azureRoutes,
+];
 const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 function decodePath(pathname: string): string {

@@ -66,7 +66,7 @@ function tokenLogprobs(count: number, d: Directives): number[] {
   );
 }
 
-function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
+export function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   const parsed = parseOpenAiChat(body);
   if (!parsed.ok) return invalid(parsed.message);
   const asked = parsed.value.conversation;
