@@ -74,4 +74,16 @@ describe("Azure OpenAI", () => {
       "/bedrock/model/amazon.nova-lite-v1:0/converse",
     ]);
   });
+
+  it("embeds through the deployment surface", async () => {
+    const n = nonce("azure-embed");
+    const res = await postJson("/v1/embeddings", { model: "m-azure-embed", input: [`a ${n}`, "b"] });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: { embedding: number[] }[]; usage: { prompt_tokens: number } };
+    expect(body.data).toHaveLength(2);
+    expect(body.usage.prompt_tokens).toBeGreaterThan(0);
+    const [seen] = (await upstreamRequests(n)) as Recorded[];
+    expect(seen?.path).toBe("/azure/openai/deployments/text-embedding-3-small/embeddings");
+    expect(seen?.search).toBe("?api-version=2024-10-21");
+  });
 });

@@ -1,5 +1,5 @@
 import { AZURE_TEST_API_KEY, AZURE_TEST_ENTRA_TOKEN } from "./cloud-credentials";
-import { chat } from "./openai-routes";
+import { chat, embeddings } from "./openai-routes";
 import type { Outcome } from "./outcome";
 import type { FakeRoute, RawRequest, RouteInput } from "./route";
 
@@ -65,20 +65,37 @@ function azureChat(input: RouteInput, model: string): Outcome {
   return outcome;
 }
 
+function apiVersionMissing(input: RouteInput): Outcome | undefined {
+  const version = input.query.get("api-version");
+  if (version !== null && /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) return undefined;
+  return azureError(404, "404", "Resource not found");
+}
+
 export const azureRoutes: FakeRoute[] = [
+  {
+    dialect: "openai",
+    method: "POST",
+    pattern: /^\/azure\/openai\/deployments\/([^/]+)\/embeddings$/,
+    modelFrom: "path",
+    authenticate,
+    handle: (input) =>
+      apiVersionMissing(input) ?? embeddings({ ...input, body: { ...(input.body as object), model: input.model } }),
+  },
+  {
+    dialect: "openai",
+    method: "POST",
+    pattern: /^\/azure\/openai\/v1\/embeddings$/,
+    modelFrom: "body",
+    authenticate,
+    handle: embeddings,
+  },
   {
     dialect: "openai",
     method: "POST",
     pattern: /^\/azure\/openai\/deployments\/([^/]+)\/chat\/completions$/,
     modelFrom: "path",
     authenticate,
-    handle: (input) => {
-      const version = input.query.get("api-version");
-      if (version === null || !/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) {
-        return azureError(404, "404", "Resource not found");
-      }
-      return azureChat(input, input.model);
-    },
+    handle: (input) => apiVersionMissing(input) ?? azureChat(input, input.model),
   },
   {
     dialect: "openai",

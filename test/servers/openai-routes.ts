@@ -91,7 +91,7 @@ export function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   return { kind: "sse", frames, errorFrame: errorFrame("openai"), answer };
 }
 
-function embeddings({ body, model, directives: d }: RouteInput): Outcome {
+export function embeddings({ body, model, directives: d }: RouteInput): Outcome {
   const parsed = parseOpenAiEmbeddings(body);
   if (!parsed.ok) return invalid(parsed.message);
   const inputs = embeddingInputs(parsed.value);
