@@ -2,6 +2,12 @@ import { createHash } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { ADMIN_SECRET_FOR_TESTS, TEST_KEYS } from "./test/helpers/keys";
+import {
+  AWS_TEST_CREDENTIALS,
+  AWS_WRONG_SECRET,
+  AZURE_TEST_API_KEY,
+  AZURE_TEST_ENTRA_TOKEN,
+} from "./test/servers/cloud-credentials";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const staticKeys = Object.values(TEST_KEYS).map((k) => ({ key_id: k.keyId, tenant: k.tenant, sha256: sha256(k.key) }));
@@ -38,6 +44,13 @@ export default defineConfig({
                 FAKE_OPENAI_KEY: "fake-openai-secret",
                 ANTHROPIC_API_KEY: "fake-anthropic-secret",
                 GEMINI_API_KEY: "fake-gemini-secret",
+                // Cloud providers (test/fixtures/policies/cloud.yaml): the fakes verify signatures and tokens.
+                AWS_ACCESS_KEY_ID: AWS_TEST_CREDENTIALS.accessKeyId,
+                AWS_SECRET_ACCESS_KEY: AWS_TEST_CREDENTIALS.secretAccessKey,
+                BEDROCK_WRONG_SECRET: AWS_WRONG_SECRET.secretAccessKey,
+                GOOGLE_SERVICE_ACCOUNT_JSON: inject("vertexServiceAccountJson"),
+                AZURE_OPENAI_API_KEY: AZURE_TEST_API_KEY,
+                AZURE_ENTRA_TOKEN: AZURE_TEST_ENTRA_TOKEN,
                 MAX_BODY_BYTES: "65536",
                 // Batch input files (POST /v1/files) have their own limit: a 1,000-line file is ~150 KB.
                 MAX_FILE_BYTES: "1048576",

@@ -28,6 +28,7 @@ export default async function setup(project: TestProject) {
   );
   const upstream = await startFakeUpstream();
   project.provide("fakeUpstreamUrl", upstream.url);
+  project.provide("vertexServiceAccountJson", upstream.serviceAccountJson);
   // A real redis-server behind an Upstash-REST-compatible front: the official @upstash/redis client runs unchanged.
   const upstash = await startUpstashRedis();
   project.provide("upstashRedisUrl", upstash.url);
@@ -69,6 +70,7 @@ export default async function setup(project: TestProject) {
 declare module "vitest" {
   export interface ProvidedContext {
     fakeUpstreamUrl: string;
+    vertexServiceAccountJson: string;
     upstashRedisUrl: string;
     upstashRedisToken: string;
     jwksUrl: string;

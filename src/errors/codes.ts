@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   invalid_request: { status: 400, type: "invalid_request_error" },
   unsupported_parameter: { status: 400, type: "invalid_request_error" },
   context_length_exceeded: { status: 400, type: "invalid_request_error" },
+  /** The upstream's content filter refused the prompt (e.g. Azure OpenAI's content management policy). */
+  content_filtered: { status: 400, type: "invalid_request_error" },
   unauthorized: { status: 401, type: "authentication_error" },
   key_revoked: { status: 401, type: "authentication_error" },
   key_expired: { status: 401, type: "authentication_error" },

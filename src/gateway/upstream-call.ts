@@ -83,17 +83,23 @@ function retryAfterMs(res: Response): number | undefined {
 /** `request` must carry `signal` already (adapters set it from CallOptions), so fetch needs no second Request. */
 async function send(
   services: Services,
+  provider: ResolvedProvider,
   request: Request,
   signal: AbortSignal,
   traceparent: string | undefined,
+  refusal?: ProviderAdapter["refusalError"],
 ): Promise<Response | Failure> {
   try {
     if (traceparent !== undefined) request.headers.set("traceparent", traceparent);
-    const res = await services.fetch(request);
+    const res = await authorizedFetch(services, provider, request);
     if (res.ok) return res;
-    // The upstream's error body is dropped on purpose: clients never see a raw provider error shape.
-    await res.body?.cancel();
+    // The upstream's error body is dropped on purpose (clients never see a raw provider error shape), unless the
+    // adapter reads documented refusals from it into one of our own errors.
+    const error =
+      refusal === undefined || res.status !== 400 ? undefined : refusal(400, await res.json().catch(() => null));
+    await res.body?.cancel().catch(() => undefined);
     const failure: Failure = { kind: "status", status: res.status };
+    if (error !== undefined) failure.error = error;
     const hint = retryAfterMs(res);
     if (hint !== undefined) failure.retryAfterMs = hint;
     return failure;
@@ -101,6 +107,26 @@ async function send(
     if (signal.aborted) return { kind: "timeout" };
     return { kind: "connection", message: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/**
+ * Providers with an authorizer (signed requests, short-lived tokens) get it applied last, over the final headers. A
+ * 401 means a cached token went stale before its stated expiry (revoked, clock skew): the authorizer forgets it and
+ * the request is sent once more with a fresh one.
+ */
+async function authorizedFetch(services: Services, provider: ResolvedProvider, request: Request): Promise<Response> {
+  const authorizer = provider.authorizer;
+  if (authorizer === undefined) return services.fetch(request);
+  const fetch = (r: Request) => services.fetch(r);
+  const spare = authorizer.invalidate === undefined ? undefined : request.clone();
+  const res = await services.fetch(await authorizer.authorize(request, fetch));
+  if (res.status !== 401 || spare === undefined) {
+    await spare?.body?.cancel();
+    return res;
+  }
+  authorizer.invalidate?.();
+  await res.body?.cancel();
+  return services.fetch(await authorizer.authorize(spare, fetch));
 }
 
 function protocolFailure(err: unknown, signal: AbortSignal): Failure {
@@ -126,7 +152,7 @@ export function chatJsonAttempt(services: Services, req: ChatRequest, trace?: At
     const loadConfig = services.policy.providers[a.providerId]?.load;
     const done = services.load.begin(a.providerId, loadConfig);
     try {
-      const sent = await send(services, request, signal, traceparent);
+      const sent = await send(services, provider, request, signal, traceparent, adapter.refusalError);
       if (!(sent instanceof Response)) return { ok: false, failure: sent };
       services.load.observeHeaders(a.providerId, sent.headers, loadConfig);
       return { ok: true, value: adapter.parseChatResponse(await sent.json(), a.upstreamModel) };
@@ -157,7 +183,7 @@ export function chatStreamAttempt(services: Services, req: ChatRequest, trace?: 
     const loadConfig = services.policy.providers[a.providerId]?.load;
     const done = services.load.begin(a.providerId, loadConfig);
     const sentAt = services.now();
-    const sent = await send(services, request, signal, traceparent);
+    const sent = await send(services, provider, request, signal, traceparent, adapter.refusalError);
     if (!(sent instanceof Response)) {
       done();
       return { ok: false, failure: sent };
@@ -218,7 +244,7 @@ export function embeddingsAttempt(services: Services, req: EmbeddingsRequest, tr
     const embed = adapter.embeddingsRequest.bind(adapter);
     const request = translate(() => new Request(embed(provider, a.upstreamModel, req), { signal }));
     if (!(request instanceof Request)) return { ok: false, failure: request };
-    const sent = await send(services, request, signal, traceparent);
+    const sent = await send(services, provider, request, signal, traceparent, adapter.refusalError);
     if (!(sent instanceof Response)) return { ok: false, failure: sent };
     try {
       return { ok: true, value: adapter.parseEmbeddingsResponse(await sent.json(), a.upstreamModel) };

@@ -2,6 +2,7 @@ import type { Merged } from "./merge";
 import { originLoad, routeTiering } from "./normalize-routing";
 import { tenantSettings } from "./normalize-tenant";
 import { routeCache, toolConfig } from "./normalize-tools";
+import { cloudSettingsOf } from "./schema-cloud";
 import type { RouteRouterValue } from "./schema-router";
 import type {
   CompiledPolicy,
@@ -32,6 +33,7 @@ export function normalize(merged: Merged): CompiledSections {
       ...(value.auth_header === undefined ? {} : { auth_header: value.auth_header }),
       headers: value.headers,
       ...(value.load === undefined ? {} : { load: originLoad(value.load) }),
+      ...cloudSettingsOf(value),
     };
   }
 

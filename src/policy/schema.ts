@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { JwtSchema } from "./schema-auth";
 import { CacheOverrideSchema } from "./schema-cache";
+import { CLOUD_SETTINGS, checkCloudSettings } from "./schema-cloud";
 import {
   AliasSchema,
   BaseUrlSchema,
@@ -32,7 +33,8 @@ export const ProviderSchema = z
   .strictObject({
     type: ProviderTypeSchema.describe(
       "Which API the provider speaks and which defaults (address, credential header) apply. Self-hosted origins: " +
-        "`vllm`, `tgi`, `sglang`, `llamacpp`, `openai-compatible`.",
+        "`vllm`, `tgi`, `sglang`, `llamacpp`, `openai-compatible`. Cloud providers (`azure-openai`, `bedrock`, " +
+        "`vertex`, `vertex-anthropic`) take the settings below.",
     ),
     base_url: BaseUrlSchema.optional().describe(
       "Address of the API, up to the version segment (e.g. `http://10.0.0.5:8000/v1`). May contain " +
@@ -52,8 +54,10 @@ export const ProviderSchema = z
         `contain ${VAR_PLACEHOLDER} placeholders. Never write a credential here; use \`api_key_secret\`.`,
     ),
     load: OriginLoadSchema.optional(),
+    ...CLOUD_SETTINGS,
   })
   .superRefine((provider, ctx) => {
+    checkCloudSettings(provider, ctx);
     if (PROVIDER_TYPES[provider.type].origin && provider.base_url === undefined) {
       ctx.addIssue({
         code: "custom",

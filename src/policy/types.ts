@@ -9,7 +9,19 @@ import type { ProviderType } from "./provider-types";
 
 export type { ProviderType };
 
-export interface ProviderConfig {
+/** Cloud providers' settings (validated per type by schema-cloud.ts); absent for every other type. */
+export interface CloudSettings {
+  region?: string;
+  project?: string;
+  resource?: string;
+  api_version?: string;
+  /** Azure: target model -> deployment name. */
+  deployments?: Record<string, string>;
+  access_key_id_secret?: string;
+  session_token_secret?: string;
+}
+
+export interface ProviderConfig extends CloudSettings {
   id: string;
   type: ProviderType;
   /** May contain `${VAR}` placeholders filled from Worker vars/secrets at request time. Absent: the preset default. */

@@ -4,9 +4,14 @@
  */
 import type { ProviderType } from "../policy/types";
 import { anthropicAdapter } from "./anthropic";
+import { sigv4Authorizer } from "./aws-sigv4";
+import { azureOpenAIAdapter } from "./azure-openai";
+import { bedrockConverseAdapter } from "./bedrock";
 import { geminiAdapter } from "./gemini";
+import { googleOAuthAuthorizer } from "./google-oauth";
 import { createOpenAICompatibleAdapter } from "./openai-compatible";
 import type { ProviderPreset } from "./types";
+import { vertexAnthropicAdapter, vertexGeminiAdapter } from "./vertex";
 
 const openaiAdapter = createOpenAICompatibleAdapter();
 
@@ -108,5 +113,43 @@ export const PROVIDER_PRESETS = {
     defaultApiKeySecret: "GEMINI_API_KEY",
     authHeader: "x-goog-api-key",
     credentialRequired: true,
+  },
+  /**
+   * Azure OpenAI: `api-key` header by default; for Entra ID set `auth_header: authorization` and name a secret that
+   * holds the bearer token.
+   */
+  "azure-openai": {
+    adapter: azureOpenAIAdapter,
+    defaultBaseUrl: "https://{resource}.openai.azure.com/openai",
+    defaultApiKeySecret: "AZURE_OPENAI_API_KEY",
+    authHeader: "api-key",
+    credentialRequired: true,
+  },
+  /** Converse / ConverseStream, SigV4-signed; `api_key_secret` names the secret access key. */
+  bedrock: {
+    adapter: bedrockConverseAdapter,
+    defaultBaseUrl: "https://bedrock-runtime.{region}.amazonaws.com",
+    defaultApiKeySecret: "AWS_SECRET_ACCESS_KEY",
+    authHeader: "authorization",
+    credentialRequired: true,
+    authorizer: sigv4Authorizer("bedrock"),
+  },
+  /** Gemini on Vertex AI; `api_key_secret` names the service-account JSON, turned into OAuth access tokens. */
+  vertex: {
+    adapter: vertexGeminiAdapter,
+    defaultBaseUrl: "https://{region}-aiplatform.googleapis.com/v1",
+    defaultApiKeySecret: "GOOGLE_SERVICE_ACCOUNT_JSON",
+    authHeader: "authorization",
+    credentialRequired: true,
+    authorizer: googleOAuthAuthorizer,
+  },
+  /** Anthropic models on Vertex AI (rawPredict / streamRawPredict), same credential as `vertex`. */
+  "vertex-anthropic": {
+    adapter: vertexAnthropicAdapter,
+    defaultBaseUrl: "https://{region}-aiplatform.googleapis.com/v1",
+    defaultApiKeySecret: "GOOGLE_SERVICE_ACCOUNT_JSON",
+    authHeader: "authorization",
+    credentialRequired: true,
+    authorizer: googleOAuthAuthorizer,
   },
 } satisfies Record<ProviderType, ProviderPreset>;

@@ -3,9 +3,10 @@
  * filled from Worker vars/secrets, and the credential in the preset's header. Reasons name the provider and the
  * missing variable, never a value, so they are safe to log.
  */
+import { cloudSettingsOf } from "../policy/schema-cloud";
 import type { ProviderConfig } from "../policy/types";
 import { getPreset } from "./registry";
-import type { ResolvedProvider } from "./types";
+import type { RequestAuthorizer, ResolvedProvider } from "./types";
 
 export type ResolveResult = { ok: true; provider: ResolvedProvider } | { ok: false; reason: string };
 
@@ -50,7 +51,7 @@ export function resolveProvider(config: ProviderConfig, lookup: Lookup): Resolve
   const preset = getPreset(config.type);
   const fail = (why: string): ResolveResult => ({ ok: false, reason: `provider '${config.id}': ${why}` });
 
-  const template = config.base_url ?? preset.defaultBaseUrl;
+  const template = config.base_url ?? settingsFilled(preset.defaultBaseUrl, config);
   if (template === undefined) return fail(`no base_url configured, and type '${config.type}' has no default`);
   const baseUrl = fill(template, lookup);
   if (!baseUrl.ok) return fail(`base_url needs variable ${baseUrl.missing}, which is not set`);
@@ -73,6 +74,11 @@ export function resolveProvider(config: ProviderConfig, lookup: Lookup): Resolve
     // A secret named in policy (or by the preset) must exist, even for origins where a credential is optional.
     const key = present(lookup, secret)?.trim();
     if (key === undefined || key === "") return fail(`credential variable ${secret} is not set`);
+    if (preset.authorizer !== undefined) {
+      const built = preset.authorizer(config, key, (name) => present(lookup, name));
+      if (!built.ok) return fail(built.reason);
+      return { ok: true, provider: resolved(config, baseUrl.value, headers, built.authorizer) };
+    }
     if (UNSAFE_HEADER_VALUE.test(key))
       return fail(`credential variable ${secret} has a line break or NUL in its value`);
     const authHeader = (config.auth_header ?? preset.authHeader).toLowerCase();
@@ -80,10 +86,37 @@ export function resolveProvider(config: ProviderConfig, lookup: Lookup): Resolve
     headers[authHeader] = authHeader === "authorization" ? `Bearer ${key}` : key;
   }
 
-  return {
-    ok: true,
-    provider: { id: config.id, type: config.type, baseUrl: baseUrl.value.replace(/\/+$/, ""), headers },
+  return { ok: true, provider: resolved(config, baseUrl.value, headers) };
+}
+
+function resolved(
+  config: ProviderConfig,
+  baseUrl: string,
+  headers: Record<string, string>,
+  authorizer?: RequestAuthorizer,
+): ResolvedProvider {
+  const provider: ResolvedProvider = {
+    id: config.id,
+    type: config.type,
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    headers,
   };
+  const settings = cloudSettingsOf(config);
+  if (Object.keys(settings).length > 0) provider.settings = settings;
+  if (authorizer !== undefined) provider.authorizer = authorizer;
+  return provider;
+}
+
+/** A preset's default address with `{region}`-style settings filled in; undefined when one of them is not set. */
+function settingsFilled(template: string | undefined, config: ProviderConfig): string | undefined {
+  if (template === undefined) return undefined;
+  let missing = false;
+  const url = template.replace(/\{(region|project|resource)\}/g, (_, name: "region" | "project" | "resource") => {
+    const value = config[name];
+    if (value === undefined) missing = true;
+    return value ?? "";
+  });
+  return missing ? undefined : url;
 }
 
 /**

@@ -19,6 +19,10 @@ const GEN_AI_PROVIDER_NAMES = {
   llamacpp: "llamacpp",
   anthropic: "anthropic",
   gemini: "gcp.gemini",
+  "azure-openai": "azure.ai.openai",
+  bedrock: "aws.bedrock",
+  vertex: "gcp.vertex_ai",
+  "vertex-anthropic": "gcp.vertex_ai",
 } satisfies Record<ProviderType, string>;
 
 export function genAiProviderName(type: ProviderType): string {

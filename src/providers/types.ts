@@ -1,5 +1,6 @@
 import type { ChatRequest, ChatResponse, ChunkEvent, EmbeddingsRequest, EmbeddingsResponse } from "../canonical/chat";
-import type { ProviderType } from "../policy/types";
+import type { GatewayError } from "../errors";
+import type { CloudSettings, ProviderConfig, ProviderType } from "../policy/types";
 
 /** A provider resolved for one call: URL and credentials filled in from Worker secrets. Never logged or returned. */
 export interface ResolvedProvider {
@@ -8,7 +9,36 @@ export interface ResolvedProvider {
   baseUrl: string;
   /** Credential and static headers, ready to send. */
   headers: Record<string, string>;
+  /** Cloud providers' settings from policy (region, project, api version, deployments). */
+  settings?: CloudSettings;
+  /** Cloud providers whose requests are signed or carry short-lived tokens. */
+  authorizer?: RequestAuthorizer;
 }
+
+export type Fetch = (request: Request) => Promise<Response>;
+
+/**
+ * Authenticates a built request just before it is sent, for credentials that need async work (SigV4 signatures over
+ * the body, OAuth access tokens fetched and cached). Lives on the resolved provider, so its cache lives as long as
+ * the isolate's resolved providers do. It never logs credentials and its errors never contain them.
+ */
+export interface RequestAuthorizer {
+  authorize(request: Request, fetch: Fetch): Promise<Request>;
+  /** The upstream refused the credential (401): forget cached tokens, so the next `authorize` gets fresh ones. */
+  invalidate?(): void;
+}
+
+export type AuthorizerResult = { ok: true; authorizer: RequestAuthorizer } | { ok: false; reason: string };
+
+/**
+ * Builds a provider's authorizer from its credential (the value of its `api_key_secret`) and other secrets by name.
+ * Reasons name variables, never values.
+ */
+export type AuthorizerFactory = (
+  config: ProviderConfig,
+  credential: string,
+  lookup: (name: string) => string | undefined,
+) => AuthorizerResult;
 
 export interface CallOptions {
   stream: boolean;
@@ -24,7 +54,7 @@ export interface CallOptions {
  * Adapters throw `UpstreamProtocolError` when an upstream answer does not parse.
  */
 export interface ProviderAdapter {
-  readonly format: "openai" | "anthropic" | "gemini";
+  readonly format: "openai" | "anthropic" | "gemini" | "bedrock";
   /** Request fields this adapter cannot honour for `req` (e.g. `n` > 1). The planner skips such targets. */
   unsupportedParams(req: ChatRequest): string[];
   chatRequest(provider: ResolvedProvider, upstreamModel: string, req: ChatRequest, opts: CallOptions): Request;
@@ -42,11 +72,17 @@ export interface ProviderAdapter {
   /** The count from the answer to `countTokensRequest`; throws `UpstreamProtocolError` when it does not parse. */
   parseCountTokens?(body: unknown): number;
   parseEmbeddingsResponse?(body: unknown, upstreamModel: string): EmbeddingsResponse;
+  /**
+   * A client-facing error for an upstream refusal this wire format documents (e.g. a content-filter 400), from the
+   * error body; undefined for anything else. Its message is the adapter's own, never the upstream's text.
+   */
+  refusalError?(status: number, body: unknown): GatewayError | undefined;
 }
 
 /** Static facts about a provider type: which adapter, default base URL, how the credential is sent. */
 export interface ProviderPreset {
   adapter: ProviderAdapter;
+  /** May contain `{region}`, `{project}` or `{resource}`, filled from the provider's settings. */
   defaultBaseUrl?: string;
   defaultApiKeySecret?: string;
   /** Lower-case header name; `authorization` values get a `Bearer ` prefix. */
@@ -54,4 +90,6 @@ export interface ProviderPreset {
   defaultHeaders?: Record<string, string>;
   /** Origins (self-hosted clusters) may run without a credential; hosted providers may not. */
   credentialRequired: boolean;
+  /** When set, the credential goes to this factory instead of into `authHeader`. */
+  authorizer?: AuthorizerFactory;
 }

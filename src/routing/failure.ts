@@ -8,7 +8,8 @@ import { GatewayError } from "../errors";
 import type { RouteConfig } from "../policy/types";
 
 export type Failure =
-  | { kind: "status"; status: number; retryAfterMs?: number }
+  /** `error`: what the client is told when this failure ends the chain, when the adapter recognised the refusal. */
+  | { kind: "status"; status: number; retryAfterMs?: number; error?: GatewayError }
   | { kind: "timeout" }
   | { kind: "connection"; message: string }
   | { kind: "bad_response"; message: string }
@@ -51,6 +52,7 @@ export function countsAgainstBreaker(failure: Failure, on: FallbackOn): boolean 
 export function failureError(failure: Failure, attemptMs: number): GatewayError {
   switch (failure.kind) {
     case "status":
+      if (failure.error !== undefined) return failure.error;
       if (failure.status === 429) return rateLimited(failure.retryAfterMs);
       if (failure.status >= 500) {
         return new GatewayError("upstream_error", `upstream failed with status ${failure.status}`);

@@ -147,7 +147,7 @@ function streamFrames(conv: AnthropicConversation, reply: FakeReply, id: string,
   ];
 }
 
-function messages({ body, model, directives: d, seq }: RouteInput): Outcome {
+export function messages({ body, model, directives: d, seq }: RouteInput): Outcome {
   const parsed = parseAnthropic(body, model);
   if (!parsed.ok) return { kind: "json", status: 400, body: anthropicErrorBody(400, parsed.message) };
   const conv = parsed.value;

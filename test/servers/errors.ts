@@ -1,7 +1,7 @@
 import { openAiErrorBody } from "../../local/openai-wire";
 import { type SseFrame, sseJson } from "../../local/sse";
 
-export type Dialect = "openai" | "anthropic" | "gemini";
+export type Dialect = "openai" | "anthropic" | "gemini" | "bedrock";
 
 const ANTHROPIC_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -40,19 +40,39 @@ export function geminiErrorBody(status: number, message: string) {
   return { error: { code: status, message, status: code } };
 }
 
+const BEDROCK_ERRORS: Record<number, string> = {
+  400: "ValidationException",
+  403: "AccessDeniedException",
+  404: "ResourceNotFoundException",
+  408: "ModelTimeoutException",
+  424: "ModelErrorException",
+  429: "ThrottlingException",
+  500: "InternalServerException",
+  503: "ServiceUnavailableException",
+};
+
+/** Bedrock's error type travels in the `x-amzn-ErrorType` header; the body holds only the message. */
+export function bedrockErrorType(status: number): string {
+  return BEDROCK_ERRORS[status] ?? (status >= 500 ? "InternalServerException" : "ValidationException");
+}
+
 /** The error body each provider documents, for an HTTP error status. */
 export function errorBody(dialect: Dialect, status: number, message: string): unknown {
+  if (dialect === "bedrock") return { message };
   if (dialect === "anthropic") return anthropicErrorBody(status, message);
   if (dialect === "gemini") return geminiErrorBody(status, message);
   return openAiErrorBody(status, message);
 }
 
-export function errorHeaders(status: number): Record<string, string> {
-  return status === 429 ? { "retry-after": "1" } : {};
+export function errorHeaders(status: number, dialect: Dialect = "openai"): Record<string, string> {
+  const headers: Record<string, string> = status === 429 ? { "retry-after": "1" } : {};
+  if (dialect === "bedrock")
+    headers["x-amzn-errortype"] = `${bedrockErrorType(status)}:http://internal.amazon.com/coral/com.amazon.bedrock/`;
+  return headers;
 }
 
 /** The error event a provider sends inside an already-started stream (an overload, typically). */
-export function errorFrame(dialect: Dialect): SseFrame {
+export function errorFrame(dialect: Exclude<Dialect, "bedrock">): SseFrame {
   if (dialect === "anthropic") {
     return sseJson(anthropicErrorBody(529, "Overloaded (fake error_mid_stream)"), { event: "error" });
   }

@@ -1,13 +1,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeServer, listen, parseJson, readBody, sendJson, sleep } from "../../local/http";
 import { anthropicRoutes } from "./anthropic-routes";
+import { azureRoutes } from "./azure-routes";
+import { bedrockRoutes } from "./bedrock-routes";
 import { DEFAULT_TOKEN_PROB, type Directives, parseDirectives } from "./directives";
 import { type Dialect, errorBody, errorHeaders } from "./errors";
 import { geminiRoutes } from "./gemini-routes";
+import { type GoogleOAuthFake, startGoogleOAuthFake } from "./google-oauth-fake";
 import { openAiRoutes } from "./openai-routes";
 import { type Outcome, writeOutcome } from "./outcome";
 import { flattenHeaders, type RecordedRequest, Recorder } from "./recorder";
 import type { FakeRoute } from "./route";
+import { vertexRoutes } from "./vertex-routes";
 
 /**
  * The fake upstream for tests: one loopback server speaking the OpenAI (`/v1/...`), Anthropic (`/anthropic/v1/...`)
@@ -22,13 +26,21 @@ export type { FakeAnswer, RecordedRequest } from "./recorder";
 export interface FakeUpstream {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
   url: string;
+  /** A Google service-account key file whose `token_uri` is this server's OAuth token endpoint (Vertex tests). */
+  serviceAccountJson: string;
   close(): Promise<void>;
   requests(): RecordedRequest[];
   /** Forgets recorded requests. `fail_first` counters are kept: they are per key, and keys are unique per test. */
   clear(): void;
 }
 
-const ROUTES: readonly FakeRoute[] = [...openAiRoutes, ...anthropicRoutes, ...geminiRoutes];
+const ROUTES: readonly FakeRoute[] = [
+  ...openAiRoutes,
+  ...anthropicRoutes,
+  ...geminiRoutes,
+  ...bedrockRoutes,
+  ...azureRoutes,
+];
 const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 function decodePath(pathname: string): string {
@@ -39,8 +51,12 @@ function decodePath(pathname: string): string {
   }
 }
 
-function matchRoute(method: string, path: string): { route: FakeRoute; pathModel?: string } | undefined {
-  for (const route of ROUTES) {
+function matchRoute(
+  routes: readonly FakeRoute[],
+  method: string,
+  path: string,
+): { route: FakeRoute; pathModel?: string } | undefined {
+  for (const route of routes) {
     if (route.method !== method) continue;
     const m = route.pattern.exec(path);
     if (m === null) continue;
@@ -50,7 +66,7 @@ function matchRoute(method: string, path: string): { route: FakeRoute; pathModel
 }
 
 function fail(dialect: Dialect, status: number, message: string): Outcome {
-  return { kind: "json", status, body: errorBody(dialect, status, message), headers: errorHeaders(status) };
+  return { kind: "json", status, body: errorBody(dialect, status, message), headers: errorHeaders(status, dialect) };
 }
 
 const NO_FAULTS: Directives = {
@@ -72,6 +88,8 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
   const recorder = new Recorder();
   const failures = new Map<string, number>();
   let seq = 0;
+  let oauth: GoogleOAuthFake | undefined;
+  let routes: readonly FakeRoute[] = ROUTES;
 
   function control(req: IncomingMessage, res: ServerResponse, url: URL): void {
     if (req.method === "DELETE") {
@@ -111,7 +129,17 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       receivedAt: Date.now(),
     });
 
-    const match = matchRoute(method, path);
+    if (oauth !== undefined && method === "POST" && path === oauth.tokenPath) {
+      return writeOutcome(res, oauth.exchange(text), NO_FAULTS);
+    }
+    if (oauth !== undefined && method === "POST" && path === "/oauth2/__expire") {
+      oauth.expireAll();
+      return sendJson(res, 200, { expired: true });
+    }
+    if (oauth !== undefined && method === "GET" && path === "/oauth2/__stats") {
+      return sendJson(res, 200, { exchanges: oauth.exchanges() });
+    }
+    const match = matchRoute(routes, method, path);
     const dialect = match?.route.dialect ?? "openai";
     if (!raw.ok) {
       if (raw.reason === "too_large") await writeOutcome(res, fail(dialect, 413, "request body too large"), NO_FAULTS);
@@ -126,6 +154,16 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       return writeOutcome(res, fail(dialect, 400, "request body is not valid JSON"), NO_FAULTS);
     }
     const { route, pathModel } = match;
+    const rawUrl = req.url ?? "/";
+    const q = rawUrl.indexOf("?");
+    const refused = route.authenticate?.({
+      method,
+      rawPath: q === -1 ? rawUrl : rawUrl.slice(0, q),
+      rawQuery: q === -1 ? "" : rawUrl.slice(q + 1),
+      headers: req.headers,
+      body: text,
+    });
+    if (refused !== undefined) return writeOutcome(res, refused, NO_FAULTS);
     const bodyModel = (body as { model?: unknown } | null)?.model;
     const modelRaw = route.modelFrom === "path" ? pathModel : typeof bodyModel === "string" ? bodyModel : undefined;
     const steering = parseDirectives(req.headers, modelRaw);
@@ -161,8 +199,12 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
     });
   });
   const url = await listen(server, opts.port ?? 0, "127.0.0.1");
+  // The token endpoint's address is part of the service account (its `token_uri`), so it exists once we listen.
+  oauth = startGoogleOAuthFake(url);
+  routes = [...ROUTES, ...vertexRoutes(oauth)];
   return {
     url,
+    serviceAccountJson: oauth.serviceAccount.json,
     close: () => closeServer(server),
     requests: () => recorder.list(),
     clear: () => recorder.clear(),

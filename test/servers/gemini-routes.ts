@@ -114,7 +114,7 @@ function streamChunks(conv: Conversation, reply: FakeReply, responseId: string, 
   return chunks;
 }
 
-function generate(input: RouteInput, mode: "json" | "stream"): Outcome {
+export function generate(input: RouteInput, mode: "json" | "stream"): Outcome {
   const { body, model, directives: d, seq, query } = input;
   const parsed = parseGemini(body, model, mode === "stream");
   if (!parsed.ok) return { kind: "json", status: 400, body: geminiErrorBody(400, parsed.message) };

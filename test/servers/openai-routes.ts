@@ -66,7 +66,7 @@ function tokenLogprobs(count: number, d: Directives): number[] {
   );
 }
 
-function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
+export function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   const parsed = parseOpenAiChat(body);
   if (!parsed.ok) return invalid(parsed.message);
   const asked = parsed.value.conversation;
@@ -91,7 +91,7 @@ function chat({ body, model, directives: d, seq }: RouteInput): Outcome {
   return { kind: "sse", frames, errorFrame: errorFrame("openai"), answer };
 }
 
-function embeddings({ body, model, directives: d }: RouteInput): Outcome {
+export function embeddings({ body, model, directives: d }: RouteInput): Outcome {
   const parsed = parseOpenAiEmbeddings(body);
   if (!parsed.ok) return invalid(parsed.message);
   const inputs = embeddingInputs(parsed.value);

@@ -11,7 +11,15 @@ export type AnswerCounts = Pick<FakeAnswer, "promptTokens" | "completionTokens" 
 export type Outcome =
   | { kind: "json"; status: number; body: unknown; headers?: Record<string, string>; answer?: AnswerCounts }
   /** `errorFrame` is the provider-shaped error event sent by `error_mid_stream`. */
-  | { kind: "sse"; frames: SseFrame[]; errorFrame: SseFrame; answer?: AnswerCounts };
+  | { kind: "sse"; frames: SseFrame[]; errorFrame: SseFrame; answer?: AnswerCounts }
+  /** A binary event stream (Bedrock's `application/vnd.amazon.eventstream`); `content` frames count like SSE ones. */
+  | {
+      kind: "binary";
+      contentType: string;
+      frames: { bytes: Uint8Array; content: boolean }[];
+      errorFrame: Uint8Array;
+      answer?: AnswerCounts;
+    };
 
 /** Progress of a written stream: content events sent so far, and whether every frame was written. */
 export interface StreamProgress {
@@ -23,7 +31,7 @@ const PIECE_SIZES = [3, 1, 7, 2, 5, 4, 6];
 const GARBAGE_JSON = '{"id": "garbage", "choices": [{"message": ';
 
 /** Index just after the n-th content frame (n = 0: before the first one; fewer than n: after the last one). */
-export function cutIndex(frames: readonly SseFrame[], n: number): number {
+export function cutIndex(frames: readonly { content?: boolean }[], n: number): number {
   let seen = 0;
   let first = -1;
   let afterLast = -1;
@@ -124,6 +132,45 @@ function writeJson(res: ServerResponse, outcome: Extract<Outcome, { kind: "json"
   res.end(text);
 }
 
+async function writeBytes(res: ServerResponse, bytes: Uint8Array, split: boolean): Promise<void> {
+  if (!split) return writeAndFlush(res, bytes);
+  let k = 0;
+  for (let i = 0; i < bytes.length && isOpen(res); k++) {
+    const size = PIECE_SIZES[k % PIECE_SIZES.length] ?? 1;
+    await writeAndFlush(res, bytes.subarray(i, i + size));
+    await new Promise((resolve) => setImmediate(resolve));
+    i += size;
+  }
+}
+
+async function writeBinary(
+  res: ServerResponse,
+  outcome: Extract<Outcome, { kind: "binary" }>,
+  d: Directives,
+  progress: StreamProgress,
+) {
+  const stopAfter = d.errorMidStream ?? d.dropAfter ?? d.endAfter;
+  const end = stopAfter === undefined ? outcome.frames.length : cutIndex(outcome.frames, stopAfter);
+  res.writeHead(200, { "content-type": outcome.contentType });
+  for (let i = 0; i < end && isOpen(res); i++) {
+    if (i > 0) await sleep(d.chunkDelayMs);
+    const frame = outcome.frames[i];
+    if (frame === undefined) break;
+    await writeBytes(res, frame.bytes, d.split);
+    if (frame.content && isOpen(res)) progress.contentEvents += 1;
+  }
+  if (!isOpen(res)) return;
+  if (d.errorMidStream !== undefined) {
+    await writeBytes(res, outcome.errorFrame, d.split);
+    res.end();
+  } else if (d.dropAfter !== undefined) {
+    res.destroy();
+  } else {
+    res.end();
+    if (d.endAfter === undefined) progress.completed = true;
+  }
+}
+
 /** `progress` (streams only) is updated as frames are written, so a recorder can tell what really went out. */
 export async function writeOutcome(
   res: ServerResponse,
@@ -133,5 +180,6 @@ export async function writeOutcome(
 ): Promise<void> {
   if (!isOpen(res)) return;
   if (outcome.kind === "json") writeJson(res, outcome, d);
+  else if (outcome.kind === "binary") await writeBinary(res, outcome, d, progress);
   else await writeSse(res, outcome, d, progress);
 }

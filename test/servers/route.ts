@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { Directives } from "./directives";
 import type { Dialect } from "./errors";
 import type { Outcome } from "./outcome";
@@ -12,6 +13,17 @@ export interface RouteInput {
   seq: number;
 }
 
+/** The request as it arrived, for routes that check signatures or tokens. */
+export interface RawRequest {
+  method: string;
+  /** Path as sent on the request line, still percent-encoded, without the query. */
+  rawPath: string;
+  /** Query string without `?` ("" when none). */
+  rawQuery: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
 export interface FakeRoute {
   dialect: Dialect;
   method: "GET" | "POST";
@@ -19,4 +31,6 @@ export interface FakeRoute {
   /** Where the (directive-carrying) model name is: the JSON body's `model`, the first path capture, or nowhere. */
   modelFrom: "body" | "path" | "none";
   handle(input: RouteInput): Outcome;
+  /** Checked before any fault directive, as a real API authenticates first: an outcome here refuses the request. */
+  authenticate?(raw: RawRequest): Outcome | undefined;
 }

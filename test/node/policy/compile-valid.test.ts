@@ -77,7 +77,7 @@ describe("shipped policy sets compile", () => {
     ]);
     expect(policy.models["m-unpriced"]?.pricing).toBeNull();
     expect(policy.routes.test?.timeouts).toEqual({ attempt_ms: 1000, deadline_ms: 5000 });
-    expect(policy.tenants["t-main"]?.routes).toEqual(["auto", "test"]);
+    expect(policy.tenants["t-main"]?.routes).toEqual(["auto", "test", "cloud"]);
     expect(policy.tenants["t-restricted"]?.routes).toEqual(["restricted"]);
     expect(policy.tenants["t-tools"]?.tools).toEqual([
       "get_weather",

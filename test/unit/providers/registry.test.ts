@@ -18,11 +18,14 @@ const ALL: ProviderType[] = [
   "gemini",
 ];
 
+/** Cloud providers: addresses built from settings, credentials turned into signatures or tokens by an authorizer. */
+const CLOUD: ProviderType[] = ["azure-openai", "bedrock", "vertex", "vertex-anthropic"];
+
 const ORIGINS: ProviderType[] = ["openai-compatible", "vllm", "tgi", "sglang", "llamacpp"];
 
 describe("PROVIDER_PRESETS", () => {
   it("describes exactly the provider types", () => {
-    expect([...PROVIDER_TYPES].sort()).toEqual([...ALL].sort());
+    expect([...PROVIDER_TYPES].sort()).toEqual([...ALL, ...CLOUD].sort());
     for (const type of ALL) expect(isProviderType(type)).toBe(true);
     expect(isProviderType("toString")).toBe(false);
     expect(isProviderType("azure")).toBe(false);
@@ -69,5 +72,14 @@ describe("PROVIDER_PRESETS", () => {
     expect(getAdapter("llamacpp").unsupportedParams(manyChoices)).toEqual(["n"]);
     expect(getAdapter("groq").embeddingsRequest).toBeUndefined();
     expect(getAdapter("openai").embeddingsRequest).toBeTypeOf("function");
+  });
+});
+
+describe.each(CLOUD)("cloud preset %s", (type) => {
+  it("builds its address from settings (cloud credentials go to an authorizer)", () => {
+    const preset = getPreset(type);
+    expect(preset.defaultBaseUrl).toMatch(/^https:\/\/[^/]*\{(region|resource)\}/);
+    if (type !== "azure-openai") expect(preset.authorizer).toBeTypeOf("function");
+    expect(preset.credentialRequired).toBe(true);
   });
 });
