@@ -30,6 +30,11 @@ export interface GroupCommitOptions<I, R> {
   timeoutMs: number;
   /** Most items per call. */
   maxItems?: number;
+  /**
+   * Keeps a sent batch alive past its leader's response (the runtime's `waitUntil`): a leader whose client hangs up
+   * must still hear the answer, since the batch carries other requests' items.
+   */
+  keepAlive?: (p: Promise<unknown>) => void;
   /** Rough size of an item (characters); a batch stops growing past `maxWeight`. Default 1 per item. */
   weight?: (item: I) => number;
   maxWeight?: number;
@@ -41,16 +46,18 @@ type Signal<R> = { kind: "value"; value: R } | { kind: "error"; error: Error };
 
 interface Waiter<I, R> {
   item: I;
-  /** Set by the leader when the batch is answered: plain data, never a promise shared between requests. */
+  /** Set when the batch is answered: plain data, never a promise shared between requests. */
   outcome?: Signal<R>;
+  /** When the batch carrying this item stops waiting for its answer (set as it is sent). */
+  deadline?: number;
 }
 
 interface Queue<I, R> {
   /** The batch still gathering items: its leader has not sent it yet. */
   open: Waiter<I, R>[] | undefined;
   weight: number;
-  /** Batches of this object out now. */
-  inflight: number;
+  /** Deadlines of this object's batches out now (a batch whose leader's request died counts until its deadline). */
+  inflight: Set<{ deadline: number }>;
 }
 
 const DEFAULT_MAX_ITEMS = 64;
@@ -63,7 +70,7 @@ export class GroupCommit<I, R> {
   async submit(key: string, item: I): Promise<R> {
     let queue = this.queues.get(key);
     if (queue === undefined) {
-      queue = { open: undefined, weight: 0, inflight: 0 };
+      queue = { open: undefined, weight: 0, inflight: new Set() };
       this.queues.set(key, queue);
     }
     const self: Waiter<I, R> = { item };
@@ -88,7 +95,10 @@ export class GroupCommit<I, R> {
    */
   private async follow(self: Waiter<I, R>): Promise<R> {
     const limit = 2 * this.opts.timeoutMs + 1_000;
-    const answered = await until(() => self.outcome !== undefined, limit);
+    const answered = await until(
+      () => self.outcome !== undefined || (self.deadline !== undefined && Date.now() > self.deadline + 1_000),
+      limit,
+    );
     const outcome = self.outcome;
     if (!answered || outcome === undefined) {
       throw new StoreUnavailableError(`${this.opts.label([])}: no answer in ${limit} ms (queued)`);
@@ -105,23 +115,34 @@ export class GroupCommit<I, R> {
     // One microtask: what the same task submits joins this batch (50 calls started together are one call).
     await null;
     // What arrives while the object works on the batch out goes with this one (bounded: a hung batch times out).
-    if (queue.inflight > 0) await until(() => queue.inflight === 0, this.opts.timeoutMs);
+    if (busy(queue)) await until(() => !busy(queue), this.opts.timeoutMs);
     if (queue.open === batch) queue.open = undefined;
-    queue.inflight += 1;
-    let outcomes: ItemOutcome<R>[] | Error;
+    const out = { deadline: Date.now() + this.opts.timeoutMs };
+    for (const w of batch) w.deadline = out.deadline;
+    queue.inflight.add(out);
+    // The answer is handed out by a continuation attached right away (not after this function's await), so that it
+    // runs even if the leader's own request is cancelled meanwhile; keepAlive holds its request open for it.
+    const answered = this.call(
+      key,
+      batch.map((w) => w.item),
+    ).then(
+      (outcomes) => outcomes,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+    const handedOut = answered.then((outcomes) => {
+      queue.inflight.delete(out);
+      if (queue.inflight.size === 0 && queue.open === undefined && this.queues.get(key) === queue) {
+        this.queues.delete(key);
+      }
+      for (const [i, w] of batch.entries()) w.outcome = toSignal(outcomes, i);
+    });
     try {
-      outcomes = await this.call(
-        key,
-        batch.map((w) => w.item),
-      );
-    } catch (err) {
-      outcomes = err instanceof Error ? err : new Error(String(err));
-    } finally {
-      queue.inflight -= 1;
+      this.opts.keepAlive?.(handedOut);
+    } catch {
+      // Outside a request (tests, scripts) there is nothing to keep alive.
     }
-    if (queue.inflight === 0 && queue.open === undefined && this.queues.get(key) === queue) this.queues.delete(key);
-    for (const [i, w] of batch.entries()) w.outcome = toSignal(outcomes, i);
-    const own = toSignal(outcomes, 0);
+    await handedOut;
+    const own = self.outcome ?? toSignal(await answered, 0);
     if (own.kind === "error") throw own.error;
     return own.value;
   }
@@ -133,6 +154,12 @@ export class GroupCommit<I, R> {
     }
     return outcomes;
   }
+}
+
+function busy<I, R>(queue: Queue<I, R>): boolean {
+  const now = Date.now();
+  for (const b of queue.inflight) if (now < b.deadline) return true;
+  return false;
 }
 
 /**

@@ -9,6 +9,12 @@ import { StoreUnavailableError } from "./types";
 export const STORE_TIMEOUT_MS = 5_000;
 
 /**
+ * Calls off the request path (credits, balances, listings, sweeps, key management) wait longer: nobody's request is
+ * held by them, and the first call to a cold store object (which creates its tables) may legitimately take seconds.
+ */
+export const ADMIN_TIMEOUT_MS = 30_000;
+
+/**
  * Rejects with StoreUnavailableError (`<label>: no answer in <ms> ms`) when `p` takes longer than `ms`; `p` is left to
  * finish and its failure is ignored. A non-finite `ms` waits for ever.
  */

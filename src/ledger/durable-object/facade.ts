@@ -1,4 +1,6 @@
+import { waitUntil } from "cloudflare:workers";
 import { GroupCommit } from "../group-commit";
+import { ADMIN_TIMEOUT_MS } from "../timeout";
 import type {
   AdmitRequest,
   AdmitResult,
@@ -44,6 +46,7 @@ export function createDurableObjectLedger(ns: DurableObjectLedgerBindings): {
 } {
   const seen = new Set<string>();
   const timeoutMs = ns.timeoutMs ?? STORE_TIMEOUT_MS;
+  const adminMs = Math.max(timeoutMs, ADMIN_TIMEOUT_MS);
   // Stubs and ids are made per call: both belong to the request that makes them (an id kept across requests fails
   // the next request's call with "Cannot perform I/O on behalf of a different request").
   const tenant = (tenantId: string) => {
@@ -56,6 +59,7 @@ export function createDurableObjectLedger(ns: DurableObjectLedgerBindings): {
     timeoutMs,
     maxWeight: MAX_BATCH_WEIGHT,
     weight: opWeight,
+    keepAlive: waitUntil,
     label: (ops) => `ledger store unavailable (durable object ${ops.length === 1 ? ops[0]?.kind : "commit"})`,
     send: (tenantId, ops) =>
       callStore(
@@ -80,7 +84,7 @@ export function createDurableObjectLedger(ns: DurableObjectLedgerBindings): {
 
   const sweepTenants = async (tenantIds: readonly string[], now?: number): Promise<number> => {
     const counts = await Promise.all(
-      tenantIds.map((id) => callStore("sweep", () => tenant(id).sweep(now), { idempotent: true, timeoutMs })),
+      tenantIds.map((id) => callStore("sweep", () => tenant(id).sweep(now), { idempotent: true, timeoutMs: adminMs })),
     );
     return counts.reduce((sum, n) => sum + n, 0);
   };
@@ -101,24 +105,24 @@ export function createDurableObjectLedger(ns: DurableObjectLedgerBindings): {
       assertCredit(amount);
       return callStore("credit", () => tenant(tenantId).credit(keyId, tenantId, amount, reference, type), {
         idempotent: true,
-        timeoutMs,
+        timeoutMs: adminMs,
       });
     },
     balance(keyId: string, tenantId: string): Promise<Balance> {
-      return callStore("balance", () => tenant(tenantId).balance(keyId), { idempotent: true, timeoutMs });
+      return callStore("balance", () => tenant(tenantId).balance(keyId), { idempotent: true, timeoutMs: adminMs });
     },
     entries(keyId, tenantId, opts) {
       const limit = pageLimit(opts?.limit);
       return callStore("entries", () => tenant(tenantId).entries(keyId, limit, opts?.beforeSeq), {
         idempotent: true,
-        timeoutMs,
+        timeoutMs: adminMs,
       });
     },
     usage(tenantId, opts) {
       const query: { limit: number; keyId?: string; since?: number } = { limit: pageLimit(opts?.limit) };
       if (opts?.keyId !== undefined) query.keyId = opts.keyId;
       if (opts?.since !== undefined) query.since = opts.since;
-      return callStore("usage", () => tenant(tenantId).usage(query), { idempotent: true, timeoutMs });
+      return callStore("usage", () => tenant(tenantId).usage(query), { idempotent: true, timeoutMs: adminMs });
     },
     sweep(now?: number) {
       return sweepTenants([...seen], now);
@@ -144,24 +148,32 @@ export function createDurableObjectLedger(ns: DurableObjectLedgerBindings): {
    */
   const keys: KeyStore = {
     async create(record: KeyRecord) {
-      const created = await callStore("keys.create", () => directory(record.keyId).create(record), { timeoutMs });
+      const created = await callStore("keys.create", () => directory(record.keyId).create(record), {
+        timeoutMs: adminMs,
+      });
       if (!created) return false;
-      await callStore("keys.index", () => tenant(record.tenantId).indexKey(record), { idempotent: true, timeoutMs });
+      await callStore("keys.index", () => tenant(record.tenantId).indexKey(record), {
+        idempotent: true,
+        timeoutMs: adminMs,
+      });
       return true;
     },
     get(keyId: string) {
       return callStore("keys.get", () => directory(keyId).record(keyId), { idempotent: true, timeoutMs });
     },
     list(tenantId: string) {
-      return callStore("keys.list", () => tenant(tenantId).listKeys(), { idempotent: true, timeoutMs });
+      return callStore("keys.list", () => tenant(tenantId).listKeys(), { idempotent: true, timeoutMs: adminMs });
     },
     async revoke(keyId: string, at: number) {
       const record = await callStore("keys.revoke", () => directory(keyId).revoke(keyId, at), {
         idempotent: true,
-        timeoutMs,
+        timeoutMs: adminMs,
       });
       if (record)
-        await callStore("keys.index", () => tenant(record.tenantId).indexKey(record), { idempotent: true, timeoutMs });
+        await callStore("keys.index", () => tenant(record.tenantId).indexKey(record), {
+          idempotent: true,
+          timeoutMs: adminMs,
+        });
       return record;
     },
   };
