@@ -35,6 +35,12 @@ export interface GroupCommitOptions<I, R> {
    * must still hear the answer, since the batch carries other requests' items.
    */
   keepAlive?: (p: Promise<unknown>) => void;
+  /**
+   * Items on a request's critical path (admissions). A batch led by one waits only behind batches that carry such
+   * items too: an admission never waits for settlements of earlier requests (at c=1, the previous request's
+   * settlement is often still out when the next admission arrives).
+   */
+  urgent?: (item: I) => boolean;
   /** Rough size of an item (characters); a batch stops growing past `maxWeight`. Default 1 per item. */
   weight?: (item: I) => number;
   maxWeight?: number;
@@ -55,9 +61,11 @@ interface Waiter<I, R> {
 interface Queue<I, R> {
   /** The batch still gathering items: its leader has not sent it yet. */
   open: Waiter<I, R>[] | undefined;
+  /** Whether the open batch's leader is urgent (it leaves without waiting for settlements out). */
+  openUrgent: boolean;
   weight: number;
   /** Deadlines of this object's batches out now (a batch whose leader's request died counts until its deadline). */
-  inflight: Set<{ deadline: number }>;
+  inflight: Set<{ deadline: number; urgent: boolean }>;
 }
 
 const DEFAULT_MAX_ITEMS = 64;
@@ -70,13 +78,15 @@ export class GroupCommit<I, R> {
   async submit(key: string, item: I): Promise<R> {
     let queue = this.queues.get(key);
     if (queue === undefined) {
-      queue = { open: undefined, weight: 0, inflight: new Set() };
+      queue = { open: undefined, openUrgent: false, weight: 0, inflight: new Set() };
       this.queues.set(key, queue);
     }
     const self: Waiter<I, R> = { item };
     const weight = this.opts.weight?.(item) ?? 1;
     const open = queue.open;
-    if (open !== undefined && this.fits(queue, open, weight)) {
+    // An urgent item never joins a batch that may wait behind settlements; it leads its own (settlements join it).
+    const urgent = this.opts.urgent?.(item) ?? false;
+    if (open !== undefined && this.fits(queue, open, weight) && (queue.openUrgent || !urgent)) {
       open.push(self);
       queue.weight += weight;
       return this.follow(self);
@@ -110,14 +120,19 @@ export class GroupCommit<I, R> {
   /** Opens a batch, gathers what arrives until the object's batch out is answered, sends it, answers everyone. */
   private async lead(key: string, queue: Queue<I, R>, self: Waiter<I, R>, weight: number): Promise<R> {
     const batch: Waiter<I, R>[] = [self];
+    const urgent = this.opts.urgent?.(self.item) ?? false;
     queue.open = batch;
+    queue.openUrgent = urgent;
     queue.weight = weight;
     // One microtask: what the same task submits joins this batch (50 calls started together are one call).
     await null;
     // What arrives while the object works on the batch out goes with this one (bounded: a hung batch times out).
-    if (busy(queue)) await until(() => !busy(queue), this.opts.timeoutMs);
+    if (busy(queue, urgent)) await until(() => !busy(queue, urgent), this.opts.timeoutMs);
     if (queue.open === batch) queue.open = undefined;
-    const out = { deadline: Date.now() + this.opts.timeoutMs };
+    const out = {
+      deadline: Date.now() + this.opts.timeoutMs,
+      urgent: batch.some((w) => this.opts.urgent?.(w.item) ?? false),
+    };
     for (const w of batch) w.deadline = out.deadline;
     queue.inflight.add(out);
     // The answer is handed out by a continuation attached right away (not after this function's await), so that it
@@ -156,9 +171,10 @@ export class GroupCommit<I, R> {
   }
 }
 
-function busy<I, R>(queue: Queue<I, R>): boolean {
+/** A batch of this object is out (for an urgent leader: one carrying urgent items) and not past its deadline. */
+function busy<I, R>(queue: Queue<I, R>, urgentOnly: boolean): boolean {
   const now = Date.now();
-  for (const b of queue.inflight) if (now < b.deadline) return true;
+  for (const b of queue.inflight) if (now < b.deadline && (b.urgent || !urgentOnly)) return true;
   return false;
 }
 
@@ -168,12 +184,12 @@ function busy<I, R>(queue: Queue<I, R>): boolean {
  * runtime may run the continuation in the other request's context (the test pool runs with
  * `no_handle_cross_request_promise_resolution`), where this request's own I/O then fails ("Cannot perform I/O on
  * behalf of a different request"), and a request that waits on nothing of its own is cancelled as hung. A timer of
- * its own is both: its callback runs in the right request, and the request is visibly waiting. A batch takes a few
- * milliseconds, so a waiter checks a handful of times.
+ * its own is both: its callback runs in the right request, and the request is visibly waiting. Checks every 1-2 ms:
+ * a batch takes a few milliseconds, so a waiter checks a handful of times.
  */
 async function until(done: () => boolean, limitMs: number): Promise<boolean> {
   const deadline = Date.now() + limitMs;
-  for (let delay = 1; !done(); delay = Math.min(4, delay * 2)) {
+  for (let delay = 1; !done(); delay = 2) {
     if (Date.now() >= deadline) return false;
     await new Promise<void>((resolve) => setTimeout(resolve, delay));
   }

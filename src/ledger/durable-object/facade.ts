@@ -60,6 +60,7 @@ export function createDurableObjectLedger(ns: DurableObjectLedgerBindings): {
     maxWeight: MAX_BATCH_WEIGHT,
     weight: opWeight,
     keepAlive: waitUntil,
+    urgent: (op) => op.kind === "admit",
     label: (ops) => `ledger store unavailable (durable object ${ops.length === 1 ? ops[0]?.kind : "commit"})`,
     send: (tenantId, ops) =>
       callStore(
