@@ -6,7 +6,7 @@ import { StoreUnavailableError } from "./types";
  * (503, no upstream call; a hold it may have made is released or left to the sweeper), and a settlement goes to its
  * retries and the durable outbox.
  */
-export const STORE_TIMEOUT_MS = 5_000;
+export const STORE_TIMEOUT_MS = 10_000;
 
 /**
  * Calls off the request path (credits, balances, listings, sweeps, key management) wait longer: nobody's request is
