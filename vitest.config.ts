@@ -39,6 +39,8 @@ export default defineConfig({
                 ANTHROPIC_API_KEY: "fake-anthropic-secret",
                 GEMINI_API_KEY: "fake-gemini-secret",
                 MAX_BODY_BYTES: "65536",
+                // Batch input files (POST /v1/files) have their own limit: a 1,000-line file is ~150 KB.
+                MAX_FILE_BYTES: "1048576",
                 ADMIN_SECRET: ADMIN_SECRET_FOR_TESTS,
                 KEY_CACHE_TTL_MS: "1000",
                 // Tests wait for each request's waitUntil work; a 1 s analytics flush timer would add a second to each.

@@ -19,6 +19,8 @@ export interface MeasureOptions {
   /** Streamed requests per target for the chunk-spread check. */
   spreadRequests: number;
   upstreamStatsUrl: string;
+  /** Skip the JSON slices (BENCH_STREAMS_ONLY=1): a quicker loop when a change only touches streams. */
+  streamsOnly?: boolean;
 }
 
 export interface LoadTotals {
@@ -70,7 +72,7 @@ export async function measure(
   if (options.warmupSeconds > 0) {
     log(`warmup: ${options.warmupSeconds} s per target`);
     for (const target of targets) {
-      await loadSlice(target, 16, options.warmupSeconds, served);
+      if (options.streamsOnly !== true) await loadSlice(target, 16, options.warmupSeconds, served);
       await streamSlice(target, Math.min(options.warmupSeconds, 1), STREAM_BODY);
     }
   }
@@ -78,7 +80,7 @@ export async function measure(
   for (let round = 0; round < options.rounds; round++) {
     const order = rotate(targets, round);
     log(`round ${round + 1}/${options.rounds}: ${order.map((t) => t.id).join(", ")}`);
-    for (const connections of JSON_CONCURRENCIES) {
+    for (const connections of options.streamsOnly === true ? [] : JSON_CONCURRENCIES) {
       for (const target of order) {
         const slice = await loadSlice(target, connections, options.secondsPerSlice, served);
         addLoad(resultsOf(results, target).json[connections], slice);

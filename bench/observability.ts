@@ -3,11 +3,14 @@ import type { Results } from "./measure";
 
 /**
  * What observability adds to a request: each row is a gateway variant with some of it on, compared with the same
- * bundle and ledger with it off (`gateway-do`), in the same interleaved run. Analytics (issue 14 §1) adds its own
- * variant and a row with both on here.
+ * bundle and ledger with it off, in the same interleaved run. `gateway-do` is the default deployment: analytics on
+ * (usage events buffered per isolate, one rollup batch per tenant a second), tracing off; `gateway-do-quiet` has
+ * both off (ANALYTICS_BACKEND=off); `gateway-do-otel` both on.
  */
 export const OBSERVABILITY_ROWS: { id: string; baseline: string; what: string }[] = [
+  { id: "gateway-do", baseline: "gateway-do-quiet", what: "analytics on (the default), tracing off" },
   { id: "gateway-do-otel", baseline: "gateway-do", what: "tracing on (every request sampled, OTLP/HTTP export)" },
+  { id: "gateway-do-otel", baseline: "gateway-do-quiet", what: "analytics + tracing on, against both off" },
 ];
 
 export function renderObservability(targets: Target[], results: Results): string[] {
@@ -22,17 +25,20 @@ export function renderObservability(targets: Target[], results: Results): string
   for (const row of OBSERVABILITY_ROWS) {
     const on = results.get(row.id);
     const off = results.get(row.baseline);
-    if (!on || !off || !targets.some((t) => t.id === row.id)) continue;
+    if (!on || !off || !targets.some((t) => t.id === row.id) || !targets.some((t) => t.id === row.baseline)) {
+      continue;
+    }
     any = true;
     const json = (r: typeof on) =>
       r.json[64].completed > 0 ? r.json[64].cpuMicros / r.json[64].completed : Number.NaN;
     const stream = (r: typeof on) => (r.stream.ok > 0 ? r.stream.cpuMicros / r.stream.ok : Number.NaN);
     const [a, b, c, d] = [json(off), json(on), stream(off), stream(on)];
+    const n = (x: number) => (Number.isFinite(x) ? String(Math.round(x)) : "n/a");
     const added = (x: number, y: number) =>
-      `${y - x >= 0 ? "+" : ""}${Math.round(y - x)} (${((y / x - 1) * 100).toFixed(1)}%)`;
-    lines.push(
-      `| ${row.what} | ${Math.round(a)} | ${Math.round(b)} | ${added(a, b)} | ${Math.round(c)} | ${Math.round(d)} | ${added(c, d)} |`,
-    );
+      Number.isFinite(x) && Number.isFinite(y)
+        ? `${y - x >= 0 ? "+" : ""}${Math.round(y - x)} (${((y / x - 1) * 100).toFixed(1)}%)`
+        : "n/a";
+    lines.push(`| ${row.what} | ${n(a)} | ${n(b)} | ${added(a, b)} | ${n(c)} | ${n(d)} | ${added(c, d)} |`);
   }
   return any ? lines : [];
 }

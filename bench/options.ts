@@ -22,17 +22,20 @@ export interface BenchOptions {
    * without the noise between runs.
    */
   compare: { name: string; dir: string }[];
+  /** BENCH_STREAMS_ONLY=1: only the streamed slices (the JSON columns stay empty). */
+  streamsOnly: boolean;
 }
 
 /**
  * `do-overlap`: the Durable Object ledger with overlapped admission (the bench policy's tenant `acme-overlap`).
  * `do-otel`: the Durable Object ledger with OpenTelemetry on, exporting to a loopback sink (bench/otlp-sink.ts).
+ * `do-quiet`: the Durable Object ledger with analytics off (and tracing off): the baseline of the observability rows.
  */
-export type GatewayLedger = "do" | "do-overlap" | "do-otel" | "upstash";
-const LEDGERS: readonly GatewayLedger[] = ["do", "do-overlap", "do-otel", "upstash"];
+export type GatewayLedger = "do" | "do-overlap" | "do-otel" | "do-quiet" | "upstash";
+const LEDGERS: readonly GatewayLedger[] = ["do", "do-overlap", "do-otel", "do-quiet", "upstash"];
 
-/** Direct, the two passthroughs and four gateways (plus what BENCH_COMPARE adds). */
-const BASE_TARGETS = 7;
+/** Direct, the two passthroughs and five gateways (plus what BENCH_COMPARE adds). */
+const BASE_TARGETS = 8;
 
 /**
  * Pause after each JSON slice before its CPU is read: a gateway settles credits after the response (waitUntil), and
@@ -57,6 +60,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     storageDir: env.BENCH_STORAGE_DIR || undefined,
     gateways: gatewayList(env.BENCH_GATEWAYS),
     compare,
+    streamsOnly: env.BENCH_STREAMS_ONLY === "1",
     hardLimitSeconds: 120 + 2 * estimateSeconds(secondsPerSlice, rounds, warmupSeconds, BASE_TARGETS + compare.length),
   };
 }

@@ -7,6 +7,7 @@
  *   npx tsx bench/profile.ts            # JSON requests, 5 s at concurrency 16, Durable Object ledger
  *   PROFILE_STREAM=1 npx tsx bench/profile.ts
  *   PROFILE_LEDGER=upstash npx tsx bench/profile.ts   # Upstash ledger (local redis-server + REST front)
+ *   PROFILE_CONNECTIONS=1 PROFILE_TOP=40 ...          # concurrency (default 16), rows printed (default 25)
  *
  * Ledger data lives in RAM (/dev/shm) unless BENCH_STORAGE_DIR names a directory, as in the bench.
  *
@@ -29,6 +30,8 @@ const OUT = resolve("bench/.out");
 const KEY = "profile-static-0123456789abcdef0123456789ab";
 const stream = process.env.PROFILE_STREAM === "1";
 const seconds = Number(process.env.PROFILE_SECONDS ?? 5);
+const connections = Number(process.env.PROFILE_CONNECTIONS ?? 16);
+const top = Number(process.env.PROFILE_TOP ?? 25);
 const upstashLedger = process.env.PROFILE_LEDGER === "upstash";
 
 interface ProfileNode {
@@ -142,7 +145,7 @@ async function main() {
           {
             url: `http://127.0.0.1:${port}/v1/chat/completions`,
             method: "POST",
-            connections: 16,
+            connections,
             duration,
             headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
             body,
@@ -171,11 +174,11 @@ async function main() {
     console.log(
       `${result.requests.total} requests, ${(result.requests.total / result.duration).toFixed(0)} req/s; top self time:`,
     );
-    for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
       console.log(`${((100 * hits) / total).toFixed(1).padStart(5)}%  ${name}`);
     }
     console.log("top inclusive time (a function's own time plus its callees'):");
-    for (const [name, hits] of [...inclusive(profile.nodes)].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    for (const [name, hits] of [...inclusive(profile.nodes)].sort((a, b) => b[1] - a[1]).slice(0, top)) {
       console.log(`${((100 * hits) / total).toFixed(1).padStart(5)}%  ${name}`);
     }
   } finally {

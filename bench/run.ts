@@ -222,6 +222,16 @@ async function main(): Promise<void> {
       build: gatewayBuilt,
     });
   }
+  if (options.gateways.includes("do-quiet")) {
+    variants.push({
+      variant: {
+        id: "gateway-do-quiet",
+        label: "gateway, DO ledger, analytics and tracing off",
+        ledger: { vars: { ANALYTICS_BACKEND: "off" } },
+      },
+      build: gatewayBuilt,
+    });
+  }
   if (options.gateways.includes("do-overlap")) {
     variants.push({
       variant: {
@@ -270,6 +280,7 @@ async function main(): Promise<void> {
       warmupSeconds: options.warmupSeconds,
       spreadRequests: options.spreadRequests,
       upstreamStatsUrl: `${upstream.url}${STATS_PATH}`,
+      streamsOnly: options.streamsOnly,
     },
     log,
   );

@@ -103,6 +103,9 @@ async function main() {
     port,
     durableObjects: durableObjectsFromWranglerToml(),
     durableObjectsPersist: resolve(process.env.GATEWAY_STATE_DIR ?? ".local/state"),
+    // The Batch API's queue (with its dead-letter queue) and files bucket, as wrangler.toml declares them.
+    ...queuesAndBucketsFromWranglerToml(),
+    r2Persist: resolve(process.env.GATEWAY_STATE_DIR ?? ".local/state"),
     assets: { directory: resolve("public"), routerConfig: { has_user_worker: true } },
     // Private and metadata ranges refused after DNS, as in production (scripts/local-network.ts).
     outboundService: localOutbound(),
@@ -145,6 +148,28 @@ function durableObjectsFromWranglerToml(): Record<string, { className: string; u
     out[b.name] = { className: b.class_name, useSQLite: sqlite.get(b.class_name) === true };
   }
   return out;
+}
+
+/** Queue producers and consumers and R2 buckets from wrangler.toml (Miniflare runs the real Queue machinery). */
+function queuesAndBucketsFromWranglerToml() {
+  const config = unstable_readConfig({ config: resolve("wrangler.toml") }, { hideWarnings: true });
+  const queueProducers: Record<string, string> = {};
+  for (const p of config.queues.producers ?? []) queueProducers[p.binding] = p.queue;
+  const queueConsumers: Record<
+    string,
+    { maxBatchSize?: number; maxBatchTimeout?: number; maxRetries?: number; deadLetterQueue?: string }
+  > = {};
+  for (const c of config.queues.consumers ?? []) {
+    queueConsumers[c.queue] = {
+      ...(c.max_batch_size === undefined ? {} : { maxBatchSize: c.max_batch_size }),
+      ...(c.max_batch_timeout === undefined ? {} : { maxBatchTimeout: c.max_batch_timeout }),
+      ...(c.max_retries === undefined ? {} : { maxRetries: c.max_retries }),
+      ...(c.dead_letter_queue === undefined ? {} : { deadLetterQueue: c.dead_letter_queue }),
+    };
+  }
+  const r2Buckets: Record<string, string> = {};
+  for (const b of config.r2_buckets) r2Buckets[b.binding] = b.bucket_name ?? b.binding;
+  return { queueProducers, queueConsumers, r2Buckets };
 }
 
 /** Idempotent by reference: restarts never add credits twice. */

@@ -24,7 +24,7 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
   app.use("*", traceRequests());
   app.use("*", bodyLimit());
 
-  app.get("/healthz", (c) => c.json({ status: "ok", policy_version: c.var.services.policy.version }));
+  app.get("/healthz", (c) => c.json({ status: "ok", policy_version: c.get("services").policy.version }));
 
   // The admin API has its own credential (ADMIN_SECRET); API keys never reach it.
   app.route("/admin", adminApp());
@@ -52,11 +52,11 @@ export function createApp(services: (env: AppEnv["Bindings"]) => Services) {
           headers: { allow: allowed.join(", ") },
         })
       : notFound(c.req.method, c.req.path);
-    return errorResponse(err, c.var.requestId ?? "unknown");
+    return errorResponse(err, c.get("requestId") ?? "unknown");
   });
 
   app.onError((err, c) => {
-    const id = c.var.requestId ?? "unknown";
+    const id = c.get("requestId") ?? "unknown";
     if (err instanceof GatewayError) return errorResponse(err, id);
     console.error(`[${id}] unhandled error`, err);
     return errorResponse(new GatewayError("internal_error", "The gateway failed to handle this request."), id);

@@ -15,6 +15,13 @@ const EnvSchema = z.object({
     .min(1024)
     .max(100 * 1024 * 1024)
     .default(4 * 1024 * 1024),
+  /** Largest accepted Batch API input file (`POST /v1/files`), bytes; it is validated in memory before it is stored. */
+  MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(50 * 1024 * 1024),
   /**
    * Bootstrap API keys as JSON: `[{"key_id":"dev","tenant":"acme","sha256":"<hex of the key>"}]`.
    * Only hashes are stored; see README "API keys".

@@ -1,4 +1,7 @@
 import { createApp } from "./app";
+import { batchBindings } from "./batch/bindings";
+import { consumeBatchItems } from "./batch/consumer";
+import type { ItemMessage } from "./batch/types";
 import type { WorkerEnv } from "./env";
 import type { CompiledPolicy } from "./policy/types";
 import { servicesFor } from "./services";
@@ -19,5 +22,15 @@ export function createWorker(policy: CompiledPolicy) {
           }),
       );
     },
-  } satisfies ExportedHandler<WorkerEnv>;
+    /** Batch API items (and, from the dead-letter queue, items whose retries are spent). */
+    async queue(batch, env, ctx) {
+      const bindings = batchBindings(env);
+      if (bindings === undefined) throw new Error("batch queue delivered without the Batch API bindings");
+      await consumeBatchItems(batch, {
+        services: services(env),
+        bindings,
+        waitUntil: (p) => ctx.waitUntil(p),
+      });
+    },
+  } satisfies ExportedHandler<WorkerEnv, ItemMessage>;
 }

@@ -25,3 +25,5 @@ function deepFreeze(value: CompiledPolicy): CompiledPolicy {
   freeze(value);
   return value;
 }
+
+export { TenantBatches } from "../../src/batch/durable-object";

@@ -9,6 +9,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["services"],
   ["app"],
   ["routes"],
+  ["batch"],
   ["gateway"],
   ["middleware"],
   ["tools"],

@@ -1,84 +1,10 @@
-import { integerArg, listFlag, UsageError } from "./args";
-import type { AdminClient } from "./client";
-import { balanceFields, cacheStatsFields, credits, entriesTable, keyFields, keysTable, usageTable } from "./format";
+import { ACCOUNT_COMMANDS } from "./accounts";
+import { integerArg, listFlag } from "./args";
+import { type Command, query, type Row, required, rows } from "./command";
+import { balanceFields, cacheStatsFields, credits, keyFields, keysTable, usageTable } from "./format";
 import { reportText } from "./report";
 
-type Row = Record<string, unknown>;
-
-export interface CommandInput {
-  /** Positionals after the command words. */
-  args: string[];
-  flag(name: string): string | undefined;
-  client: AdminClient;
-}
-
-export interface CommandOutput {
-  /** What `--json` prints: the gateway's answer, unchanged. */
-  data: unknown;
-  human: string;
-}
-
-export interface Command {
-  words: [string] | [string, string];
-  usage: string;
-  summary: string;
-  /** Value flags this command accepts (beyond the global ones). */
-  flags: string[];
-  /** Exact number of positionals. */
-  arity: number;
-  run(input: CommandInput): Promise<CommandOutput>;
-}
-
-function rows(data: unknown): Row[] {
-  const list = (data as { data?: unknown }).data;
-  return Array.isArray(list) ? (list as Row[]) : [];
-}
-
-function required(input: CommandInput, name: string): string {
-  const value = input.flag(name);
-  if (value === undefined || value === "") throw new UsageError(`--${name} is required`);
-  return value;
-}
-
-function query(params: Record<string, string | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
-  const text = q.toString();
-  return text === "" ? "" : `?${text}`;
-}
-
-/** A store-backed key (`/admin/keys/ID/…`), or with --tenant any other account (`jwt:<subject>`, static key). */
-function accountPath(input: CommandInput, suffix: string): { path: string; tenant: string | undefined } {
-  const id = input.args[0] ?? "";
-  const tenant = input.flag("tenant");
-  const base = tenant === undefined ? "/admin/keys" : "/admin/accounts";
-  return { path: `${base}/${encodeURIComponent(id)}/${suffix}`, tenant };
-}
-
-function creditCommand(word: "add" | "adjust", type: "topup" | "adjust"): Command {
-  return {
-    words: ["credits", word],
-    usage: `credits ${word} ID AMOUNT --reference R [--tenant T]`,
-    summary:
-      type === "topup"
-        ? "top up an account by AMOUNT micro-credits (idempotent per reference)"
-        : "add or remove (negative AMOUNT) micro-credits; never below zero (idempotent per reference)",
-    flags: ["reference", "tenant"],
-    arity: 2,
-    async run(input) {
-      const amount = integerArg("AMOUNT", input.args[1]);
-      const reference = required(input, "reference");
-      const { path, tenant } = accountPath(input, "credits");
-      const body: Row = { amount, reference, type };
-      if (tenant !== undefined) body.tenant = tenant;
-      const data = (await input.client.request("POST", path, body)) as Row;
-      return {
-        data,
-        human: `${type === "topup" ? "Top-up" : "Adjustment"} of ${credits(amount)} credits recorded for ${data.account_id} under reference ${reference} (a reference already used changes nothing).\n${balanceFields(data)}`,
-      };
-    },
-  };
-}
+export type { Command } from "./command";
 
 export const COMMANDS: Command[] = [
   {
@@ -168,39 +94,7 @@ export const COMMANDS: Command[] = [
       return { data, human: `Revoked key ${data.key_id} at ${data.revoked_at}.` };
     },
   },
-  creditCommand("add", "topup"),
-  creditCommand("adjust", "adjust"),
-  {
-    words: ["balance"],
-    usage: "balance ID [--tenant T]",
-    summary: "show an account's balance (ID: key id; with --tenant: jwt:<subject> or a static key id)",
-    flags: ["tenant"],
-    arity: 1,
-    async run(input) {
-      const { path, tenant } = accountPath(input, "balance");
-      const data = (await input.client.request("GET", `${path}${query({ tenant })}`)) as Row;
-      return { data, human: balanceFields(data) };
-    },
-  },
-  {
-    words: ["entries"],
-    usage: "entries ID [--limit N] [--before-seq N] [--tenant T]",
-    summary: "list an account's ledger entries, newest first",
-    flags: ["limit", "before-seq", "tenant"],
-    arity: 1,
-    async run(input) {
-      const { path, tenant } = accountPath(input, "entries");
-      const limit = input.flag("limit");
-      const before = input.flag("before-seq");
-      const q = query({
-        tenant,
-        limit: limit === undefined ? undefined : String(integerArg("--limit", limit)),
-        before_seq: before === undefined ? undefined : String(integerArg("--before-seq", before)),
-      });
-      const data = await input.client.request("GET", `${path}${q}`);
-      return { data, human: entriesTable(rows(data)) };
-    },
-  },
+  ...ACCOUNT_COMMANDS,
   {
     words: ["usage"],
     usage: "usage --tenant T [--key ID] [--since ISO|MS] [--limit N]",

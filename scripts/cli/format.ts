@@ -64,13 +64,39 @@ export function balanceFields(b: Row): string {
 export function cacheStatsFields(s: Row): string {
   const counts = (s.counts ?? {}) as Row;
   const rate = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(1)}%` : "-");
-  return fields([
+  const summary = fields([
     ["tenant", s.tenant],
     ["backend", s.backend],
     ["entries", s.entries],
     ["hit / miss", `${cell(counts.hit)} / ${cell(counts.miss)} (hit rate ${rate(s.hit_rate)})`],
     ["shadow", `${cell(counts.shadow)} would-be hits (${rate(s.shadow_hit_rate)})`],
     ["bypass", counts.bypass],
+  ]);
+  const log = Array.isArray(s.shadow_log) ? (s.shadow_log as Row[]) : [];
+  if (log.length === 0) return summary;
+  // What shadow mode is for: judging, pair by pair, whether the would-be hit was right before turning hits on.
+  return `${summary}\n\nShadow observations (newest first; would the entry's answer fit the prompt?):\n${shadowTable(log)}`;
+}
+
+const score = (v: unknown) => (typeof v === "number" ? v.toFixed(4) : v);
+
+/** A prompt on one line, cut to `max` characters. */
+function clip(text: unknown, max = 48): unknown {
+  if (typeof text !== "string") return text;
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
+
+function shadowTable(log: Row[]): string {
+  return table(log, [
+    ["at", (r) => r.at],
+    ["model", (r) => r.model],
+    ["kind", (r) => r.kind],
+    ["cosine", (r) => score(r.cosine)],
+    ["score", (r) => score(r.score)],
+    ["age s", (r) => (typeof r.entry_age_ms === "number" ? Math.round(r.entry_age_ms / 1000) : r.entry_age_ms)],
+    ["prompt", (r) => clip(r.prompt)],
+    ["cached prompt", (r) => clip(r.entry_prompt)],
   ]);
 }
 
@@ -100,6 +126,8 @@ export function entriesTable(entries: Row[]): string {
 export function usageTable(events: Row[]): string {
   return table(events, [
     ["at", (e) => e.at],
+    ["feature", (e) => e.feature],
+    ["task", (e) => e.task_id],
     ["key", (e) => e.key_id],
     ["model", (e) => e.model],
     ["provider", (e) => e.provider],
@@ -108,5 +136,7 @@ export function usageTable(events: Row[]): string {
     ["cost", (e) => credits(e.cost)],
     ["status", (e) => e.status],
     ["request", (e) => e.request_id],
+    ["cache", (e) => e.cache],
+    ["latency ms", (e) => e.latency_ms],
   ]);
 }

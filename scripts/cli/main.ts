@@ -95,7 +95,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       throw new UsageError("no admin secret: set GATEWAY_ADMIN_SECRET (or pass --admin-secret)");
     }
     const client = createClient(url, secret, io.fetch);
-    const out = await command.run({ args, flag: value, client });
+    const out = await command.run({ args, flag: value, client, env: io.env });
     io.stdout(parsed.flags.has("json") ? JSON.stringify(out.data, null, 2) : out.human);
     return 0;
   } catch (err) {

@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   tool_not_allowed: { status: 403, type: "permission_error" },
   tool_arguments_invalid: { status: 400, type: "invalid_request_error" },
   tool_target_refused: { status: 403, type: "permission_error" },
+  // Batch API (src/batch): an item not run because its batch's 24 h completion window ended first
+  batch_expired: { status: 408, type: "timeout_error" },
   // 5xx: the gateway or an upstream failed
   internal_error: { status: 500, type: "api_error" },
   provider_not_configured: { status: 500, type: "api_error" },
@@ -41,6 +43,8 @@ export const ERROR_CODES = {
   deadline_exceeded: { status: 504, type: "timeout_error" },
   store_unavailable: { status: 503, type: "api_error" },
   auth_unavailable: { status: 503, type: "api_error" },
+  // The Worker was deployed without the Batch API's bindings (queue, R2 bucket, TENANT_BATCHES): see wrangler.toml
+  batch_unavailable: { status: 503, type: "api_error" },
   // Tool proxies: the tool misbehaved (redirect not allowed, too large, too slow, unreachable) or is misconfigured
   tool_misconfigured: { status: 500, type: "api_error" },
   tool_failed: { status: 502, type: "api_error" },

@@ -202,6 +202,7 @@ export function openHold(ctx: ChatContext, charge: Charge, admission: Admission)
       ),
       cache: charge.cache,
       ...(charge.routingInputs === undefined ? {} : { routingInputs: charge.routingInputs }),
+      ...(ctx.mode === undefined ? {} : { mode: ctx.mode }),
     }),
   };
   return {

@@ -34,3 +34,21 @@ export function spillover(
   }
   return spillPlan(plan, spilling);
 }
+
+/** Whether any origin cluster among these providers is spilling now (batch items wait for idle capacity). */
+export function originsBusy(
+  services: Services,
+  providerIds: Iterable<string>,
+  waitUntil?: (p: Promise<unknown>) => void,
+): boolean {
+  const { load } = services;
+  let busy = false;
+  for (const providerId of new Set(providerIds)) {
+    const config = services.policy.providers[providerId]?.load;
+    if (config === undefined) continue;
+    const scrape = load.refresh(providerId, config, () => metricsEndpoint(services, providerId));
+    if (scrape !== undefined) waitUntil?.(scrape);
+    if (load.decide(providerId, config).spilling) busy = true;
+  }
+  return busy;
+}

@@ -20,20 +20,20 @@ function optionalHeader(c: Context<AppEnv>, name: string, pattern: RegExp): stri
 
 /** Everything a routed call needs from the HTTP request, parsed once: principal, billing headers, settlement. */
 export async function chatContext(c: Context<AppEnv>): Promise<ChatContext> {
-  const services = c.var.services;
-  const billing: BillingInput = { requestId: c.var.requestId };
+  const services = c.get("services");
+  const billing: BillingInput = { requestId: c.get("requestId") };
   const idempotencyKey = optionalHeader(c, "idempotency-key", IDEMPOTENCY_KEY);
   if (idempotencyKey !== undefined) billing.idempotencyKey = idempotencyKey;
   const taskId = optionalHeader(c, "x-gateway-task-id", HEADER_TOKEN);
   if (taskId !== undefined) billing.taskId = taskId;
-  if (idempotencyKey !== undefined || taskId !== undefined) billing.bodyHash = await sha256Hex(c.var.rawBody);
+  if (idempotencyKey !== undefined || taskId !== undefined) billing.bodyHash = await sha256Hex(c.get("rawBody"));
   const feature = optionalHeader(c, "x-gateway-feature", HEADER_TOKEN);
   if (feature !== undefined) billing.feature = feature;
   const taskType = optionalHeader(c, "x-gateway-task-type", HEADER_TOKEN);
-  const submit = submitter(services, (p) => c.executionCtx.waitUntil(p), c.var.requestId);
+  const submit = submitter(services, (p) => c.executionCtx.waitUntil(p), c.get("requestId"));
   const ctx: ChatContext = {
     services,
-    principal: c.var.principal,
+    principal: c.get("principal"),
     signal: c.req.raw.signal,
     billing,
     submit: (op) => {
@@ -43,7 +43,7 @@ export async function chatContext(c: Context<AppEnv>): Promise<ChatContext> {
     startedAt: services.now(),
     requestHeaders: c.req.raw.headers,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
-    span: c.var.span,
+    span: c.get("span"),
   };
   if (taskType !== undefined) ctx.taskType = taskType;
   return ctx;

@@ -35,6 +35,8 @@ export interface ChatContext {
   waitUntil?: (p: Promise<unknown>) => void;
   /** The request's root span (NOOP_SPAN with telemetry off): the pipeline's steps are its children. */
   span: Span;
+  /** `batch` for an item of a Batch API job (src/batch): recorded on its usage event. */
+  mode?: "batch";
 }
 
 /** What the cache did for one request: `x-gateway-cache`, the counter and the usage event's `cache`. */

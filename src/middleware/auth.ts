@@ -115,13 +115,13 @@ async function fromStaticKey(services: Services, credential: string): Promise<Pr
  */
 export function authenticate() {
   return createMiddleware<AppEnv>(async function authenticateMiddleware(c, next) {
-    const services = c.var.services;
+    const services = c.get("services");
     const credential = presentedCredential(c);
     if (credential === undefined) {
       throw unauthorized("Missing API key: send `Authorization: Bearer <key>` or `x-api-key`.");
     }
     // The root span is set for every request by traceRequests (src/app.ts); NOOP_SPAN covers apps built without it.
-    const span = (c.var.span ?? NOOP_SPAN).child("gateway.authenticate");
+    const span = (c.get("span") ?? NOOP_SPAN).child("gateway.authenticate");
     let principal: Principal;
     try {
       principal = await principalOf(services, credential);

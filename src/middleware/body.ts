@@ -18,7 +18,9 @@ export const DRAIN_FACTOR = 8;
 export function bodyLimit() {
   return createMiddleware<AppEnv>(async function bodyLimitMiddleware(c, next) {
     if (c.req.method !== "POST" && c.req.method !== "PUT" && c.req.method !== "PATCH") return next();
-    const limit = c.var.services.env.config.MAX_BODY_BYTES;
+    const { config } = c.get("services").env;
+    // Batch input files are far larger than any one request: they have their own limit.
+    const limit = c.req.path === "/v1/files" ? config.MAX_FILE_BYTES : config.MAX_BODY_BYTES;
     const declared = Number(c.req.header("content-length") ?? Number.NaN);
     if (Number.isFinite(declared) && declared > limit) {
       if (declared <= limit * DRAIN_FACTOR) await drain(c.req.raw.body, limit * DRAIN_FACTOR);

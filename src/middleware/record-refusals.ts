@@ -26,15 +26,15 @@ function requestedModel(rawBody: string): string | undefined {
  */
 export function recordRefusals() {
   return createMiddleware<AppEnv>(async function recordRefusalsMiddleware(c, next) {
-    const started = c.var.services.now();
+    const started = c.get("services").now();
     await next();
     const err = c.error;
-    if (err === undefined || c.var.usageRecorded === true) return;
-    const principal = c.var.principal;
-    const services = c.var.services;
+    if (err === undefined || c.get("usageRecorded") === true) return;
+    const principal = c.get("principal");
+    const services = c.get("services");
     const code = err instanceof GatewayError ? err.code : "internal_error";
     const event: UsageEvent = {
-      requestId: c.var.requestId,
+      requestId: c.get("requestId"),
       at: started,
       tenantId: principal.tenant.id,
       keyId: principal.accountId,
@@ -51,14 +51,16 @@ export function recordRefusals() {
     if (taskId !== undefined) event.taskId = taskId;
     const feature = headerToken(c.req.header("x-gateway-feature")) ?? principal.tags?.[0];
     if (feature !== undefined) event.feature = feature;
-    const model = requestedModel(c.var.rawBody);
+    const model = requestedModel(c.get("rawBody"));
     if (model !== undefined) event.model = model;
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
     waitUntil(
       settleDurably(
         { ledger: services.ledger, outbox: services.outbox, waitUntil, usageSink: services.analytics?.collector },
         { kind: "record", event },
-      ).catch((e: unknown) => console.error(`[${c.var.requestId}] could not record the usage event of a refusal`, e)),
+      ).catch((e: unknown) =>
+        console.error(`[${c.get("requestId")}] could not record the usage event of a refusal`, e),
+      ),
     );
   });
 }

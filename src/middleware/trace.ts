@@ -20,7 +20,7 @@ const OPERATIONS: Record<string, string> = {
  */
 export function traceRequests() {
   return createMiddleware<AppEnv>(async function traceMiddleware(c, next) {
-    const { telemetry } = c.var.services;
+    const { telemetry } = c.get("services");
     if (!telemetry.enabled) {
       c.set("span", NOOP_SPAN);
       return next();
@@ -31,7 +31,7 @@ export function traceRequests() {
     );
     c.set("span", span);
     span.set(ATTR.httpMethod, c.req.method);
-    span.set(ATTR.requestId, c.var.requestId);
+    span.set(ATTR.requestId, c.get("requestId"));
     const operation = OPERATIONS[path] ?? (path.startsWith("/v1/tools/") ? "execute_tool" : undefined);
     span.set(ATTR.operationName, operation);
     try {
@@ -53,7 +53,7 @@ function finishRoot(span: Span, c: Context<AppEnv>, operation: string | undefine
   const providerId = h.get("x-gateway-provider");
   if (providerId !== null) {
     span.set(ATTR.providerId, providerId);
-    const provider = c.var.services.policy.providers[providerId];
+    const provider = c.get("services").policy.providers[providerId];
     if (provider !== undefined) span.set(ATTR.providerName, genAiProviderName(provider.type));
   }
   const attempts = h.get("x-gateway-attempts");

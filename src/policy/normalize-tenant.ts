@@ -1,6 +1,7 @@
 import { DEFAULT_CREDITS, DEFAULT_TASK_TTL_S, DEFAULT_TOOL_LOOP } from "./defaults";
 import type { SectionEntry } from "./merge";
 import { cacheOverride } from "./normalize-tools";
+import { DEFAULT_MAX_CONTENT_CHARS } from "./schema-telemetry";
 import { normalizeTokenType } from "./token-type";
 import type {
   CreditsConfig,
@@ -38,7 +39,7 @@ function rateLimits(tenant: RateLimitConfig | undefined, plan: RateLimitConfig |
 export function tenantSettings(
   tenant: TenantValue,
   plan: PlanValue | undefined,
-): Pick<TenantConfig, "jwt" | "limits" | "task_budget" | "credits" | "tools" | "tool_loop" | "cache"> {
+): Pick<TenantConfig, "jwt" | "limits" | "task_budget" | "credits" | "tools" | "tool_loop" | "cache" | "telemetry"> {
   const limits: LimitsConfig = {
     key: rateLimits(tenant.limits?.key, plan?.limits?.key),
     tenant: rateLimits(tenant.limits?.tenant, plan?.limits?.tenant),
@@ -49,6 +50,7 @@ export function tenantSettings(
     ? undefined
     : { ttl_s: DEFAULT_TASK_TTL_S, ...overlay(tenant.task_budget, plan?.task_budget) };
   const tool_loop: ToolLoopConfig = { ...DEFAULT_TOOL_LOOP, ...overlay(tenant.tool_loop, plan?.tool_loop) };
+  const telemetry = overlay(tenant.telemetry, plan?.telemetry);
   return {
     ...(tenant.jwt === undefined ? {} : { jwt: jwtConfig(tenant.jwt) }),
     limits,
@@ -57,6 +59,15 @@ export function tenantSettings(
     tools: [...new Set([...(tenant.tools ?? []), ...(plan?.tools ?? [])])],
     tool_loop,
     cache: cacheOverride(overlay(tenant.cache, plan?.cache)),
+    // Only an explicit opt-in is compiled in: absent means no text in traces.
+    ...(telemetry.capture_content === true
+      ? {
+          telemetry: {
+            capture_content: true,
+            max_content_chars: telemetry.max_content_chars ?? DEFAULT_MAX_CONTENT_CHARS,
+          },
+        }
+      : {}),
   };
 }
 

@@ -70,6 +70,7 @@ export function normalize(merged: Merged): CompiledSections {
       cache: routeCache(value.cache),
       ...routeTiering(value),
       ...(value.router === undefined ? {} : { router: routerConfig(value.router) }),
+      ...(value.batch === undefined ? {} : { batch: value.batch }),
     };
   }
 

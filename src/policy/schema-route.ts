@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RouteBatchSchema } from "./schema-batch";
 import { RouteCacheSchema } from "./schema-cache";
 import { AliasSchema, CountSchema, IdSchema, uniqueList } from "./schema-fields";
 import { RouteRouterSchema } from "./schema-router";
@@ -174,6 +175,7 @@ export const RouteSchema = z
     premium_cap: PremiumCapSchema.optional(),
     degrade: DegradeSchema.optional(),
     router: RouteRouterSchema.optional(),
+    batch: RouteBatchSchema.optional(),
   })
   .superRefine(checkTiers)
   .superRefine((route, ctx) => {

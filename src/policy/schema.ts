@@ -16,6 +16,7 @@ import {
 import { CreditsSchema, LimitsSchema, TaskBudgetSchema } from "./schema-limits";
 import { OriginLoadSchema } from "./schema-origin-load";
 import { RouteSchema } from "./schema-route";
+import { TelemetrySchema } from "./schema-telemetry";
 import { ToolLoopSchema, ToolNameSchema, ToolSchema } from "./schema-tools";
 
 /**
@@ -106,6 +107,12 @@ const PriceSchema = z
       "Micro-credits per million prompt tokens the upstream reports as written to its prompt cache (Anthropic " +
         "`cache_creation_input_tokens`). Omitted: `input_per_mtok`. Reservations use the highest of the input prices.",
     ),
+    batch_discount_ppm: CountSchema.max(1_000_000, { error: "must be at most 1000000 (free)" })
+      .optional()
+      .describe(
+        "Discount on every price above for items of a Batch API job, in parts per million (500000 = half price). " +
+          "Omitted: batch items pay the interactive price.",
+      ),
   })
   .describe("What callers are charged. Credits are whole micro-credits: no fractions anywhere.");
 
@@ -178,6 +185,9 @@ export const PlanSchema = z
     cache: CacheOverrideSchema.optional().describe(
       "Cache settings that override those of the plan's tenants' routes (e.g. a cheaper `hit_price_ppm`).",
     ),
+    telemetry: TelemetrySchema.optional().describe(
+      "Trace content for every tenant on this plan. Absent: no prompt or answer text in traces.",
+    ),
   })
   .describe("A bundle of routes, limits and budgets that tenants subscribe to.");
 
@@ -200,6 +210,7 @@ export const TenantSchema = z
     cache: CacheOverrideSchema.optional().describe(
       "Cache settings for this tenant's requests on every route; each field given overrides the plan's, then the route's.",
     ),
+    telemetry: TelemetrySchema.optional().describe("Trace content; each field given overrides the plan's."),
   })
   .describe("A customer of the gateway. The tenant id comes from authentication (API key or JWT), never the request.");
 

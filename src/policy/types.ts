@@ -42,6 +42,8 @@ export interface ModelPricing {
   cached_input_per_mtok?: number;
   /** Micro-credits per million prompt tokens written to the provider's prompt cache; absent: `input_per_mtok`. */
   cache_write_per_mtok?: number;
+  /** Batch API items pay every price less this many parts per million; absent: the interactive price. */
+  batch_discount_ppm?: number;
 }
 
 export interface ModelConfig {
@@ -91,6 +93,17 @@ export interface RouteConfig {
   degrade?: DegradeConfig;
   /** The learned router (and the cascade's verifier); artifacts live in `CompiledPolicy.artifacts`. */
   router?: RouterConfig;
+  /** Batch API settings for items on this route; absent: the defaults (no deferral, 4 at once per tenant). */
+  batch?: RouteBatchConfig;
+}
+
+export interface RouteBatchConfig {
+  completion_window: "24h";
+  max_concurrency: number;
+  /** UTC hours; the window may wrap past midnight. */
+  off_peak?: { start_hour: number; end_hour: number };
+  origin_idle: boolean;
+  retry_delay_s: number;
 }
 
 /** Load levels of an origin cluster; each gauge optional. */
@@ -363,6 +376,14 @@ export interface TenantConfig {
   tool_loop: ToolLoopConfig;
   /** Cache fields that override the route's for this tenant (tenant over plan); empty when none. */
   cache: Partial<CacheConfig>;
+  /** Present only when the policy opts in to prompt and answer text in traces (tenant over plan). */
+  telemetry?: TelemetryContentConfig;
+}
+
+export interface TelemetryContentConfig {
+  capture_content: true;
+  /** Longest text exported per message; longer text is cut and marked. */
+  max_content_chars: number;
 }
 
 export interface PlanConfig {

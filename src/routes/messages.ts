@@ -8,6 +8,7 @@ import { anthropicToCanonical } from "../formats/anthropic/to-canonical";
 import { runChat } from "../gateway/chat";
 import { chatContext } from "../gateway/request-context";
 import { jsonBody } from "../middleware/body";
+import { recordPrompt } from "../observability/content";
 import { estimatePromptTokens } from "../routing/token-estimate";
 import { respondChat } from "./respond-chat";
 
@@ -16,7 +17,9 @@ export async function messagesHandler(c: Context<AppEnv>) {
   const parsed = parseAnthropicRequest(jsonBody(c.var.rawBody, c.req.header("content-type")));
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const req = anthropicToCanonical(parsed.value);
-  const outcome = await runChat(await chatContext(c), req);
+  const ctx = await chatContext(c);
+  recordPrompt(ctx.span, ctx.principal.tenant.telemetry, req);
+  const outcome = await runChat(ctx, req);
   const messageId = `msg_${c.var.requestId.slice(4)}`;
   return respondChat(c, outcome, {
     json: (response) => JSON.stringify(canonicalToAnthropicMessage(response, { messageId })),

@@ -7,6 +7,7 @@ import { respondCached } from "../gateway/cache-respond";
 import { cascadeHeaders } from "../gateway/cascade-headers";
 import { type ChatOutcome, settleJson } from "../gateway/chat";
 import { routeHeaders } from "../gateway/route-meta";
+import { recordAnswer, traceStream } from "../observability/content";
 import { committedEvents, toByteStream } from "../streaming/pump";
 import { SSE_HEADERS } from "../streaming/sse";
 import { replayResponse } from "./replay";
@@ -26,7 +27,7 @@ export function respondChat(
   outcome: ChatOutcome,
   encoding: ChatEncoding,
 ): Response | Promise<Response> {
-  if (outcome.kind === "replay") return replayResponse(outcome.response, c.var.requestId);
+  if (outcome.kind === "replay") return replayResponse(outcome.response, c.get("requestId"));
   if (outcome.kind === "cached") return respondCached(outcome.hit, encoding);
   const route = routeHeaders(outcome.meta);
   const headers = {
@@ -35,7 +36,9 @@ export function respondChat(
     ...outcome.cache?.headers(),
   };
 
+  const capture = c.var.principal.tenant.telemetry;
   if (outcome.kind === "json") {
+    recordAnswer(c.var.span, capture, outcome.response);
     const body = encoding.json(outcome.response);
     settleJson(outcome, body, { "content-type": "application/json", ...route });
     return new Response(body, {
@@ -61,7 +64,7 @@ export function respondChat(
   });
   const upstream = committedEvents(outcome.start, outcome.idleTimeoutMs);
   const tapped = outcome.cache?.tap(upstream, outcome, delivered) ?? upstream;
-  const events = meteredEvents(tapped, bill, outcome.admission.outputTokens);
+  const events = traceStream(meteredEvents(tapped, bill, outcome.admission.outputTokens), c.var.span, capture);
   const frames = billedFrames(encoding.frames(events, outcome), bill)[Symbol.asyncIterator]();
   return new Response(
     toByteStream(frames, {

@@ -9,6 +9,8 @@ import { loopExecutor } from "../gateway/tool-loop/execute";
 import { runToolLoop, type ToolLoopResult } from "../gateway/tool-loop/loop";
 import type { ToolOffer } from "../gateway/tool-loop/offer";
 import { jsonTurn, type LiveLoop, streamTurns } from "../gateway/tool-loop/turns";
+import { recordAnswer, recordFinishReasons, traceStream } from "../observability/content";
+import type { Span } from "../observability/span";
 import { openAiSse } from "../streaming/openai-sse";
 import { toByteStream } from "../streaming/pump";
 import { SSE_HEADERS } from "../streaming/sse";
@@ -37,6 +39,11 @@ function turnHeaders(first: NonNullable<LiveLoop["first"]>): Record<string, stri
   return { ...routeHeaders(first.meta), ...admission };
 }
 
+/** The tenant's opt-in to prompt and answer text in traces. */
+function capture(ctx: ChatContext) {
+  return ctx.principal.tenant.telemetry;
+}
+
 /** Runs the gateway-executed tool loop for a request that offers gateway tools, and writes its answer. */
 export function respondWithToolLoop(
   c: Context<AppEnv>,
@@ -55,17 +62,27 @@ export function respondWithToolLoop(
     telemetry: ctx.services.telemetry,
     span: ctx.span,
   });
-  if (req.stream !== true) return respondToolLoopJson(runToolLoop(ctx, req, offer, execute, jsonTurn), encoding);
+  if (req.stream !== true) {
+    return respondToolLoopJson(runToolLoop(ctx, req, offer, execute, jsonTurn), encoding, ctx.span, capture(ctx));
+  }
   const live: LiveLoop = {};
   const loop = runToolLoop(ctx, req, offer, execute, streamTurns(live));
   return respondToolLoopStream(c, loop, live, encoding);
 }
 
 /** A JSON loop: every turn ran to the end; the headers say what the whole loop did and cost. */
-async function respondToolLoopJson(loop: Loop, encoding: LoopEncoding): Promise<Response> {
+async function respondToolLoopJson(
+  loop: Loop,
+  encoding: LoopEncoding,
+  span: Span,
+  content: ReturnType<typeof capture>,
+): Promise<Response> {
   let step = await loop.next();
   while (step.done !== true) step = await loop.next();
   const result = step.value;
+  // The loop's answer, not its last turn's (a bound rewrites the finish reason).
+  recordFinishReasons(span, result.response);
+  recordAnswer(span, content, result.response);
   const headers: Record<string, string> = {
     "content-type": "application/json",
     ...turnHeaders(result.last),
@@ -74,7 +91,8 @@ async function respondToolLoopJson(loop: Loop, encoding: LoopEncoding): Promise<
     "x-gateway-tool-calls": String(result.toolCalls),
   };
   if (result.last.creditsRemaining !== undefined) {
-    headers["x-gateway-credits-remaining"] = String(result.last.creditsRemaining);
+    // Tool calls held their price before they ran, but after the last turn's balance was read.
+    headers["x-gateway-credits-remaining"] = String(result.last.creditsRemaining - result.toolCostAfterLastTurn);
   }
   if (result.stop !== undefined) headers["x-gateway-tool-loop-stop"] = result.stop;
   if (result.dropped > 0) headers["x-gateway-tool-calls-dropped"] = String(result.dropped);
@@ -100,7 +118,8 @@ async function respondToolLoopStream(
   // tool call, the next turn's admission): the loop runs until it has ended or closed, and every hold resolves.
   const model =
     start?.meta.upstreamModel ?? (first.done === true ? first.value.response.model : first.value.chunk.model);
-  const frames = encoding.frames(loopEvents(first, loop), model);
+  const events = traceStream(loopEvents(first, loop), c.var.span, c.var.principal.tenant.telemetry);
+  const frames = encoding.frames(events, model);
   const body = toByteStream(frames[Symbol.asyncIterator](), {
     stopUpstream: async () => live.current?.cancel(),
     onClientGone: () => {

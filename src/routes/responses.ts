@@ -9,6 +9,7 @@ import { runChat } from "../gateway/chat";
 import { chatContext } from "../gateway/request-context";
 import { toolOffer } from "../gateway/tool-loop/offer";
 import { jsonBody } from "../middleware/body";
+import { recordPrompt } from "../observability/content";
 import { respondChat } from "./respond-chat";
 import { type LoopEncoding, respondWithToolLoop } from "./respond-tool-loop";
 
@@ -22,6 +23,7 @@ export async function responsesHandler(c: Context<AppEnv>) {
   const req = parsed.value;
   const chat = responsesToCanonical(req);
   const ctx = await chatContext(c);
+  recordPrompt(ctx.span, ctx.principal.tenant.telemetry, chat);
   const now = () => Math.floor(ctx.services.now() / 1000);
   const ids: ResponseIds = { responseId: `resp_${c.var.requestId.slice(4)}`, createdAt: now() };
   const echo = echoOf(req);

@@ -2,9 +2,11 @@ import type { Handler } from "hono";
 import type { AppEnv } from "../context";
 import { balanceHandler, usageExportHandler, usageHandler } from "./account";
 import { ownAnalyticsHandler, taskOutcomeHandler } from "./analytics/handlers";
+import { cancelBatchHandler, createBatchHandler, getBatchHandler, listBatchesHandler } from "./batches";
 import { chatCompletionsHandler } from "./chat-completions";
 import { countTokensHandler } from "./count-tokens";
 import { embeddingsHandler } from "./embeddings";
+import { fileContentHandler, getFileHandler, uploadFileHandler } from "./files";
 import { messagesHandler } from "./messages";
 import { listModelsHandler } from "./models";
 import { responsesHandler } from "./responses";
@@ -42,6 +44,14 @@ export const V1_ROUTES: readonly V1Route[] = [
   { method: "POST", path: "/v1/tasks/:id/outcome", handler: taskOutcomeHandler, recordsRefusals: false },
   // `name` is matched exactly against the caller's tools (never normalised).
   { method: "POST", path: "/v1/tools/:name/invoke", handler: toolsInvokeHandler, recordsRefusals: true },
+  // The Batch API (src/batch): nothing is billed here; each item is billed when the queue consumer runs it.
+  { method: "POST", path: "/v1/files", handler: uploadFileHandler, recordsRefusals: false },
+  { method: "GET", path: "/v1/files/:id", handler: getFileHandler, recordsRefusals: false },
+  { method: "GET", path: "/v1/files/:id/content", handler: fileContentHandler, recordsRefusals: false },
+  { method: "POST", path: "/v1/batches", handler: createBatchHandler, recordsRefusals: false },
+  { method: "GET", path: "/v1/batches", handler: listBatchesHandler, recordsRefusals: false },
+  { method: "GET", path: "/v1/batches/:id", handler: getBatchHandler, recordsRefusals: false },
+  { method: "POST", path: "/v1/batches/:id/cancel", handler: cancelBatchHandler, recordsRefusals: false },
 ];
 
 /** Paths outside /v1 with a fixed method (anything else on them is a 405 too). */

@@ -99,7 +99,12 @@ export async function takeTaskBudget(deps: ToolDeps, call: ToolCall, tool: ToolC
       taskId,
       limit === undefined ? {} : { max_tool_calls: limit },
     );
-    if (!all.ok) return error("task_budget_exceeded", "Task budget exhausted (tool_calls); the task is stopped.");
+    if (!all.ok) {
+      return {
+        ...error("task_budget_exceeded", "Task budget exhausted (tool_calls); the task is stopped."),
+        taskSpent: true,
+      };
+    }
   } catch (err) {
     if (err instanceof StoreUnavailableError) return STORE_DOWN();
     throw err;

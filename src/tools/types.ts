@@ -48,6 +48,8 @@ export interface ToolError {
   param: string | null;
   /** Extra response headers for the invoke route (e.g. Retry-After). */
   headers: Record<string, string>;
+  /** The task's own tool-call budget is spent (not just one tool's per-task cap): the task cannot call tools again. */
+  taskSpent?: boolean;
 }
 
 interface OutcomeBase {

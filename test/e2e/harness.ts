@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { warmUpUseLite } from "../../local/embeddings-use";
 import { startLocalOrigin } from "../../local/origin";
 
 export interface RunningGateway {
@@ -58,6 +59,9 @@ export async function fund(url: string, account: string, tenant: string, amount:
  * it. Only loopback addresses are involved.
  */
 export async function startGateway(): Promise<RunningGateway> {
+  // As `npm start` does: load the local embedder before serving, so the first request's routing embedding does not
+  // time out while the model loads (the learned router would then decide without it).
+  await warmUpUseLite();
   const origin = await startLocalOrigin({ port: 0, host: "127.0.0.1" });
   const port = await freePort();
   const inspectorPort = await freePort();

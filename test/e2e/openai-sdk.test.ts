@@ -1,4 +1,4 @@
-import OpenAI from "openai";
+import OpenAI, { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningGateway, startGateway } from "./harness";
 
@@ -147,4 +147,52 @@ describe("official openai SDK against wrangler dev", () => {
     expect(apiErr.code).toBe("payload_too_large");
     expect(apiErr.requestID).toMatch(/^req_/);
   });
+});
+
+describe("official openai SDK: the Batch API (Queues + R2 under wrangler dev)", () => {
+  it("uploads a JSONL file, runs a batch to completion and downloads its output", async () => {
+    const lines = ["Summarise edge caching", "Classify: refund request", "Say hi"].map((text, i) =>
+      JSON.stringify({
+        custom_id: `job-${i}`,
+        method: "POST",
+        url: "/v1/chat/completions",
+        body: { model: "small", messages: [{ role: "user", content: text }], max_tokens: 32 },
+      }),
+    );
+    const file = await client.files.create({
+      file: await toFile(Buffer.from(lines.join("\n")), "requests.jsonl"),
+      purpose: "batch",
+    });
+    expect(file).toMatchObject({ object: "file", purpose: "batch" });
+    const batch = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h",
+    });
+    expect(batch.status).toBe("in_progress");
+
+    let done = batch;
+    const deadline = Date.now() + 60_000;
+    while (!["completed", "failed", "cancelled", "expired"].includes(done.status) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      done = await client.batches.retrieve(batch.id);
+    }
+    expect(done.status).toBe("completed");
+    expect(done.request_counts).toEqual({ total: 3, completed: 3, failed: 0 });
+    const output = await (await client.files.content(done.output_file_id ?? "")).text();
+    const results = output
+      .trim()
+      .split("\n")
+      .map(
+        (l) => JSON.parse(l) as { custom_id: string; response: { status_code: number; body: OpenAI.ChatCompletion } },
+      );
+    expect(results.map((r) => r.custom_id)).toEqual(["job-0", "job-1", "job-2"]);
+    for (const r of results) {
+      expect(r.response.status_code).toBe(200);
+      expect(r.response.body.choices[0]?.message.content).toContain("local origin");
+    }
+    const listed = [];
+    for await (const b of client.batches.list({ limit: 10 })) listed.push(b.id);
+    expect(listed).toContain(batch.id);
+  }, 90_000);
 });

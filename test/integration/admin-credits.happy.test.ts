@@ -52,13 +52,22 @@ describe("credits of an API key", () => {
     const body = { amount: 2_500_000, reference: "invoice-42", type: "topup" };
     const first = await adminPost(`/admin/keys/${key_id}/credits`, body);
     expect(first.status).toBe(200);
-    expect(await first.json()).toMatchObject({ account_id: key_id, tenant: "t-main", balance: 2_500_000 });
+    expect(await first.json()).toMatchObject({
+      account_id: key_id,
+      tenant: "t-main",
+      balance: 2_500_000,
+      applied: true,
+    });
+    // `applied: false` says the reference was used before: the replay changed nothing.
     const replay = await adminPost(`/admin/keys/${key_id}/credits`, body);
-    expect(await replay.json()).toMatchObject({ balance: 2_500_000, credited: 2_500_000 });
+    expect(await replay.json()).toMatchObject({ balance: 2_500_000, credited: 2_500_000, applied: false });
     // The reference is the idempotency key: even another amount under it changes nothing.
     const reused = await adminPost(`/admin/keys/${key_id}/credits`, { ...body, amount: 9 });
-    expect(await reused.json()).toMatchObject({ balance: 2_500_000 });
+    expect(await reused.json()).toMatchObject({ balance: 2_500_000, applied: false });
     await topUp(key_id, 500_000, "invoice-43");
+    // An older reference is still found (the entries since the call began are all that is read).
+    const older = await adminPost(`/admin/keys/${key_id}/credits`, body);
+    expect(await older.json()).toMatchObject({ balance: 3_000_000, applied: false });
     const balance = (await (await admin(`/admin/keys/${key_id}/balance`)).json()) as BalanceBody;
     expect(balance).toMatchObject({ balance: 3_000_000, credited: 3_000_000 });
   });

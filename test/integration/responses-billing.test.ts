@@ -149,6 +149,7 @@ describe("/v1/responses with gateway tools (the same tool loop as chat)", () => 
 
   it("runs the tool and answers with the model's final turn, billing every turn once", async () => {
     const own = await newAccount(b, 50_000_000, "t-tool-loop");
+    const before = await b.ledger.balance(own.keyId, own.tenantId);
     const res = await responses(b, own, { model: "loop-weather", input: `weather ${nonce("resp-loop")}`, tools });
     expect(res.status).toBe(200);
     const body = (await res.json()) as ResponseJson;
@@ -158,10 +159,13 @@ describe("/v1/responses with gateway tools (the same tool loop as chat)", () => 
     expect(res.headers.get("x-gateway-tool-turns")).toBe("2");
     expect(res.headers.get("x-gateway-tool-calls")).toBe("1");
     const id = requestIdOf(res);
-    await settled(b, own);
+    const after = await settled(b, own);
     const turn1 = await usageOf(b, own, id);
     const turn2 = await usageOf(b, own, `${id}.t2`);
-    expect(Number(res.headers.get("x-gateway-cost"))).toBe((turn1?.cost ?? 0) + (turn2?.cost ?? 0));
+    const tool = await usageOf(b, own, `${id}.tool1`);
+    // Every turn once, and the tool's price: the header is what the ledger charged.
+    expect(before.balance - after.balance).toBe((turn1?.cost ?? 0) + (turn2?.cost ?? 0) + (tool?.cost ?? 0));
+    expect(Number(res.headers.get("x-gateway-cost"))).toBe(before.balance - after.balance);
     await checkInvariant(b.ledger, own.keyId, own.tenantId, { atRest: true });
   });
 

@@ -22,6 +22,7 @@ import { auditOf, toolTargetRequests } from "../helpers/tool-target";
  */
 
 const GATEWAY_TOOLS = [{ type: "function", function: { name: "get_weather" } }];
+const TWO_TOOLS = [...GATEWAY_TOOLS, { type: "function", function: { name: "echo_post" } }];
 const CLIENT_TOOL = {
   type: "function",
   function: {
@@ -55,6 +56,21 @@ function messagesOf(r: RecordedRequest | undefined): ChatMessage[] {
 
 function toolMessages(r: RecordedRequest | undefined): { tool_call_id: string; content: string }[] {
   return messagesOf(r).filter((m) => m.role === "tool") as unknown as { tool_call_id: string; content: string }[];
+}
+
+/**
+ * A task that has spent 2 of its 3 tool calls (one loop-forever request, stopped at max_turns), and a fresh account of
+ * the same tenant with its balance, to bill the next request of the task on its own.
+ */
+async function taskWithOneToolCallLeft() {
+  const task = nonce("task");
+  const warmup = await chat(b, account, loopBody("loop-forever", `spend two ${nonce("w")}`), {
+    "x-gateway-task-id": task,
+  });
+  expect(warmup.headers.get("x-gateway-tool-calls")).toBe("2");
+  await warmup.text();
+  const own = await newAccount(b, 50_000_000, "t-tool-loop");
+  return { task, own, before: await b.ledger.balance(own.keyId, own.tenantId) };
 }
 
 describe("gateway-executed tool loop", () => {
@@ -109,7 +125,8 @@ describe("gateway-executed tool loop", () => {
     expect(tool?.cost).toBe(1000); // get_weather's price_per_call
     const total = (turn1?.cost ?? 0) + (turn2?.cost ?? 0) + (tool?.cost ?? 0);
     expect(before.balance - after.balance).toBe(total);
-    expect(Number(res.headers.get("x-gateway-cost"))).toBe((turn1?.cost ?? 0) + (turn2?.cost ?? 0));
+    // The header is what the ledger charged for the whole loop, the tool's price included.
+    expect(Number(res.headers.get("x-gateway-cost"))).toBe(before.balance - after.balance);
 
     // The caller sees the tool call's audit part in its own usage (the argument hash, never the arguments).
     const listed = await b.fetch(
@@ -246,21 +263,46 @@ describe("gateway-executed tool loop", () => {
   });
 
   it("counts tool calls against the task budget across requests, and stops when it is spent", async () => {
-    const task = nonce("task");
-    const first = await chat(b, account, loopBody("loop-forever", `task one ${nonce("t1")}`), {
+    const { task, own, before } = await taskWithOneToolCallLeft();
+    const tag = nonce("t2");
+    const second = await chat(b, own, loopBody("loop-forever", `task two ${tag}`), { "x-gateway-task-id": task });
+    expect(second.status).toBe(200);
+    const body = (await second.json()) as ChatResponse;
+    // The task allows 3 tool calls: one more runs, the next is refused, and the loop ends there — no turn runs (or
+    // is billed) only to be told the task is stopped.
+    expect(second.headers.get("x-gateway-tool-calls")).toBe("1");
+    expect(second.headers.get("x-gateway-tool-loop-stop")).toBe("task_budget");
+    expect(second.headers.get("x-gateway-tool-turns")).toBe("2");
+    expect(body.choices[0]?.finish_reason).toBe("tool_loop_limit");
+    expect(body.choices[0]?.message.tool_calls).toBeUndefined();
+    expect(await turns(tag)).toHaveLength(2);
+    const id = requestIdOf(second);
+    const after = await settled(b, own);
+    expect(await usageOf(b, own, `${id}.t3`)).toBeUndefined();
+    const refused = await usageOf(b, own, `${id}.tool2`);
+    expect(refused?.tool).toMatchObject({ decision: "refused", reason: "task_budget_exceeded" });
+    // Two turns and one executed tool call were charged, and the header says exactly that.
+    expect(Number(second.headers.get("x-gateway-cost"))).toBe(before.balance - after.balance);
+    expect(Number(second.headers.get("x-gateway-credits-remaining"))).toBe(after.balance);
+  });
+
+  it("a turn whose parallel calls spend the task's last tool call stops there; headers match the ledger", async () => {
+    const { task, own, before } = await taskWithOneToolCallLeft();
+    const tag = nonce("par");
+    const res = await chat(b, own, loopBody("loop-two", `two at once ${tag}`, { tools: TWO_TOOLS }), {
       "x-gateway-task-id": task,
     });
-    expect(first.headers.get("x-gateway-tool-calls")).toBe("2");
-    await first.text();
-    const tag = nonce("t2");
-    const second = await chat(b, account, loopBody("loop-forever", `task two ${tag}`), { "x-gateway-task-id": task });
-    expect(second.status).toBe(200);
-    await second.text();
-    // The task allows 3 tool calls: one more runs, the next is refused and the model is told why.
-    expect(second.headers.get("x-gateway-tool-calls")).toBe("1");
-    const sent = await turns(tag);
-    const refused = toolMessages(sent.at(-1)).at(-1);
-    expect(refused?.content).toContain("task_budget_exceeded");
+    expect(res.status).toBe(200);
+    await res.text();
+    // One of the two calls takes the task's last tool call and runs; the other is refused; no second turn.
+    expect(res.headers.get("x-gateway-tool-calls")).toBe("1");
+    expect(res.headers.get("x-gateway-tool-loop-stop")).toBe("task_budget");
+    expect(await turns(tag)).toHaveLength(1);
+    const after = await settled(b, own);
+    expect(before.balance - after.balance).toBeGreaterThan(0);
+    expect(Number(res.headers.get("x-gateway-cost"))).toBe(before.balance - after.balance);
+    // A tool call that ran after the last turn is in the balance the client is told, too.
+    expect(Number(res.headers.get("x-gateway-credits-remaining"))).toBe(after.balance);
   });
 
   for (const [model, label] of [

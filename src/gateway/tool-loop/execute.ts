@@ -44,6 +44,7 @@ export function loopExecutor(ctx: LoopToolContext): ExecuteToolCall {
         ...(ctx.feature === undefined ? {} : { feature: ctx.feature }),
       }),
     );
-    return { content: outcome.content, executed: outcome.decision === "executed" };
+    if (outcome.decision === "executed") return { content: outcome.content, executed: true, cost: outcome.cost };
+    return { content: outcome.content, executed: false, taskSpent: outcome.error.taskSpent === true };
   };
 }

@@ -25,12 +25,23 @@ export interface LoopToolCall {
   arguments: string;
 }
 
-/** Runs (or refuses) one gateway tool call; the content is what the model is told, as a `tool` message. */
+/** What one gateway tool call came to. */
+export interface ToolCallDone {
+  /** What the model is told, as a `tool` message. */
+  content: string;
+  executed: boolean;
+  /** Micro-credits charged for the call (its `price_per_call` when executed; absent or 0 otherwise). */
+  cost?: number;
+  /** The task's tool-call budget is spent: no further model turn may run (it could only be told so, and be billed). */
+  taskSpent?: boolean;
+}
+
+/** Runs (or refuses) one gateway tool call. */
 export type ExecuteToolCall = (
   call: LoopToolCall,
   offered: ReadonlySet<string>,
   deadline: number,
-) => Promise<{ content: string; executed: boolean }>;
+) => Promise<ToolCallDone>;
 
 /** One model call of the loop, once its answer is complete (and its hold settled or settling). */
 export interface TurnResult {
@@ -57,11 +68,16 @@ export interface ToolLoopResult {
   turns: number;
   /** Gateway tool calls executed (refused ones not counted). */
   toolCalls: number;
-  /** Micro-credits charged for the turns whose cost is known (all of them for JSON loops). */
+  /**
+   * Micro-credits charged: the tool calls' prices plus the turns whose cost is known (all of them for JSON loops),
+   * i.e. what the ledger charged for the whole loop.
+   */
   cost: number;
   stop?: LoopStop;
   /** Gateway calls of a turn that also called client tools: not executed, not returned (see README). */
   dropped: number;
+  /** Tool prices charged after the last turn was admitted (a stop after tools ran): not in its balance yet. */
+  toolCostAfterLastTurn: number;
 }
 
 /** Refusals that mean "the budget is spent": after the first turn they end the loop instead of failing it. */
@@ -100,6 +116,7 @@ export async function* runToolLoop(
   let turns = 0;
   let toolCalls = 0;
   let cost = 0;
+  let toolCostAfterLastTurn = 0;
 
   const finish = (turn: TurnResult, response: ChatResponse, extra: Partial<ToolLoopResult> = {}): ToolLoopResult => ({
     response: usage.onto(response),
@@ -108,6 +125,7 @@ export async function* runToolLoop(
     toolCalls,
     cost,
     dropped: 0,
+    toolCostAfterLastTurn,
     ...extra,
   });
   const stopped = (turn: TurnResult, stop: LoopStop) => finish(turn, withoutToolCalls(turn.response), { stop });
@@ -126,6 +144,7 @@ export async function* runToolLoop(
       throw err;
     }
     cost += result.cost ?? 0;
+    toolCostAfterLastTurn = 0;
     usage.add(result.response.usage);
     last = result;
 
@@ -149,10 +168,15 @@ export async function* runToolLoop(
       ),
     );
     toolCalls += results.filter((r) => r.executed).length;
+    const toolCost = results.reduce((sum, r) => sum + (r.executed ? (r.cost ?? 0) : 0), 0);
+    cost += toolCost;
+    toolCostAfterLastTurn += toolCost;
     messages.push({ role: "assistant", content: message?.content ?? null, tool_calls: gateway });
     gateway.forEach((call, i) => {
       messages.push({ role: "tool", tool_call_id: call.id, content: results[i]?.content ?? "" });
     });
+    // The task may take no more tool calls: another turn would be admitted and billed only to be told so.
+    if (results.some((r) => r.taskSpent === true)) return stopped(result, "task_budget");
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv, Services } from "../../context";
+import type { Ledger } from "../../ledger/types";
 import { checkAccount } from "./accounts";
 import { keyOr404, tenantOr404 } from "./keys";
 import { parseJsonBody, parseWith } from "./parse";
@@ -34,11 +35,40 @@ async function credit(
   body: { amount: number; reference: string; type: "topup" | "adjust" },
 ) {
   const { ledger } = c.var.services;
+  const after = await fromStore(() => newestSeq(ledger, ref));
   // Idempotent per reference in the ledger itself, so a retried call (CLI, network blip) never credits twice.
   const balance = await fromStore(() =>
     ledger.credit(ref.accountId, ref.tenantId, body.amount, body.reference, body.type),
   );
-  return c.json(balanceJson(balance, ref.tenantId));
+  const applied = await fromStore(() => writtenSince(ledger, ref, body.reference, after));
+  return c.json({ ...balanceJson(balance, ref.tenantId), applied });
+}
+
+const PAGE = 1000;
+
+async function newestSeq(ledger: Ledger, ref: AccountRef): Promise<number> {
+  return (await ledger.entries(ref.accountId, ref.tenantId, { limit: 1 }))[0]?.seq ?? 0;
+}
+
+/**
+ * Whether the entry under `reference` is newer than seq `after` (this call wrote it) rather than older (an earlier
+ * call with the same reference did, and this one changed nothing). Reads only the entries written since `after`.
+ */
+async function writtenSince(ledger: Ledger, ref: AccountRef, reference: string, after: number): Promise<boolean> {
+  let beforeSeq: number | undefined;
+  for (;;) {
+    const page = await ledger.entries(
+      ref.accountId,
+      ref.tenantId,
+      beforeSeq === undefined ? { limit: PAGE } : { limit: PAGE, beforeSeq },
+    );
+    for (const entry of page) {
+      if (entry.seq <= after) return false;
+      if (entry.reference === reference) return true;
+      beforeSeq = entry.seq;
+    }
+    if (page.length < PAGE) return false;
+  }
 }
 
 async function balance(c: Context<AppEnv>, ref: AccountRef) {

@@ -25,3 +25,24 @@ export const BALANCE = {
   credited: 2_000_000,
   billed: 500_000,
 };
+export const USAGE_EVENT = {
+  at: "2026-01-01T00:00:00.000Z",
+  key_id: "abcdefghij12",
+  model: "small",
+  provider: "openai",
+  input_tokens: 12,
+  output_tokens: 34,
+  cost: 56,
+  status: 200,
+  request_id: "req_1",
+};
+export const CACHE_STATS = {
+  object: "cache_stats",
+  tenant: "acme",
+  backend: "durable-object",
+  entries: 7,
+  counts: { hit: 3, miss: 9, shadow: 0, bypass: 1 },
+  hit_rate: 0.25,
+  shadow_hit_rate: 0,
+  shadow_log: [] as unknown[],
+};

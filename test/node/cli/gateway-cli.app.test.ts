@@ -22,7 +22,10 @@ const policy = expectCompiled(
 function gateway() {
   const store = createReferenceStore();
   const services: Services = {
-    env: parseEnv({ ADMIN_SECRET: SECRET }),
+    env: parseEnv({
+      ADMIN_SECRET: SECRET,
+      GATEWAY_STATIC_KEYS: JSON.stringify([{ key_id: "local-dev", tenant: "t-main", sha256: "0".repeat(64) }]),
+    }),
     policy,
     ...isolateState(),
     providers: new Map(),
@@ -42,7 +45,7 @@ function gateway() {
     const out: string[] = [];
     const err: string[] = [];
     const code = await run(argv, {
-      env: { GATEWAY_URL: "http://gateway.test", GATEWAY_ADMIN_SECRET: secret },
+      env: { GATEWAY_URL: "http://gateway.test", GATEWAY_ADMIN_SECRET: secret, GATEWAY_DEV_TENANT: "t-main" },
       stdout: (t) => out.push(t),
       stderr: (t) => err.push(t),
       fetch: fetchImpl,
@@ -64,8 +67,12 @@ describe("gateway CLI against the admin API", () => {
     expect(list.stdout).toMatch(new RegExp(`${key.key_id}\\s+active`));
     expect(list.stdout).not.toContain(key.key);
 
-    expect((await cli(["credits", "add", key.key_id, "2_500_000", "--reference", "inv-1"])).code).toBe(0);
-    expect((await cli(["credits", "add", key.key_id, "2_500_000", "--reference", "inv-1"])).code).toBe(0);
+    const topup = await cli(["credits", "add", key.key_id, "2_500_000", "--reference", "inv-1"]);
+    expect(topup.code).toBe(0);
+    expect(topup.stdout).toContain("Top-up of 2.500000 credits recorded");
+    const repeated = await cli(["credits", "add", key.key_id, "2_500_000", "--reference", "inv-1"]);
+    expect(repeated.code).toBe(0);
+    expect(repeated.stdout).toContain("Already applied: reference inv-1 was used before");
     const adjusted = await cli(["credits", "adjust", key.key_id, "-500000", "--reference", "fix-1"]);
     expect(adjusted.stdout).toMatch(/balance:\s+2\.000000 credits \(2000000 micro-credits\)/);
 
@@ -80,6 +87,15 @@ describe("gateway CLI against the admin API", () => {
     expect(jwt.code, jwt.stderr).toBe(0);
     expect((await cli(["balance", "jwt:alice", "--tenant", "t-jwt"])).stdout).toMatch(/balance:\s+0\.000010 credits/);
     expect((await cli(["usage", "--tenant", "t-main", "--key", key.key_id])).stdout).toBe("(none)");
+
+    // npm start's dev account (a static key) needs no --tenant: the CLI defaults to GATEWAY_DEV_TENANT.
+    const dev = await cli(["credits", "add", "local-dev", "7", "--reference", "dev-1"]);
+    expect(dev.code, dev.stderr).toBe(0);
+    expect((await cli(["balance", "local-dev"])).stdout).toMatch(/tenant:\s+t-main\n.*balance:\s+0\.000007 credits/s);
+    const again = await cli(["credits", "add", "local-dev", "7", "--reference", "dev-1", "--tenant", "t-main"]);
+    expect(again.stdout).toContain("Already applied");
+    const jwtBare = await cli(["balance", "jwt:alice"]);
+    expect(jwtBare.code).toBe(2);
 
     const revoked = await cli(["keys", "revoke", key.key_id]);
     expect(revoked.stdout).toMatch(/^Revoked key \w+ at \d{4}-/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BALANCE, KEY_RECORD, NEW_KEY } from "./fixtures";
+import { BALANCE, CACHE_STATS, KEY_RECORD, NEW_KEY, USAGE_EVENT } from "./fixtures";
 import { recorders, runCli, SECRET } from "./recorder";
 
 const gateways = recorders();
@@ -133,6 +133,60 @@ describe.concurrent("gateway CLI: arguments become admin API calls", () => {
     ]);
   });
 
+  it("local-dev (npm start's dev account) needs no --tenant: the dev tenant is the default", async () => {
+    const gw = await gateway(() => ({ status: 200, body: { ...BALANCE, account_id: "local-dev" } }));
+    const balance = await runCli(["balance", "local-dev"], env(gw));
+    expect(balance.code, balance.stderr).toBe(0);
+    expect(balance.stdout).toMatch(/account:\s+local-dev/);
+    await runCli(["entries", "local-dev"], { ...env(gw), GATEWAY_DEV_TENANT: "beta" });
+    await runCli(["credits", "add", "local-dev", "5", "--reference", "r"], env(gw));
+    expect(gw.requests.map((r) => [r.method, r.path, r.query, r.body])).toEqual([
+      ["GET", "/admin/accounts/local-dev/balance", { tenant: "acme" }, undefined],
+      ["GET", "/admin/accounts/local-dev/entries", { tenant: "beta" }, undefined],
+      ["POST", "/admin/accounts/local-dev/credits", {}, { amount: 5, reference: "r", type: "topup", tenant: "acme" }],
+    ]);
+  });
+
+  it("an id that is no API key says --tenant is needed for other accounts; a jwt: account without it sends nothing", async () => {
+    const gw = await gateway(() => ({
+      status: 404,
+      body: { error: { code: "not_found", message: 'No API key with id "static-1".', param: "id" } },
+    }));
+    const missing = await runCli(["balance", "static-1"], env(gw));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(
+      'No API key with id "static-1". A static key\'s or a jwt:<subject> account needs --tenant T.',
+    );
+    const jwt = await runCli(["balance", "jwt:alice"], env(gw));
+    expect(jwt.code).toBe(2);
+    expect(jwt.stderr).toContain("add --tenant T");
+    expect(gw.requests).toHaveLength(1);
+  });
+
+  it("a repeated top-up (same reference) says it was already applied, not recorded", async () => {
+    const gw = await gateway(() => ({ status: 200, body: { ...BALANCE, applied: false } }));
+    const again = await runCli(["credits", "add", "abcdefghij12", "2_000_000", "--reference", "inv-1"], env(gw));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      "Already applied: reference inv-1 was used before on abcdefghij12; nothing changed.",
+    );
+    expect(again.stdout).not.toContain("recorded");
+    const first = await gateway(() => ({ status: 200, body: { ...BALANCE, applied: true } }));
+    const once = await runCli(["credits", "add", "abcdefghij12", "2_000_000", "--reference", "inv-2"], env(first));
+    expect(once.stdout).toContain("Top-up of 2.000000 credits recorded for abcdefghij12 under reference inv-2.");
+  });
+
+  it("usage shows feature, task, cache and latency", async () => {
+    const event = { ...USAGE_EVENT, feature: "search", task_id: "task-7", cache: "shadow", latency_ms: 321 };
+    const gw = await gateway(() => ({ status: 200, body: { object: "list", data: [event] } }));
+    const usage = await runCli(["usage", "--tenant", "acme"], env(gw));
+    const [header, row] = usage.stdout.split("\n");
+    expect(header).toMatch(/^AT\s+FEATURE\s+TASK\s+KEY\s+MODEL.*\s+CACHE\s+LATENCY MS$/);
+    expect(row).toMatch(
+      /search\s+task-7\s+abcdefghij12\s+small\s+openai\s+12\s+34\s+0\.000056\s+200\s+req_1\s+shadow\s+321$/,
+    );
+  });
+
   it("balance, entries and usage", async () => {
     const gw = await gateway((req) => {
       if (req.path.endsWith("/balance")) return { status: 200, body: BALANCE };
@@ -160,19 +214,7 @@ describe.concurrent("gateway CLI: arguments become admin API calls", () => {
         status: 200,
         body: {
           object: "list",
-          data: [
-            {
-              at: "2026-01-01T00:00:00.000Z",
-              key_id: "abcdefghij12",
-              model: "small",
-              provider: "openai",
-              input_tokens: 12,
-              output_tokens: 34,
-              cost: 56,
-              status: 200,
-              request_id: "req_1",
-            },
-          ],
+          data: [USAGE_EVENT],
         },
       };
     });
@@ -195,19 +237,7 @@ describe.concurrent("gateway CLI: arguments become admin API calls", () => {
   it("cache stats and cache invalidate", async () => {
     const gw = await gateway((req) =>
       req.path.endsWith("/stats")
-        ? {
-            status: 200,
-            body: {
-              object: "cache_stats",
-              tenant: "acme",
-              backend: "durable-object",
-              entries: 7,
-              counts: { hit: 3, miss: 9, shadow: 0, bypass: 1 },
-              hit_rate: 0.25,
-              shadow_hit_rate: 0,
-              shadow_log: [],
-            },
-          }
+        ? { status: 200, body: CACHE_STATS }
         : { status: 200, body: { object: "cache_invalidation", tenant: "acme", model: "small", deleted: 4 } },
     );
     const stats = await runCli(["cache", "stats", "acme"], env(gw));
@@ -218,6 +248,37 @@ describe.concurrent("gateway CLI: arguments become admin API calls", () => {
       ["GET", "/admin/tenants/acme/cache/stats", undefined],
       ["POST", "/admin/tenants/acme/cache/invalidate", { model: "small" }],
     ]);
+  });
+
+  it("cache stats lists the shadow observations (both prompts, cosine, score) without --json", async () => {
+    const observation = {
+      at: "2026-01-01T00:00:00.000Z",
+      request_id: "req_9",
+      model: "small",
+      kind: "semantic",
+      entry_id: "e1",
+      entry_age_ms: 42_000,
+      cosine: 0.93456,
+      score: 0.91,
+      prompt: "How do I reset my   password?",
+      entry_prompt: "How can I change my password?",
+    };
+    const gw = await gateway(() => ({
+      status: 200,
+      body: {
+        ...CACHE_STATS,
+        counts: { hit: 0, miss: 9, shadow: 1, bypass: 0 },
+        hit_rate: 0,
+        shadow_hit_rate: 0.1,
+        shadow_log: [observation],
+      },
+    }));
+    const stats = await runCli(["cache", "stats", "acme"], env(gw));
+    expect(stats.stdout).toMatch(/shadow:\s+1 would-be hits \(10\.0%\)/);
+    expect(stats.stdout).toContain("Shadow observations");
+    expect(stats.stdout).toMatch(
+      /small\s+semantic\s+0\.9346\s+0\.9100\s+42\s+How do I reset my password\?\s+How can I change my password\?/,
+    );
   });
 
   it("--url and --admin-secret override the environment", async () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 export const ADMIN = "local-admin-secret-not-for-production";
 export const DEV_KEY = "sk-gw-local-dev";
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
@@ -21,18 +21,22 @@ async function freePort(): Promise<number> {
 
 export interface LocalGateway {
   url: string;
+  /** PORT, ORIGIN_PORT and HOSTED_STANDIN_PORT as this run was given them. */
+  env: Record<"PORT" | "ORIGIN_PORT" | "HOSTED_STANDIN_PORT", string>;
+  /** What it printed so far, stdout and stderr. */
+  log(): string;
   close(): Promise<void>;
 }
 
 /** `npm start` exactly as a newcomer runs it (its script, its local origin), on free ports with a fresh state dir. */
 export async function startLocalGateway(): Promise<LocalGateway> {
-  const [port, originPort] = [await freePort(), await freePort()];
+  const [port, originPort, hostedPort] = [await freePort(), await freePort(), await freePort()];
+  const ports = { PORT: String(port), ORIGIN_PORT: String(originPort), HOSTED_STANDIN_PORT: String(hostedPort) };
   const state = mkdtempSync(join(tmpdir(), "gw-dashboard-"));
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     env: {
       ...process.env,
-      PORT: String(port),
-      ORIGIN_PORT: String(originPort),
+      ...ports,
       GATEWAY_STATE_DIR: state,
       WRANGLER_SEND_METRICS: "false",
       CLOUDFLARE_CF_FETCH_ENABLED: "false",
@@ -60,6 +64,8 @@ export async function startLocalGateway(): Promise<LocalGateway> {
   });
   return {
     url,
+    env: ports,
+    log: () => log,
     async close() {
       child.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 500));

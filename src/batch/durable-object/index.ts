@@ -1,0 +1,1 @@
+export { type Claim, type ClaimOptions, TenantBatches } from "./tenant-batches";
