@@ -6,8 +6,9 @@
  * windows, task budgets, idempotency records and usage events. Admission has to check key limits, tenant limits and
  * the task budget and then reserve, all at once; with everything in one single-threaded object that is one call and
  * one SQLite transaction, where per-key objects would need a cross-object protocol for tenant limits. The cost is
- * that one tenant's traffic is serialized through one object (roughly a thousand simple calls per second), which is
- * the scale this backend is meant for; larger deployments use the Upstash backend.
+ * that one tenant's traffic is serialized through one object, which is the scale this backend is meant for; larger
+ * deployments use the Upstash backend. Under load the facade group-commits (../group-commit.ts): what one isolate
+ * sends a tenant while a call to it is out goes as one `commit` call, applied item by item in one turn.
  *
  * Key records live in 64 KeyDirectory shard objects (`idFromName("keys:" + shard of keyId)`), so authentication is
  * one call and a lookup of a made-up key id creates no object of its own (key-directory.ts); the tenant object keeps

@@ -19,6 +19,7 @@ import type {
 } from "../types";
 import { applyCredit, forgetAccounts, listEntries, loadAccount, toBalance } from "./accounts";
 import { admit } from "./admit";
+import type { LedgerOp, LedgerOpOutcome, LedgerOpResult } from "./batch";
 import { HoldExpiry } from "./hold-expiry";
 import { expireDue, settle, voidHold } from "./resolve";
 import { migrateTenantLedger } from "./schema";
@@ -66,6 +67,40 @@ export class TenantLedger extends DurableObject {
     const result = this.tx(() => voidHold(this.sql, req, Date.now(), this.expiry));
     if (result.kind === "voided") await this.rearm();
     return result;
+  }
+
+  /**
+   * Group commit (src/ledger/group-commit.ts): many admissions and settlements in one call. Each item runs in its own
+   * transaction, in order, and answers on its own (a failing item rolls back alone and reports its error); all of
+   * them run in this one synchronous turn, so the runtime commits them to storage together, and the alarm is synced
+   * once.
+   */
+  async commit(ops: LedgerOp[]): Promise<LedgerOpOutcome[]> {
+    const now = Date.now();
+    let changed = false;
+    const outcomes = ops.map((op): LedgerOpOutcome => {
+      try {
+        const value = this.apply(op, now);
+        if (value.kind === "admitted" || value.kind === "settled" || value.kind === "voided") changed = true;
+        return { ok: true, value };
+      } catch (err) {
+        return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    });
+    if (changed) await this.rearm();
+    return outcomes;
+  }
+
+  private apply(op: LedgerOp, now: number): LedgerOpResult {
+    switch (op.kind) {
+      case "admit":
+        this.remember(op.req.tenantId);
+        return this.tx(() => admit(this.sql, op.req, now, this.expiry));
+      case "settle":
+        return this.tx(() => settle(this.sql, op.req, now, this.expiry));
+      case "void":
+        return this.tx(() => voidHold(this.sql, op.req, now, this.expiry));
+    }
   }
 
   credit(keyId: string, tenantId: string, amount: Micros, reference: string, type: "topup" | "adjust"): Balance {

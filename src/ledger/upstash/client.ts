@@ -1,4 +1,5 @@
 import { errors, Redis } from "@upstash/redis/cloudflare";
+import { STORE_TIMEOUT_MS } from "../timeout";
 import { StoreUnavailableError } from "../types";
 
 export interface UpstashOptions {
@@ -8,6 +9,8 @@ export interface UpstashOptions {
   prefix?: string;
   /** Client retries of network failures: false = none; default the client's (5 attempts, ~4 s in all). */
   retry?: false | { retries: number; backoff: (retryCount: number) => number };
+  /** How long one store call may go unanswered, retries included (default STORE_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 /**
@@ -43,6 +46,9 @@ export function createRedis(opts: UpstashOptions): Redis {
     // Scripts return JSON text that we parse ourselves; the client's guessing would turn "12" into 12 and back.
     automaticDeserialization: false,
     enableTelemetry: false,
+    // Each HTTP request (its retries included) is cut off at the store timeout, so a store that accepts a request and
+    // never answers costs a timeout, not a hung fetch. A function: a fresh signal per request.
+    signal: () => AbortSignal.timeout(opts.timeoutMs ?? STORE_TIMEOUT_MS),
     ...(opts.retry === undefined ? {} : { retry: opts.retry }),
   });
 }

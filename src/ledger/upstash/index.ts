@@ -15,5 +15,9 @@ export { type LedgerKeys, ledgerKeys, part, RATE_WINDOW_MS, TERMINAL_TTL_MS } fr
 export function createUpstashLedger(opts: UpstashOptions): { ledger: Ledger; keys: KeyStore; usage: UsagePager } {
   const redis = createRedis(opts);
   const k = ledgerKeys(opts.prefix ?? "gw:");
-  return { ledger: createLedger(redis, k), keys: createKeyStore(redis, k), usage: createUpstashUsagePager(redis, k) };
+  return {
+    ledger: createLedger(redis, k, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+    keys: createKeyStore(redis, k),
+    usage: createUpstashUsagePager(redis, k),
+  };
 }

@@ -1,7 +1,18 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import { decodeStored } from "../../storage/decode";
+import { GroupCommit, type ItemOutcome } from "../group-commit";
 import { LedgerEntrySchema } from "../records";
-import type { AdmitResult, Balance, Ledger, SettleResult, TaskLimits, VoidResult } from "../types";
+import { STORE_TIMEOUT_MS, withTimeout } from "../timeout";
+import type {
+  AdmitResult,
+  Balance,
+  Ledger,
+  SettleRequest,
+  SettleResult,
+  TaskLimits,
+  VoidRequest,
+  VoidResult,
+} from "../types";
 import { assertUsageEvent } from "../usage-event";
 import { admitArgs, settleArgs, voidArgs } from "./args";
 import { jsonScript } from "./client";
@@ -9,7 +20,7 @@ import { type LedgerKeys, TERMINAL_TTL_MS } from "./keys";
 import { BALANCE_SCRIPT, CREDIT_SCRIPT, ENTRIES_SCRIPT, TOOL_CALL_SCRIPT } from "./scripts/account";
 import { ADMIT_SCRIPT } from "./scripts/admit";
 import { RECORD_SCRIPT } from "./scripts/record";
-import { SETTLE_SCRIPT, VOID_SCRIPT } from "./scripts/resolve";
+import { RESOLVE_BATCH_SCRIPT, SETTLE_SCRIPT, VOID_SCRIPT } from "./scripts/resolve";
 import { SWEEP_SCRIPT } from "./scripts/sweep";
 import { readUsage } from "./usage";
 
@@ -25,7 +36,22 @@ export function pageSize(limit: number | undefined): number {
 
 type Snapshot = Omit<Balance, "keyId">;
 
-export function createLedger(redis: Redis, k: LedgerKeys): Ledger {
+/** A hold's resolution, as group-committed (see RESOLVE_BATCH_SCRIPT). */
+type Resolution = { kind: "settle"; req: SettleRequest } | { kind: "void"; req: VoidRequest };
+type Resolved = SettleResult | VoidResult;
+
+/** Settlements per batched script run: bounded so one run never blocks Redis for long. */
+const MAX_RESOLVE_BATCH = 64;
+/** Characters of arguments per batched run (a settle may carry a stored Idempotency-Key response). */
+const MAX_RESOLVE_WEIGHT = 4 * 1024 * 1024;
+
+export interface UpstashLedgerOptions {
+  /** How long one store call may go unanswered (default STORE_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+export function createLedger(redis: Redis, k: LedgerKeys, opts: UpstashLedgerOptions = {}): Ledger {
+  const timeoutMs = opts.timeoutMs ?? STORE_TIMEOUT_MS;
   const admit = jsonScript(redis, ADMIT_SCRIPT);
   const settle = jsonScript(redis, SETTLE_SCRIPT);
   const voidHold = jsonScript(redis, VOID_SCRIPT);
@@ -35,6 +61,55 @@ export function createLedger(redis: Redis, k: LedgerKeys): Ledger {
   const entries = jsonScript(redis, ENTRIES_SCRIPT);
   const toolCall = jsonScript(redis, TOOL_CALL_SCRIPT);
   const record = jsonScript(redis, RECORD_SCRIPT);
+  const resolveBatch = jsonScript(redis, RESOLVE_BATCH_SCRIPT);
+
+  const resolveArgs = (r: Resolution): { keys: string[]; arg: string } =>
+    r.kind === "settle"
+      ? { keys: settleKeys(k, r.req), arg: JSON.stringify(settleArgs(r.req, TERMINAL_TTL_MS)) }
+      : { keys: voidKeys(k, r.req), arg: JSON.stringify(voidArgs(r.req, TERMINAL_TTL_MS)) };
+
+  // Settlements off the hot path meet here: what arrives while one script run is out goes in the next, all in one
+  // round trip (admissions are not batched: one script run, one round trip each, never waiting for another).
+  const resolutions = new GroupCommit<Resolution, Resolved>({
+    timeoutMs,
+    maxItems: MAX_RESOLVE_BATCH,
+    maxWeight: MAX_RESOLVE_WEIGHT,
+    weight: (r) => 1024 + (r.kind === "settle" ? (r.req.idempotency?.response.body.length ?? 0) : 0),
+    label: (items) => `ledger store unavailable (${items.length === 1 ? items[0]?.kind : "settle batch"})`,
+    async send(_store, items) {
+      // Arguments are built (and checked) per item: a caller bug fails that item alone.
+      const prepared = items.map((r) => {
+        try {
+          return resolveArgs(r);
+        } catch (err) {
+          return err instanceof Error ? err : new Error(String(err));
+        }
+      });
+      const [only] = prepared;
+      if (items.length === 1 && only !== undefined) {
+        if (only instanceof Error) throw only;
+        const script = items[0]?.kind === "void" ? voidHold : settle;
+        return [{ ok: true, value: await script.run<Resolved>(items[0]?.kind ?? "settle", only.keys, [only.arg]) }];
+      }
+      const keys: string[] = [];
+      const args: string[] = [];
+      const sent: number[] = [];
+      prepared.forEach((p, i) => {
+        if (p instanceof Error) return;
+        keys.push(...p.keys);
+        args.push(items[i]?.kind ?? "settle", p.arg);
+        sent.push(i);
+      });
+      const replies = sent.length === 0 ? [] : await resolveBatch.run<unknown[]>("settle batch", keys, args);
+      const out: ItemOutcome<Resolved>[] = prepared.map((p) =>
+        p instanceof Error ? { ok: false, error: p.message } : { ok: false, error: "no answer" },
+      );
+      sent.forEach((itemIndex, replyIndex) => {
+        out[itemIndex] = batchOutcome(replies[replyIndex]);
+      });
+      return out;
+    },
+  });
 
   const withKey = (keyId: string, s: Snapshot): Balance => ({
     keyId,
@@ -61,25 +136,18 @@ export function createLedger(redis: Redis, k: LedgerKeys): Ledger {
         k.taskFingerprints(req.tenantId, req.task?.id ?? ""),
         k.idempotency(req.keyId, req.idempotency?.key ?? ""),
       ];
-      return admit.run<AdmitResult>("admit", keys, [JSON.stringify(admitArgs(req))]);
+      const args = [JSON.stringify(admitArgs(req))];
+      return withTimeout("ledger store unavailable (admit)", admit.run<AdmitResult>("admit", keys, args), timeoutMs);
     },
 
     async settle(req) {
-      const keys = [
-        ...resolveKeys(k, req.keyId, req.tenantId, req.requestId),
-        k.task(req.tenantId, req.task?.id ?? ""),
-        k.idempotency(req.keyId, req.idempotency?.key ?? ""),
-      ];
-      return settle.run<SettleResult>("settle", keys, [JSON.stringify(settleArgs(req, TERMINAL_TTL_MS))]);
+      settleArgs(req, TERMINAL_TTL_MS);
+      return (await resolutions.submit("", { kind: "settle", req })) as SettleResult;
     },
 
     async void(req) {
-      const keys = [
-        ...resolveKeys(k, req.keyId, req.tenantId, req.requestId),
-        k.task(req.tenantId, ""),
-        k.idempotency(req.keyId, req.idempotencyKey ?? ""),
-      ];
-      return voidHold.run<VoidResult>("void", keys, [JSON.stringify(voidArgs(req, TERMINAL_TTL_MS))]);
+      voidArgs(req, TERMINAL_TTL_MS);
+      return (await resolutions.submit("", { kind: "void", req })) as VoidResult;
     },
 
     async credit(keyId, tenantId, amount, reference, type) {
@@ -138,6 +206,33 @@ export function createLedger(redis: Redis, k: LedgerKeys): Ledger {
       return Number(added) === 1 ? { kind: "recorded" } : { kind: "duplicate" };
     },
   };
+}
+
+function settleKeys(k: LedgerKeys, req: SettleRequest): string[] {
+  return [
+    ...resolveKeys(k, req.keyId, req.tenantId, req.requestId),
+    k.task(req.tenantId, req.task?.id ?? ""),
+    k.idempotency(req.keyId, req.idempotency?.key ?? ""),
+  ];
+}
+
+function voidKeys(k: LedgerKeys, req: VoidRequest): string[] {
+  return [
+    ...resolveKeys(k, req.keyId, req.tenantId, req.requestId),
+    k.task(req.tenantId, ""),
+    k.idempotency(req.keyId, req.idempotencyKey ?? ""),
+  ];
+}
+
+/** One item's reply in a batched run: its result, or the error its script body raised. */
+function batchOutcome(reply: unknown): ItemOutcome<Resolved> {
+  if (typeof reply !== "object" || reply === null || !("kind" in reply)) {
+    return { ok: false, error: "unexpected batch reply" };
+  }
+  if (reply.kind === "error") {
+    return { ok: false, error: "error" in reply ? String(reply.error) : "script error" };
+  }
+  return { ok: true, value: reply as Resolved };
 }
 
 function resolveKeys(k: LedgerKeys, keyId: string, tenantId: string, requestId: string): string[] {

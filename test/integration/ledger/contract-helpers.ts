@@ -20,7 +20,12 @@ export interface LedgerFactory {
   name: string;
   make(): Promise<{ ledger: Ledger; keys: KeyStore; close?(): Promise<void> }>;
   /** optional: control of the store for fault tests */
-  faults?: { down(): Promise<void>; up(): Promise<void> };
+  faults?: {
+    down(): Promise<void>;
+    up(): Promise<void>;
+    /** The next `count` calls reach the store and run, but their replies are lost (the caller sees a failure). */
+    loseReplies?(count: number): Promise<void>;
+  };
 }
 
 export interface ContractContext {

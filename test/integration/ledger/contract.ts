@@ -14,6 +14,7 @@
  * self-check also runs single cases against deliberately broken ledgers to prove the suite catches them.
  */
 import { describe, it } from "vitest";
+import { batchCases } from "./contract-batch";
 import { concurrencyCases } from "./contract-concurrency";
 import { creditCases } from "./contract-credits";
 import { faultCases } from "./contract-faults";
@@ -32,6 +33,7 @@ export const CONTRACT_GROUPS: readonly ContractGroup[] = [
   creditCases,
   holdCases,
   concurrencyCases,
+  batchCases,
   idempotencyCases,
   limitCases,
   taskCases,

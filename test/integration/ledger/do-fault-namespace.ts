@@ -17,6 +17,10 @@ export interface FaultSwitch {
   failing?: (method: string) => boolean;
   /** Calls that reached the wrapper, by method name (faulty or not). */
   calls: string[];
+  /** The next this many calls run in the object, then their reply is lost (rejected as a lost connection). */
+  loseReplies?: number;
+  /** While set, calls are never answered (and never reach the object): a store that accepts and hangs. */
+  hang?: boolean;
 }
 
 export function faultSwitch(): FaultSwitch {
@@ -30,9 +34,13 @@ function wrapStub<S extends object>(stub: S, sw: FaultSwitch): S {
       if (typeof prop !== "string" || prop === "id" || prop === "name" || typeof value !== "function") return value;
       return (...args: unknown[]) => {
         sw.calls.push(prop);
+        if (sw.hang === true) return new Promise(() => undefined);
         if (sw.down && (sw.failing?.(prop) ?? true)) return Promise.reject(connectionLost());
         // Called on the stub itself: RPC methods are looked up by name, never detached.
-        return (target as unknown as Record<string, AnyFn>)[prop]?.(...args);
+        const result = (target as unknown as Record<string, AnyFn>)[prop]?.(...args);
+        if ((sw.loseReplies ?? 0) <= 0) return result;
+        sw.loseReplies = (sw.loseReplies ?? 0) - 1;
+        return Promise.resolve(result).then(() => Promise.reject(connectionLost()));
       };
     },
   });

@@ -20,5 +20,8 @@ ledgerContract({
     up: async () => {
       sw.down = false;
     },
+    loseReplies: async (count) => {
+      sw.loseReplies = count;
+    },
   },
 });

@@ -42,6 +42,8 @@ export interface PlainGateway {
   hangUpAfter(c: Caller, events: number, tag: string, fields?: Record<string, unknown>): Promise<string>;
   /** Sends a chat request and destroys the socket after `ms`, before any answer; resolves once it is destroyed. */
   hangUpEarly(c: Caller, stream: boolean, ms: number, tag: string): Promise<void>;
+  /** Upstash only: POSTs `/__control/<action>` to the store's REST front (`down`, `up`, `lose-replies?count=N`). */
+  storeControl?(action: string): Promise<void>;
   /** Stops the gateway (and its Upstash store). */
   stop(): void;
 }
@@ -171,6 +173,13 @@ export async function startPlainGateway(opts: PlainGatewayOptions): Promise<Plai
       upstash?.stop();
     },
   };
+  if (upstash !== undefined) {
+    const front = upstash.url;
+    gateway.storeControl = async (action) => {
+      const res = await fetch(`${front}/__control/${action}`, { method: "POST" });
+      if (!res.ok) throw new Error(`store control ${action}: ${res.status}`);
+    };
+  }
   for (const c of opts.callers) {
     await admin("POST", `/admin/accounts/${c.keyId}/credits`, {
       tenant: c.tenant,

@@ -28,7 +28,7 @@ end
  * ARGV[1]: JSON {ek, requestId, termTtlMs, cost (-1 = not a non-negative safe integer), flags, usage (event JSON
  * text without cost/flags), usageFlags, tokens, task?: {toolCalls}, idem?: {response (JSON text)}}
  */
-export const SETTLE_SCRIPT = `${LUA_COMMON}${LUA_OPEN_HOLD}
+const SETTLE_BODY = `${LUA_OPEN_HOLD}
 local amount = hold.amount
 local extra = {}
 local charged = a.cost
@@ -67,11 +67,13 @@ end
 return enc({ kind = 'settled', charged = charged, released = released, balanceAfter = balance_after })
 `;
 
+export const SETTLE_SCRIPT = `${LUA_COMMON}${SETTLE_BODY}`;
+
 /**
  * ARGV[1]: JSON {ek, requestId, termTtlMs, usage (event JSON text without cost/flags), usageFlags, idem: bool}
  * The in-flight idempotency marker is deleted (only when it belongs to this request) so the client may retry.
  */
-export const VOID_SCRIPT = `${LUA_COMMON}${LUA_OPEN_HOLD}
+const VOID_BODY = `${LUA_OPEN_HOLD}
 local amount = hold.amount
 close_hold('voided')
 local balance_after = redis.call('HINCRBY', acct, 'balance', fmt(amount))
@@ -83,4 +85,43 @@ if a.idem then
   if rec[1] == 'inflight' and rec[2] == a.requestId then redis.call('DEL', KEYS[9]) end
 end
 return enc({ kind = 'voided', released = amount, balanceAfter = balance_after })
+`;
+
+export const VOID_SCRIPT = `${LUA_COMMON}${VOID_BODY}`;
+
+/** Keys per item of RESOLVE_BATCH_SCRIPT: the 9 of SETTLE_SCRIPT / VOID_SCRIPT, in the same order. */
+export const RESOLVE_KEYS_PER_ITEM = 9;
+
+/**
+ * Group-committed settlements: many settles and voids in ONE script (one round trip, one atomic step). Each item runs
+ * the very body of SETTLE_SCRIPT or VOID_SCRIPT as a function whose parameters shadow KEYS and ARGV, in order, under
+ * pcall: an item that raises an error answers {"kind":"error"} and the others still run (like the single scripts,
+ * a Redis script is not rolled back, so a failing item keeps what it wrote before the error — the bodies check
+ * before they write).
+ *
+ * KEYS: RESOLVE_KEYS_PER_ITEM per item. ARGV: per item two values, "settle" | "void" and the item's JSON argument.
+ * Returns a JSON array of the items' results, in order.
+ */
+export const RESOLVE_BATCH_SCRIPT = `${LUA_COMMON}
+local function settle_one(KEYS, ARGV)
+${SETTLE_BODY}
+end
+local function void_one(KEYS, ARGV)
+${VOID_BODY}
+end
+local out = {}
+local per = ${RESOLVE_KEYS_PER_ITEM}
+for i = 1, #ARGV / 2 do
+  local keys = {}
+  for j = 1, per do keys[j] = KEYS[(i - 1) * per + j] end
+  local fn = ARGV[2 * i - 1] == 'void' and void_one or settle_one
+  local ok, res = pcall(fn, keys, { ARGV[2 * i] })
+  if ok then
+    out[i] = res
+  else
+    local msg = type(res) == 'table' and (res.err or 'error') or tostring(res)
+    out[i] = '{"kind":"error","error":' .. cjson.encode(msg) .. '}'
+  end
+end
+return '[' .. table.concat(out, ',') .. ']'
 `;
