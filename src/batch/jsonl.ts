@@ -1,5 +1,5 @@
-import { parseChatRequest } from "../formats/openai/chat-request";
-import { parseEmbeddingsRequest } from "../formats/openai/embeddings-request";
+import { parseEmbeddingsRequest } from "../formats/openai/client-embeddings-request";
+import { parseChatRequest } from "../formats/openai/client-request";
 import { parseResponsesRequest } from "../formats/responses/request-schema";
 import { BATCH_ENDPOINTS, type BatchEndpoint, type BatchItem } from "./types";
 

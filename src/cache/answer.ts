@@ -1,5 +1,5 @@
 import type { ChatResponse } from "../canonical/chat";
-import { parseUpstreamCompletion } from "../formats/openai/upstream";
+import { parseUpstreamCompletion } from "../formats/openai/upstream-response";
 import { MAX_ANSWER_BYTES } from "./types";
 
 /** Stored answers are canonical chat responses, serialised; read back through the same parser as an upstream's. */

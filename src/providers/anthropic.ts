@@ -6,9 +6,9 @@
 import type { ChatRequest } from "../canonical/chat";
 import { GatewayError } from "../errors";
 import { countTokensBody, parseCountTokens } from "../formats/anthropic/count-tokens";
-import { decodeAnthropicStream } from "../formats/anthropic/decode-stream";
-import { canonicalToAnthropicRequest } from "../formats/anthropic/from-openai-request";
-import { parseAnthropicMessage } from "../formats/anthropic/to-openai-response";
+import { canonicalToAnthropicRequest } from "../formats/anthropic/upstream-request";
+import { parseAnthropicMessage } from "../formats/anthropic/upstream-response";
+import { decodeAnthropicStream } from "../formats/anthropic/upstream-stream";
 import type { ProviderAdapter } from "./types";
 
 /** Anthropic requires an output limit: used when neither the request nor the call options (policy) give one. */

@@ -4,9 +4,9 @@
  * built; the model id goes in the path, URL-encoded (ids such as `anthropic.claude-...-v1:0` contain `:`).
  */
 import { GatewayError } from "../errors";
-import { decodeConverseStream } from "../formats/bedrock/decode-stream";
-import { toConverseRequest, unsupportedConverseParams } from "../formats/bedrock/request";
-import { parseConverseResponse } from "../formats/bedrock/response";
+import { toConverseRequest, unsupportedConverseParams } from "../formats/bedrock/upstream-request";
+import { parseConverseResponse } from "../formats/bedrock/upstream-response";
+import { decodeConverseStream } from "../formats/bedrock/upstream-stream";
 import type { ProviderAdapter } from "./types";
 
 export const bedrockConverseAdapter: ProviderAdapter = {

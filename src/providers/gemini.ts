@@ -1,9 +1,9 @@
 import type { ChatRequest, EmbeddingsRequest } from "../canonical/chat";
-import { decodeGeminiStream } from "../formats/gemini/decode-stream";
 import { fromGeminiEmbedResponse, toGeminiEmbedRequest } from "../formats/gemini/embeddings";
-import { fromOpenAIRequest } from "../formats/gemini/from-openai-request";
-import { toOpenAIResponse } from "../formats/gemini/to-openai-response";
 import { geminiUnsupportedParams } from "../formats/gemini/unsupported-params";
+import { fromOpenAIRequest } from "../formats/gemini/upstream-request";
+import { toOpenAIResponse } from "../formats/gemini/upstream-response";
+import { decodeGeminiStream } from "../formats/gemini/upstream-stream";
 import type { CallOptions, ProviderAdapter, ResolvedProvider } from "./types";
 
 /**

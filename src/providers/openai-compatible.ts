@@ -5,8 +5,8 @@
  */
 import type { ChatRequest, EmbeddingsRequest } from "../canonical/chat";
 import { foreignUnsupported, withoutForeignFields } from "../formats/openai/foreign-fields";
-import { parseOpenAIStream } from "../formats/openai/stream";
-import { parseUpstreamCompletion, parseUpstreamEmbeddings } from "../formats/openai/upstream";
+import { parseUpstreamCompletion, parseUpstreamEmbeddings } from "../formats/openai/upstream-response";
+import { parseOpenAIStream } from "../formats/openai/upstream-stream";
 import type { CallOptions, ProviderAdapter, ResolvedProvider } from "./types";
 
 /** A request field the upstream rejects. Values listed in `inert` mean "the default" and are dropped, not refused. */

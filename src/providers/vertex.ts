@@ -5,13 +5,13 @@
  * token is added by the provider's authorizer (google-oauth.ts).
  */
 import { GatewayError } from "../errors";
-import { decodeAnthropicStream } from "../formats/anthropic/decode-stream";
-import { canonicalToAnthropicRequest } from "../formats/anthropic/from-openai-request";
-import { parseAnthropicMessage } from "../formats/anthropic/to-openai-response";
-import { decodeGeminiStream } from "../formats/gemini/decode-stream";
-import { fromOpenAIRequest } from "../formats/gemini/from-openai-request";
-import { toOpenAIResponse } from "../formats/gemini/to-openai-response";
+import { canonicalToAnthropicRequest } from "../formats/anthropic/upstream-request";
+import { parseAnthropicMessage } from "../formats/anthropic/upstream-response";
+import { decodeAnthropicStream } from "../formats/anthropic/upstream-stream";
 import { geminiUnsupportedParams } from "../formats/gemini/unsupported-params";
+import { fromOpenAIRequest } from "../formats/gemini/upstream-request";
+import { toOpenAIResponse } from "../formats/gemini/upstream-response";
+import { decodeGeminiStream } from "../formats/gemini/upstream-stream";
 import { ANTHROPIC_DEFAULT_MAX_TOKENS, anthropicAdapter } from "./anthropic";
 import type { ProviderAdapter, ResolvedProvider } from "./types";
 

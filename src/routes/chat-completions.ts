@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
-import { parseChatRequest } from "../formats/openai/chat-request";
+import { parseChatRequest } from "../formats/openai/client-request";
 import { runChat } from "../gateway/chat";
 import { chatContext } from "../gateway/request-context";
 import { toolOffer } from "../gateway/tool-loop/offer";

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
+import { anthropicToCanonical } from "../formats/anthropic/client-request";
 import { countTokensSchema } from "../formats/anthropic/count-tokens";
 import { parseWith } from "../formats/anthropic/request-schema";
-import { anthropicToCanonical } from "../formats/anthropic/to-canonical";
 import { countPromptTokens } from "../gateway/count-tokens";
 import { chatContext } from "../gateway/request-context";
 import { decisionHeaders } from "../gateway/routing-headers";

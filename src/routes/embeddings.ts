@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
-import { parseEmbeddingsRequest } from "../formats/openai/embeddings-request";
+import { parseEmbeddingsRequest } from "../formats/openai/client-embeddings-request";
 import { admissionHeaders, costHeaders } from "../gateway/billing/headers";
 import { runEmbeddings } from "../gateway/embeddings";
 import { chatContext } from "../gateway/request-context";

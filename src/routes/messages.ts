@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
+import { anthropicToCanonical } from "../formats/anthropic/client-request";
+import { canonicalToAnthropicMessage } from "../formats/anthropic/client-response";
 import { anthropicSse } from "../formats/anthropic/encode-sse";
-import { canonicalToAnthropicMessage } from "../formats/anthropic/from-canonical";
 import { parseAnthropicRequest } from "../formats/anthropic/request-schema";
-import { anthropicToCanonical } from "../formats/anthropic/to-canonical";
 import { runChat } from "../gateway/chat";
 import { chatContext } from "../gateway/request-context";
 import { jsonBody } from "../middleware/body";

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { GatewayError } from "../errors";
-import { encodeResponsesStream } from "../formats/responses/encode-stream";
-import { canonicalToResponse, echoOf, type ResponseIds } from "../formats/responses/from-canonical";
+import { responsesParam, responsesToCanonical } from "../formats/responses/client-request";
+import { canonicalToResponse, echoOf, type ResponseIds } from "../formats/responses/client-response";
+import { encodeResponsesStream } from "../formats/responses/client-stream";
 import { parseResponsesRequest } from "../formats/responses/request-schema";
-import { responsesParam, responsesToCanonical } from "../formats/responses/to-canonical";
 import { runChat } from "../gateway/chat";
 import { chatContext } from "../gateway/request-context";
 import { toolOffer } from "../gateway/tool-loop/offer";

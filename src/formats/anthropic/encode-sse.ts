@@ -1,6 +1,6 @@
 import type { ChunkEvent } from "../../canonical/chat";
 import { ERROR_CODES, GatewayError } from "../../errors";
-import { anthropicStreamError, encodeAnthropicStream } from "./encode-stream";
+import { anthropicStreamError, encodeAnthropicStream } from "./client-stream";
 
 /** Canonical events -> Anthropic Messages SSE; a failure after the first byte becomes an in-band `error` event. */
 export async function* anthropicSse(

@@ -1,6 +1,6 @@
 import type { ChatRequest } from "../../canonical/chat";
 import { GatewayError } from "../../errors";
-import { fromOpenAIRequest } from "./from-openai-request";
+import { fromOpenAIRequest } from "./upstream-request";
 
 /** Request fields `fromOpenAIRequest` translates. */
 const TRANSLATED = new Set([

@@ -1,5 +1,10 @@
-export { chatRequestSchema, type ParseResult, parseChatRequest, TOOL_NAME } from "./chat-request";
-export { embeddingsRequestSchema, parseEmbeddingsRequest } from "./embeddings-request";
+export { embeddingsRequestSchema, parseEmbeddingsRequest } from "./client-embeddings-request";
+export { chatRequestSchema, type ParseResult, parseChatRequest, TOOL_NAME } from "./client-request";
 export { type FieldProblem, firstProblem } from "./issues";
-export { parseOpenAIStream } from "./stream";
-export { parseUpstreamChunk, parseUpstreamCompletion, parseUpstreamEmbeddings, upstreamErrorOf } from "./upstream";
+export {
+  parseUpstreamChunk,
+  parseUpstreamCompletion,
+  parseUpstreamEmbeddings,
+  upstreamErrorOf,
+} from "./upstream-response";
+export { parseOpenAIStream } from "./upstream-stream";

@@ -6,7 +6,7 @@
  * not translate must not get an answer produced without it.
  */
 import { z } from "zod";
-import { TOOL_NAME } from "../openai/chat-request";
+import { TOOL_NAME } from "../openai/client-request";
 import { firstProblem } from "../openai/issues";
 
 const inputText = z.looseObject({ type: z.literal("input_text"), text: z.string() });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeConverseStream } from "../../../src/formats/bedrock/decode-stream";
 import { decodeEventStream, type EventStreamMessage } from "../../../src/formats/bedrock/event-stream";
+import { decodeConverseStream } from "../../../src/formats/bedrock/upstream-stream";
 import { eventFrame, exceptionFrame } from "../../servers/event-stream-encode";
 
 /**

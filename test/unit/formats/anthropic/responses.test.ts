@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ChatResponse } from "../../../../src/canonical/chat";
 import { UpstreamProtocolError } from "../../../../src/errors/upstream-protocol-error";
-import { canonicalToAnthropicMessage } from "../../../../src/formats/anthropic/from-canonical";
-import { parseAnthropicMessage } from "../../../../src/formats/anthropic/to-openai-response";
+import { canonicalToAnthropicMessage } from "../../../../src/formats/anthropic/client-response";
+import { parseAnthropicMessage } from "../../../../src/formats/anthropic/upstream-response";
 import {
   maxTokensMessage,
   stopSequenceMessage,

@@ -1,8 +1,8 @@
 /** Anthropic request → canonical → Anthropic request must give the client's request back. */
 import { describe, expect, it } from "vitest";
-import { canonicalToAnthropicRequest } from "../../../../src/formats/anthropic/from-openai-request";
+import { anthropicToCanonical } from "../../../../src/formats/anthropic/client-request";
 import { parseAnthropicRequest } from "../../../../src/formats/anthropic/request-schema";
-import { anthropicToCanonical } from "../../../../src/formats/anthropic/to-canonical";
+import { canonicalToAnthropicRequest } from "../../../../src/formats/anthropic/upstream-request";
 
 const cases: { name: string; req: Record<string, unknown> }[] = [
   { name: "minimal", req: { messages: [{ role: "user", content: "Hello" }] } },

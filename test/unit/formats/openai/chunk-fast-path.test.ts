@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fastChunk, fastCompletion } from "../../../../src/formats/openai/chunk-fast-path";
-import { chunkSchema, completionSchema } from "../../../../src/formats/openai/upstream";
+import { chunkSchema, completionSchema } from "../../../../src/formats/openai/upstream-response";
 import {
   openaiCompletionJson,
   openaiTextStreamEvents,

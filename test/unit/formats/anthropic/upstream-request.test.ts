@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../../../src/canonical/chat";
-import { canonicalToAnthropicRequest } from "../../../../src/formats/anthropic/from-openai-request";
 import { type AnthropicRequest, anthropicRequestSchema } from "../../../../src/formats/anthropic/request-schema";
+import { canonicalToAnthropicRequest } from "../../../../src/formats/anthropic/upstream-request";
 
 const opts = { defaultMaxTokens: 1024 };
 

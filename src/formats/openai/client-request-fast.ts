@@ -7,7 +7,7 @@ import type { ChatRequest } from "../../canonical/chat";
  * values; the schema copies objects and orders keys, which nothing downstream depends on). Anything else — a null
  * where the schema turns null into "absent", tools, tool_choice, response_format, content parts, an assistant turn
  * without text, a value out of range — returns undefined and goes through the schema, which alone writes the error
- * messages. test/unit/formats/openai/chat-request-fast.test.ts checks it against the schema side by side.
+ * messages. test/unit/formats/openai/client-request-fast.test.ts checks it against the schema side by side.
  */
 
 type Check = (value: unknown) => boolean;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatChunk } from "../../../../src/canonical/chat";
 import { UpstreamProtocolError } from "../../../../src/errors/upstream-protocol-error";
-import { decodeGeminiStream } from "../../../../src/formats/gemini/decode-stream";
+import { decodeGeminiStream } from "../../../../src/formats/gemini/upstream-stream";
 import {
   geminiBlockedStream,
   geminiErrorStream,

@@ -1,7 +1,7 @@
 /** The incoming OpenAI Embeddings request. Unknown fields are kept for OpenAI-compatible upstreams. */
 import { z } from "zod";
 import type { EmbeddingsRequest } from "../../canonical/chat";
-import type { ParseResult } from "./chat-request";
+import type { ParseResult } from "./client-request";
 import { firstProblem } from "./issues";
 
 const text = z.string().min(1);

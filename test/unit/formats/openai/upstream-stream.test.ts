@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChunkEvent } from "../../../../src/canonical/chat";
 import { UpstreamProtocolError } from "../../../../src/errors/upstream-protocol-error";
-import { parseOpenAIStream } from "../../../../src/formats/openai/stream";
+import { parseOpenAIStream } from "../../../../src/formats/openai/upstream-stream";
 import {
   openaiMidStreamError,
   openaiTextStream,

@@ -4,7 +4,7 @@ import {
   parseUpstreamChunk,
   parseUpstreamCompletion,
   parseUpstreamEmbeddings,
-} from "../../../../src/formats/openai/upstream";
+} from "../../../../src/formats/openai/upstream-response";
 import { openaiCompletionJson, openaiToolCallCompletionJson } from "../../../fixtures/transcripts/openai-chat";
 import { openaiEmbeddingsBase64Json, openaiEmbeddingsJson } from "../../../fixtures/transcripts/openai-embeddings";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chatRequestSchema } from "../../../../src/formats/openai/chat-request";
-import { fastChatRequest } from "../../../../src/formats/openai/chat-request-fast";
+import { chatRequestSchema } from "../../../../src/formats/openai/client-request";
+import { fastChatRequest } from "../../../../src/formats/openai/client-request-fast";
 
 const base = { model: "small", messages: [{ role: "user", content: "Hi" }] };
 const withBody = (extra: Record<string, unknown>) => ({ ...base, ...extra });

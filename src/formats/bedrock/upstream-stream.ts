@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { ChatChunk, ChunkChoice, ChunkEvent, Usage } from "../../canonical/chat";
 import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { decodeEventStream, type EventStreamMessage } from "./event-stream";
-import { canonicalUsage, converseUsageSchema, finishReasonOf } from "./response";
+import { canonicalUsage, converseUsageSchema, finishReasonOf } from "./upstream-response";
 
 const eventSchemas = {
   messageStart: z.looseObject({ role: z.string() }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UpstreamProtocolError } from "../../../../src/errors/upstream-protocol-error";
-import { toOpenAIResponse } from "../../../../src/formats/gemini/to-openai-response";
+import { toOpenAIResponse } from "../../../../src/formats/gemini/upstream-response";
 import {
   geminiBlockedPromptResponse,
   geminiFunctionCallResponse,

@@ -3,10 +3,10 @@ import type { ResponseStreamEvent, Response as SdkResponse } from "openai/resour
 import { describe, expect, it } from "vitest";
 import type { ChatResponse, ChunkEvent, FinishReason } from "../../../../src/canonical/chat";
 import { GatewayError } from "../../../../src/errors";
-import { decodeAnthropicStream } from "../../../../src/formats/anthropic/decode-stream";
-import { parseOpenAIStream } from "../../../../src/formats/openai/stream";
-import { encodeResponsesStream } from "../../../../src/formats/responses/encode-stream";
-import { canonicalToResponse, echoOf, statusOf } from "../../../../src/formats/responses/from-canonical";
+import { decodeAnthropicStream } from "../../../../src/formats/anthropic/upstream-stream";
+import { parseOpenAIStream } from "../../../../src/formats/openai/upstream-stream";
+import { canonicalToResponse, echoOf, statusOf } from "../../../../src/formats/responses/client-response";
+import { encodeResponsesStream } from "../../../../src/formats/responses/client-stream";
 import { parseResponsesRequest } from "../../../../src/formats/responses/request-schema";
 import { parallelToolStream, textStream, toolStream } from "../../../fixtures/transcripts/anthropic-streams";
 import {

@@ -1,8 +1,8 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
 import type { ChatChunk, ChunkEvent } from "../../../../src/canonical/chat";
-import { decodeAnthropicStream } from "../../../../src/formats/anthropic/decode-stream";
-import { anthropicStreamError, encodeAnthropicStream } from "../../../../src/formats/anthropic/encode-stream";
+import { anthropicStreamError, encodeAnthropicStream } from "../../../../src/formats/anthropic/client-stream";
+import { decodeAnthropicStream } from "../../../../src/formats/anthropic/upstream-stream";
 import { toolStream } from "../../../fixtures/transcripts/anthropic-streams";
 import { bodyOf, collect, essentials, iterate, sseEvents } from "./helpers";
 

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { ChatRequest } from "../../canonical/chat";
-import { fastChatRequest } from "./chat-request-fast";
+import { fastChatRequest } from "./client-request-fast";
 import { firstProblem } from "./issues";
 
 /** OpenAI's rule for function and schema names. */

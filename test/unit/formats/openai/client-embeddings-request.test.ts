@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEmbeddingsRequest } from "../../../../src/formats/openai/embeddings-request";
+import { parseEmbeddingsRequest } from "../../../../src/formats/openai/client-embeddings-request";
 
 describe("parseEmbeddingsRequest", () => {
   it.each<[string, unknown]>([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseChatRequest } from "../../../../src/formats/openai/chat-request";
+import { parseChatRequest } from "../../../../src/formats/openai/client-request";
 
 const base = { model: "small", messages: [{ role: "user", content: "Hi" }] };
 const withBody = (extra: Record<string, unknown>) => ({ ...base, ...extra });

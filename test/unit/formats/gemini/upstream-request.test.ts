@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../../../src/canonical/chat";
-import { fromOpenAIRequest } from "../../../../src/formats/gemini/from-openai-request";
+import { fromOpenAIRequest } from "../../../../src/formats/gemini/upstream-request";
 
 const MODEL = { model: "gemini-2.5-flash" };
 

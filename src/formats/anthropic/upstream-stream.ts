@@ -15,7 +15,7 @@ import {
   streamErrorSchema,
 } from "./response-schema";
 import { finishReasonOf } from "./stop-reason";
-import { canonicalUsage, type PromptUsage } from "./to-openai-response";
+import { canonicalUsage, type PromptUsage } from "./upstream-response";
 
 type Schema<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false } };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../../../src/canonical/chat";
 import { GatewayError } from "../../../../src/errors";
-import { fromOpenAIRequest, requiresThoughtSignatures } from "../../../../src/formats/gemini/from-openai-request";
+import { fromOpenAIRequest, requiresThoughtSignatures } from "../../../../src/formats/gemini/upstream-request";
 
 const MODEL = { model: "gemini-2.5-flash" };
 

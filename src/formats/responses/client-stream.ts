@@ -12,7 +12,7 @@
 import type { ChunkEvent, FinishReason, ToolCallDelta, Usage } from "../../canonical/chat";
 import { GatewayError } from "../../errors";
 import { encodeSse } from "../../streaming/sse";
-import { itemId, type ResponseIds, responseObject, responsesUsage, statusOf } from "./from-canonical";
+import { itemId, type ResponseIds, responseObject, responsesUsage, statusOf } from "./client-response";
 import type { FunctionCallItem, MessageItem, OutputItem, ResponseEcho, ResponseObject } from "./types";
 
 export interface ResponsesStreamMeta {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChunkEvent } from "../../../../src/canonical/chat";
 import { UpstreamProtocolError } from "../../../../src/errors/upstream-protocol-error";
-import { decodeAnthropicStream } from "../../../../src/formats/anthropic/decode-stream";
+import { decodeAnthropicStream } from "../../../../src/formats/anthropic/upstream-stream";
 import {
   overloadedStream,
   parallelToolStream,

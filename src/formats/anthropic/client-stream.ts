@@ -8,7 +8,7 @@
 import type { ChatChunk, ChunkEvent, FinishReason, Usage } from "../../canonical/chat";
 import { type ThinkingDelta, thinkingDeltaOf } from "../../canonical/thinking";
 import { encodeSse } from "../../streaming/sse";
-import { anthropicUsageOf, matchedStopSequence } from "./from-canonical";
+import { anthropicUsageOf, matchedStopSequence } from "./client-response";
 import { stopReasonOf } from "./stop-reason";
 
 export interface AnthropicStreamMeta {

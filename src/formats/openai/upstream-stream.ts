@@ -2,7 +2,7 @@
 import type { ChunkEvent } from "../../canonical/chat";
 import { UpstreamProtocolError } from "../../errors/upstream-protocol-error";
 import { SseDecoder, type SseEvent } from "../../streaming/sse";
-import { parseUpstreamChunk, upstreamErrorOf } from "./upstream";
+import { parseUpstreamChunk, upstreamErrorOf } from "./upstream-response";
 
 const DONE = "[DONE]";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../../src/errors";
+import { responsesParam, responsesToCanonical } from "../../../../src/formats/responses/client-request";
 import { parseResponsesRequest } from "../../../../src/formats/responses/request-schema";
-import { responsesParam, responsesToCanonical } from "../../../../src/formats/responses/to-canonical";
 import { aiSdkConversationRequest, functionRoundTripRequest } from "../../../fixtures/transcripts/openai-responses";
 
 function canonical(body: Record<string, unknown>) {

@@ -1,8 +1,8 @@
 import type { ChatRequest, FunctionTool, ToolChoice } from "../../canonical/chat";
 import { GatewayError } from "../../errors";
-import { translateMessages } from "./from-openai-messages";
 import { toGeminiParameters, toGeminiSchema } from "./json-schema";
 import type { GeminiGenerationConfig, GeminiRequest, GeminiTool, GeminiToolConfig } from "./types";
+import { translateMessages } from "./upstream-messages";
 
 /**
  * Canonical (OpenAI Chat Completions) request → Gemini `generateContent` body. Pure; throws a GatewayError naming the

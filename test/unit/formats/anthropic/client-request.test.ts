@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../../../src/canonical/chat";
+import { anthropicToCanonical } from "../../../../src/formats/anthropic/client-request";
 import { type AnthropicRequest, parseAnthropicRequest } from "../../../../src/formats/anthropic/request-schema";
-import { anthropicToCanonical } from "../../../../src/formats/anthropic/to-canonical";
 
 function parse(body: Record<string, unknown>): AnthropicRequest {
   const r = parseAnthropicRequest({ model: "m", max_tokens: 100, ...body });
