@@ -9,6 +9,7 @@ import { azureOpenAIAdapter } from "./azure-openai";
 import { bedrockConverseAdapter } from "./bedrock";
 import { geminiAdapter } from "./gemini";
 import { googleOAuthAuthorizer } from "./google-oauth";
+import { openAiBatchApi } from "./openai-batch";
 import { createOpenAICompatibleAdapter } from "./openai-compatible";
 import type { ProviderPreset } from "./types";
 import { vertexAnthropicAdapter, vertexGeminiAdapter } from "./vertex";
@@ -63,6 +64,7 @@ export const PROVIDER_PRESETS = {
     adapter: openaiAdapter,
     defaultBaseUrl: "https://api.openai.com/v1",
     defaultApiKeySecret: "OPENAI_API_KEY",
+    batchApi: openAiBatchApi,
   },
   groq: {
     ...bearer,

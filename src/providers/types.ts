@@ -92,4 +92,27 @@ export interface ProviderPreset {
   credentialRequired: boolean;
   /** When set, the credential goes to this factory instead of into `authHeader`. */
   authorizer?: AuthorizerFactory;
+  /** The provider's own Batch API, where it has one (a route's `batch.via: provider` may send batches to it). */
+  batchApi?: ProviderBatchApi;
+}
+
+/** Where a provider batch is. `running` covers validating, in_progress, finalizing and cancelling. */
+export type ProviderBatchState =
+  | { state: "running" }
+  | { state: "completed"; outputFileId: string | null; errorFileId: string | null }
+  | { state: "failed" | "expired" | "cancelled" };
+
+/** One line of a provider batch's output or error file. */
+export type ProviderBatchLine =
+  | { customId: string; ok: true; body: unknown }
+  | { customId: string; ok: false; status: number; message: string };
+
+export interface ProviderBatchApi {
+  /** One input line: the item's request body sent to `upstreamModel` (the target's model name). */
+  inputLine(customId: string, url: string, body: Record<string, unknown>, upstreamModel: string): string;
+  /** Uploads the lines and creates the batch; answers the provider's batch id. */
+  submit(provider: ResolvedProvider, fetch: Fetch, jsonl: string, endpoint: string): Promise<string>;
+  status(provider: ResolvedProvider, fetch: Fetch, batchId: string): Promise<ProviderBatchState>;
+  /** Every line of an output or error file. */
+  lines(provider: ResolvedProvider, fetch: Fetch, fileId: string): Promise<ProviderBatchLine[]>;
 }

@@ -7,6 +7,7 @@ import { DEFAULT_TOKEN_PROB, type Directives, parseDirectives } from "./directiv
 import { type Dialect, errorBody, errorHeaders } from "./errors";
 import { geminiRoutes } from "./gemini-routes";
 import { type GoogleOAuthFake, startGoogleOAuthFake } from "./google-oauth-fake";
+import { openAiBatchRoutes } from "./openai-batch-routes";
 import { openAiRoutes } from "./openai-routes";
 import { type Outcome, writeOutcome } from "./outcome";
 import { flattenHeaders, type RecordedRequest, Recorder } from "./recorder";
@@ -36,6 +37,7 @@ export interface FakeUpstream {
 
 const ROUTES: readonly FakeRoute[] = [
   ...openAiRoutes,
+  ...openAiBatchRoutes,
   ...anthropicRoutes,
   ...geminiRoutes,
   ...bedrockRoutes,
@@ -149,6 +151,14 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       return sendJson(res, 404, {
         error: { message: `fake upstream has no route ${method} ${path}`, type: "not_found" },
       });
+    }
+    if (match.route.rawBody === true) {
+      seq += 1;
+      const input = { body: text, model: "", directives: NO_FAULTS, query: url.searchParams, seq };
+      const outcome = match.route.handle(
+        match.pathModel === undefined ? input : { ...input, pathParam: match.pathModel },
+      );
+      return writeOutcome(res, outcome, NO_FAULTS);
     }
     if (method === "POST" && (json === undefined || !json.ok)) {
       return writeOutcome(res, fail(dialect, 400, "request body is not valid JSON"), NO_FAULTS);

@@ -10,6 +10,8 @@ export type AnswerCounts = Pick<FakeAnswer, "promptTokens" | "completionTokens" 
 /** What a route decided to answer, before faults are applied. Routes build outcomes; only this file writes bytes. */
 export type Outcome =
   | { kind: "json"; status: number; body: unknown; headers?: Record<string, string>; answer?: AnswerCounts }
+  /** A non-JSON body (a JSONL file's content). */
+  | { kind: "text"; status: number; contentType: string; body: string; answer?: AnswerCounts }
   /** `errorFrame` is the provider-shaped error event sent by `error_mid_stream`. */
   | { kind: "sse"; frames: SseFrame[]; errorFrame: SseFrame; answer?: AnswerCounts }
   /** A binary event stream (Bedrock's `application/vnd.amazon.eventstream`); `content` frames count like SSE ones. */
@@ -180,6 +182,9 @@ export async function writeOutcome(
 ): Promise<void> {
   if (!isOpen(res)) return;
   if (outcome.kind === "json") writeJson(res, outcome, d);
-  else if (outcome.kind === "binary") await writeBinary(res, outcome, d, progress);
+  else if (outcome.kind === "text") {
+    res.writeHead(outcome.status, { "content-type": outcome.contentType });
+    res.end(outcome.body);
+  } else if (outcome.kind === "binary") await writeBinary(res, outcome, d, progress);
   else await writeSse(res, outcome, d, progress);
 }

@@ -9,6 +9,8 @@ export interface RouteInput {
   model: string;
   directives: Directives;
   query: URLSearchParams;
+  /** The path's first capture, for `rawBody` routes (an id in the path). */
+  pathParam?: string;
   /** Unique per request, for response ids. */
   seq: number;
 }
@@ -30,6 +32,8 @@ export interface FakeRoute {
   pattern: RegExp;
   /** Where the (directive-carrying) model name is: the JSON body's `model`, the first path capture, or nowhere. */
   modelFrom: "body" | "path" | "none";
+  /** The body is not JSON (a multipart upload): the route gets it as text and POST skips the JSON check. */
+  rawBody?: true;
   handle(input: RouteInput): Outcome;
   /** Checked before any fault directive, as a real API authenticates first: an outcome here refuses the request. */
   authenticate?(raw: RawRequest): Outcome | undefined;

@@ -1,0 +1,130 @@
+/**
+ * OpenAI's own Batch API as a provider capability (`ProviderPreset.batchApi`): upload the items as a JSONL file
+ * (purpose `batch`), create the batch, poll it, and read its output and error files. Nothing here bills or routes;
+ * the caller admits and settles each item through the ledger and decides when to poll.
+ */
+import { GatewayError } from "../errors";
+import type { Fetch, ProviderBatchApi, ProviderBatchLine, ResolvedProvider } from "./types";
+
+const RUNNING = new Set(["validating", "in_progress", "finalizing", "cancelling"]);
+const ENDED = new Set(["failed", "expired", "cancelled"]);
+
+async function send(provider: ResolvedProvider, fetch: Fetch, request: Request): Promise<Response> {
+  const authorized = provider.authorizer === undefined ? request : await provider.authorizer.authorize(request, fetch);
+  const res = await fetch(authorized);
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new GatewayError("upstream_error", `The provider's batch API answered ${res.status}.`);
+  }
+  return res;
+}
+
+async function json(res: Response): Promise<Record<string, unknown>> {
+  const body: unknown = await res.json().catch(() => undefined);
+  if (typeof body !== "object" || body === null) {
+    throw new GatewayError("upstream_bad_response", "The provider's batch API answered something other than JSON.");
+  }
+  return body as Record<string, unknown>;
+}
+
+function stringField(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== "string" || value === "") {
+    throw new GatewayError("upstream_bad_response", `The provider's batch API answer has no \`${field}\`.`);
+  }
+  return value;
+}
+
+function fileIdOrNull(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
+function parseLine(text: string): ProviderBatchLine {
+  const line = JSON.parse(text) as {
+    custom_id?: unknown;
+    response?: { status_code?: unknown; body?: unknown } | null;
+    error?: { message?: unknown } | null;
+  };
+  if (typeof line.custom_id !== "string") {
+    throw new GatewayError("upstream_bad_response", "A provider batch line has no custom_id.");
+  }
+  const status = typeof line.response?.status_code === "number" ? line.response.status_code : 500;
+  if (line.response != null && status === 200 && line.error == null) {
+    return { customId: line.custom_id, ok: true, body: line.response.body };
+  }
+  const body = line.response?.body as { error?: { message?: unknown } } | undefined;
+  const message = line.error?.message ?? body?.error?.message;
+  return {
+    customId: line.custom_id,
+    ok: false,
+    status,
+    message: typeof message === "string" ? message : `The provider failed this item (${status}).`,
+  };
+}
+
+export const openAiBatchApi: ProviderBatchApi = {
+  inputLine(customId, url, body, upstreamModel) {
+    // The Batch API's URL has no `/v1` when the base URL carries it; OpenAI accepts the `/v1/...` form.
+    return JSON.stringify({ custom_id: customId, method: "POST", url, body: { ...body, model: upstreamModel } });
+  },
+  async submit(provider, fetch, jsonl, endpoint) {
+    const form = new FormData();
+    form.append("purpose", "batch");
+    form.append("file", new Blob([jsonl], { type: "application/jsonl" }), "batch.jsonl");
+    const uploaded = await json(
+      await send(
+        provider,
+        fetch,
+        new Request(`${provider.baseUrl}/files`, {
+          method: "POST",
+          headers: provider.headers,
+          body: form,
+        }),
+      ),
+    );
+    const created = await json(
+      await send(
+        provider,
+        fetch,
+        new Request(`${provider.baseUrl}/batches`, {
+          method: "POST",
+          headers: { ...provider.headers, "content-type": "application/json" },
+          body: JSON.stringify({
+            input_file_id: stringField(uploaded, "id"),
+            endpoint,
+            completion_window: "24h",
+          }),
+        }),
+      ),
+    );
+    return stringField(created, "id");
+  },
+  async status(provider, fetch, batchId) {
+    const url = `${provider.baseUrl}/batches/${encodeURIComponent(batchId)}`;
+    const body = await json(await send(provider, fetch, new Request(url, { headers: provider.headers })));
+    const status = stringField(body, "status");
+    if (RUNNING.has(status)) return { state: "running" };
+    if (status === "completed") {
+      return {
+        state: "completed",
+        outputFileId: fileIdOrNull(body.output_file_id),
+        errorFileId: fileIdOrNull(body.error_file_id),
+      };
+    }
+    if (ENDED.has(status)) return { state: status as "failed" | "expired" | "cancelled" };
+    throw new GatewayError("upstream_bad_response", `The provider's batch has an unknown status "${status}".`);
+  },
+  async lines(provider, fetch, fileId) {
+    const url = `${provider.baseUrl}/files/${encodeURIComponent(fileId)}/content`;
+    const text = await (await send(provider, fetch, new Request(url, { headers: provider.headers }))).text();
+    try {
+      return text
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map(parseLine);
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      throw new GatewayError("upstream_bad_response", "A provider batch file line is not JSON.");
+    }
+  },
+};
