@@ -116,7 +116,9 @@ export const openAiBatchApi: ProviderBatchApi = {
   },
   async lines(provider, fetch, fileId) {
     const url = `${provider.baseUrl}/files/${encodeURIComponent(fileId)}/content`;
-    const text = await (await send(provider, fetch, new Request(url, { headers: provider.headers }))).text();
+    const res = await send(provider, fetch, new Request(url, { headers: provider.headers }));
+    // Decoded by hand: workerd warns when `.text()` reads an `application/jsonl` body.
+    const text = new TextDecoder().decode(await res.arrayBuffer());
     try {
       return text
         .split("\n")
