@@ -1,39 +1,15 @@
 import type { Services } from "../context";
 import { originsBusy } from "../gateway/origin-load";
-import type { CompiledPolicy } from "../policy/types";
-import type { BatchBindings } from "./bindings";
-import type { ClaimOptions } from "./durable-object";
+import { type ConsumerDeps, claimOptionsOf } from "./claim-options";
 import { executeItem, RetryableItemError } from "./execute-item";
 import { finalizeBatch } from "./finalize";
 import { batchPolicy } from "./pricing";
+import { runProviderJob } from "./provider-job";
 import { DEFAULT_BATCH, startDecision } from "./schedule";
 import type { ItemMessage } from "./types";
 
 /** The dead-letter queue is the item queue's name plus this suffix (wrangler.toml): its messages are given up on. */
 export const DEAD_LETTER_SUFFIX = "-dlq";
-
-const claimOptions = new WeakMap<CompiledPolicy, ClaimOptions>();
-
-/** Concurrency per route and the claim lease (the longest route deadline, plus a minute), once per policy. */
-function claimOptionsOf(policy: CompiledPolicy): ClaimOptions {
-  const cached = claimOptions.get(policy);
-  if (cached !== undefined) return cached;
-  const concurrency: Record<string, number> = {};
-  let deadline = 0;
-  for (const route of Object.values(policy.routes)) {
-    concurrency[route.name] = (route.batch ?? DEFAULT_BATCH).max_concurrency;
-    deadline = Math.max(deadline, route.timeouts.deadline_ms);
-  }
-  const options = { concurrency, fallback: DEFAULT_BATCH.max_concurrency, leaseMs: deadline + 60_000 };
-  claimOptions.set(policy, options);
-  return options;
-}
-
-export interface ConsumerDeps {
-  services: Services;
-  bindings: BatchBindings;
-  waitUntil: (p: Promise<unknown>) => void;
-}
 
 /**
  * The Queue consumer: every message is one batch item. The tenant's batch object decides whether it may run (not
@@ -50,7 +26,8 @@ export async function consumeBatchItems(batch: MessageBatch<ItemMessage>, deps: 
   const worker = async () => {
     for (let message = queue.shift(); message !== undefined; message = queue.shift()) {
       try {
-        if (deadLetter) await giveUp(message.body, deps);
+        if (message.body.job !== undefined) await runProviderJob(message, message.body.job, deps, deadLetter);
+        else if (deadLetter) await giveUp(message.body, deps);
         else await consume(message, deps);
       } catch (err) {
         // A store that failed us mid-way: the queue offers the message again (the item's state makes that safe).

@@ -5,6 +5,8 @@ export const DEFAULT_BATCH: RouteBatchConfig = {
   completion_window: "24h",
   max_concurrency: 4,
   origin_idle: false,
+  via: "gateway",
+  poll_interval_s: 60,
   retry_delay_s: 30,
 };
 

@@ -79,6 +79,11 @@ export interface ItemMessage {
   tenantId: string;
   batchId: string;
   index: number;
+  /**
+   * Set on the one message of a batch sent to the provider's own batch API (`batch.via: provider`): absent id, submit
+   * it; with the provider's batch id, poll it (and settle its items once it ends).
+   */
+  job?: { providerBatchId?: string };
 }
 
 /** How an item ended, as its output or error line. */

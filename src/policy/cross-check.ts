@@ -3,6 +3,7 @@ import { crossCheckToolsAndCache } from "./cross-check-tools";
 import type { PathSegment, PolicyError } from "./errors";
 import { type Entry, errorAt, type Merged } from "./merge";
 import type { CompiledSections } from "./normalize";
+import { PROVIDER_TYPES } from "./provider-types";
 import { unknown } from "./suggest";
 
 const article = (kind: string) => (kind === "embeddings" ? "an embeddings" : `a ${kind}`);
@@ -82,6 +83,20 @@ export function crossCheck(merged: Merged, compiled: CompiledSections): PolicyEr
           );
         }
       });
+    }
+  }
+
+  for (const entry of merged.routes.values()) {
+    const route = compiled.routes[entry.id];
+    if (route?.batch?.via !== "provider") continue;
+    const target = compiled.models[route.models[0] ?? ""]?.targets[0];
+    const type = target === undefined ? undefined : merged.providers.get(target.provider)?.value.type;
+    if (type !== undefined && !("batchApi" in PROVIDER_TYPES[type])) {
+      report(
+        entry,
+        ["routes", entry.id, "batch", "via"],
+        `batches go to the first target of the route's first model, provider "${target?.provider}" of type "${type}", which has no batch API of its own; use via: gateway`,
+      );
     }
   }
 

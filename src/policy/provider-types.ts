@@ -6,7 +6,8 @@
  * `optional` ones may be, and any other setting is refused for that type.
  */
 export const PROVIDER_TYPES = {
-  openai: { origin: false },
+  /** `batchApi`: the provider has its own batch API a route's `batch.via: provider` may use (presets.ts serves it). */
+  openai: { origin: false, batchApi: true },
   groq: { origin: false },
   together: { origin: false },
   mistral: { origin: false },
@@ -26,7 +27,7 @@ export const PROVIDER_TYPES = {
   "vertex-anthropic": { origin: false, settings: { required: ["project", "region"] } },
   anthropic: { origin: false },
   gemini: { origin: false },
-} as const satisfies Record<string, { origin: boolean; settings?: CloudSettingRules }>;
+} as const satisfies Record<string, { origin: boolean; batchApi?: true; settings?: CloudSettingRules }>;
 
 export type CloudSettingName =
   | "region"

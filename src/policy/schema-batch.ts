@@ -38,6 +38,21 @@ export const RouteBatchSchema = z
         "`true`: items start only while no origin cluster of the route is spilling (its load is below the " +
           "provider's `load.spill_at` thresholds), so batch work uses the cluster's idle capacity.",
       ),
+    via: z
+      .enum(["gateway", "provider"])
+      .default("gateway")
+      .describe(
+        "`gateway`: each item runs through the route's targets. `provider`: the whole batch goes to the provider's " +
+          "own batch API (the first target of the route's first model; only provider types that have one, e.g. " +
+          "`openai`), which it polls every `poll_interval_s`; each item is still admitted and settled through the " +
+          "ledger once, at the batch price, when its result arrives.",
+      ),
+    poll_interval_s: z
+      .int()
+      .min(1)
+      .max(3600)
+      .default(60)
+      .describe("With `via: provider`: seconds between polls of the provider's batch."),
     retry_delay_s: z
       .int()
       .min(0)

@@ -115,6 +115,9 @@ export interface RouteBatchConfig {
   /** UTC hours; the window may wrap past midnight. */
   off_peak?: { start_hour: number; end_hour: number };
   origin_idle: boolean;
+  /** `provider`: the batch goes to the provider's own batch API (types with `batchApi` in provider-types.ts). */
+  via: "gateway" | "provider";
+  poll_interval_s: number;
   retry_delay_s: number;
 }
 

@@ -67,7 +67,7 @@ export const openAiBatchApi: ProviderBatchApi = {
     // The Batch API's URL has no `/v1` when the base URL carries it; OpenAI accepts the `/v1/...` form.
     return JSON.stringify({ custom_id: customId, method: "POST", url, body: { ...body, model: upstreamModel } });
   },
-  async submit(provider, fetch, jsonl, endpoint) {
+  async submit(provider, fetch, jsonl, endpoint, metadata) {
     const form = new FormData();
     form.append("purpose", "batch");
     form.append("file", new Blob([jsonl], { type: "application/jsonl" }), "batch.jsonl");
@@ -93,6 +93,7 @@ export const openAiBatchApi: ProviderBatchApi = {
             input_file_id: stringField(uploaded, "id"),
             endpoint,
             completion_window: "24h",
+            ...(metadata == null ? {} : { metadata }),
           }),
         }),
       ),

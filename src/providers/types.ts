@@ -110,8 +110,14 @@ export type ProviderBatchLine =
 export interface ProviderBatchApi {
   /** One input line: the item's request body sent to `upstreamModel` (the target's model name). */
   inputLine(customId: string, url: string, body: Record<string, unknown>, upstreamModel: string): string;
-  /** Uploads the lines and creates the batch; answers the provider's batch id. */
-  submit(provider: ResolvedProvider, fetch: Fetch, jsonl: string, endpoint: string): Promise<string>;
+  /** Uploads the lines and creates the batch (with the caller's batch metadata); answers the provider's batch id. */
+  submit(
+    provider: ResolvedProvider,
+    fetch: Fetch,
+    jsonl: string,
+    endpoint: string,
+    metadata?: Record<string, string> | null,
+  ): Promise<string>;
   status(provider: ResolvedProvider, fetch: Fetch, batchId: string): Promise<ProviderBatchState>;
   /** Every line of an output or error file. */
   lines(provider: ResolvedProvider, fetch: Fetch, fileId: string): Promise<ProviderBatchLine[]>;

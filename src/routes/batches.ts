@@ -84,7 +84,13 @@ export async function createBatchHandler(c: Context<AppEnv>) {
   const store = bindings.batches(tenantId);
   await store.create(batch, ownerOf(c), items.items, routes);
   try {
-    await enqueueItems(bindings.queue, tenantId, batch.id, items.items.length);
+    // A route with `batch.via: provider` sends the whole batch to its provider's batch API: one job message.
+    const via = services.policy.routes[routes[0] ?? ""]?.batch?.via;
+    if (via === "provider" && routes.every((r) => r === routes[0])) {
+      await bindings.queue.send({ tenantId, batchId: batch.id, index: 0, job: {} }, { contentType: "json" });
+    } else {
+      await enqueueItems(bindings.queue, tenantId, batch.id, items.items.length);
+    }
   } catch (err) {
     console.error(`[${c.var.requestId}] batch ${batch.id}: enqueueing its items failed`, err);
     const { finalize } = await store.abandon(batch.id, services.now());

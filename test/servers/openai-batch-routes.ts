@@ -9,8 +9,11 @@ import type { FakeRoute, RouteInput } from "./route";
  * `POST /v1/batches`, `GET /v1/batches/{id}` (`in_progress` for `metadata.fake_polls` polls, default 2, then
  * `metadata.fake_status`, default `completed`), `GET /v1/files/{id}/content`. Each line of a completed batch is
  * answered as `POST /v1/chat/completions` would answer it (per-line usage); a line whose model carries a
- * `;status=NNN` directive goes to the error file instead.
+ * `;status=NNN` directive, or whose text contains `fake-fail-line`, goes to the error file instead.
  */
+
+/** A line whose text contains this fails with 500 (for lines whose model a gateway rewrote). */
+export const FAIL_LINE = "fake-fail-line";
 
 interface FakeBatch {
   id: string;
@@ -121,7 +124,8 @@ function run(b: FakeBatch, seq: number): void {
     const id = `batch_req_fake_${seq}_${i}`;
     const steering = parseDirectives({}, line?.body?.model);
     const customId = line?.custom_id ?? null;
-    if (!steering.ok || steering.value.directives.status !== undefined) {
+    const failLine = text.includes(FAIL_LINE);
+    if (!steering.ok || steering.value.directives.status !== undefined || failLine) {
       const status = steering.ok ? (steering.value.directives.status ?? 500) : 400;
       const error = openAiErrorBody(status, `fake line failure ${status}`);
       errors.push(

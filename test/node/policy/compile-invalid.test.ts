@@ -206,6 +206,16 @@ const cases: Record<string, Case> = {
     path: "",
     message: /invalid YAML: Map keys must be unique/,
   },
+  "batch via provider on a provider type without a batch API": {
+    files: edit(
+      "routes.yaml",
+      "    models: [small, large, embed]\n",
+      "    models: [small, large, embed]\n    batch: { via: provider }\n",
+    ),
+    file: "policies/routes.yaml",
+    path: "routes.auto.batch.via",
+    message: /provider "local" of type "vllm", which has no batch API of its own; use via: gateway/,
+  },
   "file that is not a map": {
     files: { ...BASE, "list.yaml": "- providers\n" },
     file: "policies/list.yaml",
@@ -223,6 +233,18 @@ describe("invalid policies are refused with the file, the exact path and the pro
     const formatted = formatPolicyError(match as PolicyError);
     expect(formatted.startsWith(c.file)).toBe(true);
     if (c.path !== "") expect(formatted).toContain(`: ${c.path}: `);
+  });
+});
+
+describe("batch.via: provider", () => {
+  it("compiles when the route's first target's provider type has a batch API (openai)", () => {
+    const files = edit(
+      "routes.yaml",
+      "    models: [small, large, embed]\n",
+      "    models: [large, small, embed]\n    batch: { via: provider }\n",
+    );
+    const result = compileTexts(files);
+    expect(result.ok && result.policy.routes.auto?.batch).toMatchObject({ via: "provider", poll_interval_s: 60 });
   });
 });
 
