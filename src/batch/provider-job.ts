@@ -12,6 +12,9 @@ import { servedFromResult } from "./provider-result";
 import { DEFAULT_BATCH, routeFor } from "./schedule";
 import type { BatchItem, ItemMessage, ItemOutcome } from "./types";
 
+/** Items settled per delivery of the job message. */
+const SETTLE_CHUNK = 200;
+
 /** Where a `via: provider` batch goes: the first target of its route's first model. */
 interface ProviderTarget {
   api: ProviderBatchApi;
@@ -88,12 +91,21 @@ export async function runProviderJob(
     }
   }
   const failure = state.state === "completed" ? undefined : `The provider's batch ended ${state.state}.`;
-  let again = false;
-  for (let index = 0; index < total; index++) {
+  // A chunk of items per delivery (a long batch would outlast one invocation); the rest go on in a fresh message.
+  const start = job.next ?? 0;
+  const end = Math.min(total, start + SETTLE_CHUNK);
+  let again = job.again === true;
+  for (let index = start; index < end; index++) {
     if (!(await settleOne(deps, msg, index, results.get(String(index)), failure))) again = true;
   }
-  // Some items were busy (another delivery's lease) or hit a store that may recover: poll again shortly.
-  if (again) await bindings.queue.send(msg, { contentType: "json", delaySeconds: 1 });
+  const providerBatchId = job.providerBatchId;
+  if (end < total) {
+    const next = { providerBatchId, next: end, ...(again ? { again } : {}) };
+    await bindings.queue.send({ ...msg, job: next }, { contentType: "json" });
+  } else if (again) {
+    // Some items were busy (another delivery's lease) or hit a store that may recover: go over them again shortly.
+    await bindings.queue.send({ ...msg, job: { providerBatchId } }, { contentType: "json", delaySeconds: 1 });
+  }
   message.ack();
 }
 

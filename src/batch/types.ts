@@ -83,7 +83,13 @@ export interface ItemMessage {
    * Set on the one message of a batch sent to the provider's own batch API (`batch.via: provider`): absent id, submit
    * it; with the provider's batch id, poll it (and settle its items once it ends).
    */
-  job?: { providerBatchId?: string };
+  job?: {
+    providerBatchId?: string;
+    /** Once the provider's batch ended: the first item this delivery settles (items are settled in chunks). */
+    next?: number;
+    /** An earlier chunk left items to go over again. */
+    again?: boolean;
+  };
 }
 
 /** How an item ended, as its output or error line. */

@@ -81,6 +81,23 @@ describe("batch.via: provider", () => {
     expect(await backend.ledger.usage(account.tenantId, { keyId: account.keyId })).toHaveLength(3);
   }, 120_000);
 
+  it("settles a provider batch larger than one delivery's chunk (450 items: 200, 200, 50), each once", async () => {
+    const credits = 10_000_000;
+    const account = await fundedAccount(credits);
+    const tag = nonce("via-provider-450");
+    const lines = Array.from({ length: 450 }, (_, i) => chatLine(`c-${i}`, "bt-provider", `${tag} item ${i}`));
+    const done = await ended(account, (await create(account, await upload(account, lines))).id);
+    expect(done).toMatchObject({ status: "completed", request_counts: { total: 450, completed: 450, failed: 0 } });
+    const output = await fileLines(account, done.output_file_id);
+    expect(output.map((l) => l.custom_id)).toEqual(lines.map((l) => l.custom_id));
+    const billed = output.reduce((sum, l) => sum + chatCost(l), 0);
+    const balance = await backend.ledger.balance(account.keyId, account.tenantId);
+    expect(balance).toMatchObject({ openHolds: 0, held: 0, billed, balance: credits - billed });
+    const usage = await backend.ledger.usage(account.tenantId, { keyId: account.keyId, limit: 1000 });
+    expect(usage).toHaveLength(450);
+    expect(new Set(usage.map((e) => e.requestId)).size).toBe(450);
+  }, 180_000);
+
   it.each(["expired", "failed"])(
     "a provider batch that ends %s fails every item and bills nothing",
     async (status) => {
