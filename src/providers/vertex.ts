@@ -5,14 +5,13 @@
  * token is added by the provider's authorizer (google-oauth.ts).
  */
 import { GatewayError } from "../errors";
-import { canonicalToAnthropicRequest } from "../formats/anthropic/upstream-request";
 import { parseAnthropicMessage } from "../formats/anthropic/upstream-response";
 import { decodeAnthropicStream } from "../formats/anthropic/upstream-stream";
 import { geminiUnsupportedParams } from "../formats/gemini/unsupported-params";
 import { fromOpenAIRequest } from "../formats/gemini/upstream-request";
 import { toOpenAIResponse } from "../formats/gemini/upstream-response";
 import { decodeGeminiStream } from "../formats/gemini/upstream-stream";
-import { ANTHROPIC_DEFAULT_MAX_TOKENS, anthropicAdapter } from "./anthropic";
+import { anthropicAdapter, anthropicRequestBody } from "./anthropic";
 import type { ProviderAdapter, ResolvedProvider } from "./types";
 
 /** Vertex's Anthropic endpoints take the Messages body with this in place of the `anthropic-version` header. */
@@ -67,18 +66,8 @@ export const vertexAnthropicAdapter: ProviderAdapter = {
   format: "anthropic",
   unsupportedParams: (req) => anthropicAdapter.unsupportedParams(req),
   chatRequest(provider, upstreamModel, req, opts) {
-    const unsupported = anthropicAdapter.unsupportedParams(req);
-    const defaultMaxTokens = opts.defaultMaxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS;
-    const translated = canonicalToAnthropicRequest(req, upstreamModel, { defaultMaxTokens });
-    if (!translated.ok || unsupported.length > 0) {
-      const param = translated.ok ? (unsupported[0] ?? null) : translated.param;
-      const message = translated.ok
-        ? `Parameter \`${param}\` is not supported by Anthropic upstreams`
-        : translated.message;
-      throw new GatewayError("unsupported_parameter", message, { param });
-    }
     // The model is in the path; Vertex refuses it in the body.
-    const { model: _model, ...rest } = translated.value;
+    const { model: _model, ...rest } = anthropicRequestBody(req, upstreamModel, opts.defaultMaxTokens);
     const body = { anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest, ...(opts.stream ? { stream: true } : {}) };
     const method = opts.stream ? "streamRawPredict" : "rawPredict";
     const accept = opts.stream ? "text/event-stream" : "application/json";

@@ -5,6 +5,7 @@
  * Prompt-cache breakpoints (`cache_control`) become Converse `cachePoint` blocks after the part they mark.
  */
 import type { ChatMessage, ChatRequest, ContentPart } from "../../canonical/chat";
+import { NON_OPENAI_UNSUPPORTED, type UnsupportedField, unsupportedFields } from "../../canonical/unsupported";
 
 export type ConverseBlock = Record<string, unknown>;
 export interface ConverseMessage {
@@ -20,22 +21,8 @@ export interface ConverseRequest {
 
 export type Translated = { ok: true; value: ConverseRequest } | { ok: false; param: string; message: string };
 
-/** Request fields with no Converse equivalent; values in `inert` mean "the default" and are dropped. */
-const UNSUPPORTED: readonly { param: string; inert: readonly unknown[] }[] = [
-  { param: "n", inert: [1] },
-  { param: "logprobs", inert: [false] },
-  { param: "top_logprobs", inert: [0] },
-  { param: "seed", inert: [] },
-  { param: "presence_penalty", inert: [0] },
-  { param: "frequency_penalty", inert: [0] },
-  { param: "logit_bias", inert: [] },
-  { param: "audio", inert: [] },
-  { param: "prediction", inert: [] },
-  { param: "web_search_options", inert: [] },
-  { param: "functions", inert: [] },
-  { param: "function_call", inert: [] },
-  { param: "reasoning_effort", inert: [] },
-];
+/** Request fields with no Converse equivalent: those Anthropic lacks too, and the reasoning knob. */
+const UNSUPPORTED: readonly UnsupportedField[] = [...NON_OPENAI_UNSUPPORTED, { param: "reasoning_effort", inert: [] }];
 
 class Unsupported extends Error {
   constructor(
@@ -50,12 +37,7 @@ const CACHE_POINT: ConverseBlock = { cachePoint: { type: "default" } };
 const DATA_URL = /^data:image\/(jpeg|png|gif|webp);base64,([A-Za-z0-9+/=\s]+)$/;
 
 export function unsupportedConverseParams(req: ChatRequest): string[] {
-  const found: string[] = [];
-  for (const { param, inert } of UNSUPPORTED) {
-    const value = req[param];
-    if (value !== undefined && value !== null && !inert.includes(value)) found.push(param);
-  }
-  if (Array.isArray(req.modalities) && req.modalities.some((m) => m !== "text")) found.push("modalities");
+  const found = unsupportedFields(req, UNSUPPORTED);
   const translated = toConverseRequest(req, { defaultMaxTokens: undefined });
   if (!translated.ok && !found.includes(translated.param)) found.push(translated.param);
   return found;
