@@ -15,7 +15,7 @@ import { openNamedEmbedder } from "./routing/embed";
 import { type Measured, measure } from "./routing/measure";
 import { scriptSetup } from "./routing/options";
 import { costsOf, pct, table } from "./routing/report";
-import { capPerSubject, routerRow, verifierRow } from "./routing/rows";
+import { capPerSubject, roundRobinBySubject, routerRow, verifierRow } from "./routing/rows";
 
 const MMLU_TARGET = 0.55;
 const GSM8K_TARGET = 0.65;
@@ -36,7 +36,12 @@ async function main(): Promise<number> {
   const prices = policyPrices(o.policiesDir, o.cheap, o.premium);
   const mmlu = capPerSubject(data.mmlu, o.perSubject);
   const embedder = await openNamedEmbedder(o.embedder, o.cacheDir);
-  const embedded = await embedder.fill([...mmlu, ...data.gsm8k].map((r) => r.prompt));
+  // GSM8K first (every run needs all of it), then MMLU round-robin: an interrupted fill leaves k prompts per subject.
+  const embedded = await embedder.fill([...data.gsm8k, ...roundRobinBySubject(mmlu)].map((r) => r.prompt));
+  if (o.embedOnly) {
+    console.log(`eval-routing: ${embedded} texts embedded into ${o.cacheDir}; every prompt is cached.`);
+    return 0;
+  }
   const opts = { folds: o.folds, seed: o.seed, target: o.target };
   const sets: { name: string; outcomes: Outcome[]; m: Measured }[] = [];
   const subjects = new Set(mmlu.map((r) => r.group)).size;

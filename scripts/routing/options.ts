@@ -23,6 +23,8 @@ export interface RoutingOptions {
   verifierOut: string;
   /** router:train only: train the verifier too. */
   verifier: boolean;
+  /** eval:routing only: fill the embedding cache and stop (a resumable background run). */
+  embedOnly: boolean;
 }
 
 export const DEFAULT_CACHE_DIR = resolve(import.meta.dirname, "../../bench/.out/eval-routing");
@@ -30,7 +32,7 @@ export const DEFAULT_CACHE_DIR = resolve(import.meta.dirname, "../../bench/.out/
 const USAGE =
   "flags: [--data DIR] [--cache-dir DIR] [--policies DIR] [--embedder local-embed|alias:<name>] [--target 0.95] " +
   "[--folds 5] [--seed 1] [--per-subject N] [--cheap small] [--premium large] [--out FILE] [--verifier-out FILE] " +
-  "[--no-verifier]";
+  "[--no-verifier] [--embed-only]";
 
 export type Parsed = ParsedFlags<RoutingOptions>;
 
@@ -53,6 +55,7 @@ const FLAGS: Record<string, FlagAction<RoutingOptions>> = {
   "--out": stringInto("out"),
   "--verifier-out": stringInto("verifierOut"),
   "--no-verifier": setInto("verifier", false),
+  "--embed-only": setInto("embedOnly", true),
 };
 
 export function parseRoutingOptions(argv: readonly string[], usage: string): Parsed {
@@ -70,6 +73,7 @@ export function parseRoutingOptions(argv: readonly string[], usage: string): Par
     out: "policies/routers/auto.json",
     verifierOut: "policies/verifiers/gsm8k.json",
     verifier: true,
+    embedOnly: false,
   };
   return parseFlags(argv, `${usage}\n${USAGE}`, defaults, FLAGS);
 }

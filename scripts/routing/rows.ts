@@ -44,3 +44,17 @@ export function capPerSubject(rows: readonly Outcome[], n: number | undefined): 
     return k < n;
   });
 }
+
+/**
+ * MMLU prompts in the order the embedding cache is filled: round-robin over subjects by their index in the file, so
+ * whatever an interrupted fill stored is exactly the first k prompts of every subject (what `--per-subject k` uses).
+ */
+export function roundRobinBySubject(rows: readonly Outcome[]): Outcome[] {
+  const index = new Map<string, number>();
+  const ranked = rows.map((r, i) => {
+    const k = index.get(r.group) ?? 0;
+    index.set(r.group, k + 1);
+    return { r, k, i };
+  });
+  return ranked.sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.r);
+}

@@ -74,6 +74,16 @@ export const LEXICAL_FEATURES = [
   "question_marks",
   "long_word_share",
   "log_lines",
+  "stem_log_chars",
+  "option_log_chars",
+  "option_spread",
+  "option_overlap",
+  "option_numeric_share",
+  "negations",
+  "which_of_following",
+  "step_words",
+  "claims",
+  "pronoun_share",
 ] as const;
 
 export type LexicalFeature = (typeof LEXICAL_FEATURES)[number];

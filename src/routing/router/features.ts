@@ -5,6 +5,7 @@
  */
 
 import { LEXICAL_FEATURES, type LexicalFeature } from "../../policy/artifact-types";
+import { type QuestionStats, questionStats } from "./question-features";
 
 export { LEXICAL_FEATURES, type LexicalFeature };
 
@@ -85,7 +86,9 @@ function textStats(text: string): TextStats {
 
 const share = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
 
-const COMPUTE: Record<LexicalFeature, (f: RouterRequestFacts, s: TextStats) => number> = {
+type Compute = (f: RouterRequestFacts, s: TextStats, q: () => QuestionStats) => number;
+
+const COMPUTE: Record<LexicalFeature, Compute> = {
   log_tokens: (f) => Math.log1p(Math.max(0, f.estimatedTokens)),
   log_chars: (_, s) => Math.log1p(s.chars),
   code: (_, s) => Math.min(1, s.code / 3),
@@ -99,10 +102,26 @@ const COMPUTE: Record<LexicalFeature, (f: RouterRequestFacts, s: TextStats) => n
   question_marks: (_, s) => Math.log1p(s.questionMarks),
   long_word_share: (_, s) => share(s.longWords, s.words),
   log_lines: (_, s) => Math.log(s.lines),
+  stem_log_chars: (_, __, q) => Math.log1p(q().stemChars),
+  option_log_chars: (_, __, q) => Math.log1p(q().optionMeanChars),
+  option_spread: (_, __, q) => q().optionSpread,
+  option_overlap: (_, __, q) => q().optionOverlap,
+  option_numeric_share: (_, __, q) => q().optionNumericShare,
+  negations: (_, __, q) => Math.log1p(q().negations),
+  which_of_following: (_, __, q) => (q().whichOfTheFollowing ? 1 : 0),
+  step_words: (_, __, q) => Math.log1p(q().stepWords),
+  claims: (_, __, q) => Math.log1p(q().claims),
+  pronoun_share: (_, __, q) => q().pronounShare,
 };
 
 /** The named features of one request, in the order given (the artifact's order). */
 export function lexicalFeatures(facts: RouterRequestFacts, names: readonly LexicalFeature[]): number[] {
   const stats = textStats(facts.text);
-  return names.map((name) => COMPUTE[name](facts, stats));
+  // The question's structure is parsed only when the artifact names one of its features.
+  let question: QuestionStats | undefined;
+  const q = () => {
+    question ??= questionStats(facts.text);
+    return question;
+  };
+  return names.map((name) => COMPUTE[name](facts, stats, q));
 }
