@@ -9,6 +9,7 @@
  */
 
 import { runScript } from "./flags";
+import { GSM8K_ROUTER_CONFIGS } from "./routing/configs";
 import { policyPrices } from "./routing/costs";
 import type { Outcome } from "./routing/data";
 import { openNamedEmbedder } from "./routing/embed";
@@ -60,7 +61,7 @@ async function main(): Promise<number> {
     m: measure(
       data.gsm8k.map((r) => ({ ...routerRow(r, embedder.store), group: `gsm8k:${r.prompt}` })),
       data.gsm8k.map((r) => costsOf(r, prices)),
-      opts,
+      { ...opts, router: { configs: GSM8K_ROUTER_CONFIGS, thresholdBy: "score" } },
       data.gsm8k.map((r) => verifierRow(r, `gsm8k:${r.prompt}`)),
     ),
   });
@@ -80,9 +81,12 @@ async function main(): Promise<number> {
       )}`,
     );
     const chosen = s.m.router.chosen.map(
-      (c) => `${c.config.components}c/l2=${c.config.l2}/t=${c.threshold.toFixed(3)}`,
+      (c) =>
+        `${c.config.components}c/l2=${c.config.l2}${c.config.extra === undefined ? "" : "/general"}/t=${c.threshold.toFixed(3)}`,
     );
-    console.log(`\nRouter per fold (components/L2/threshold, chosen on calibration data): ${chosen.join(", ")}`);
+    console.log(
+      `\nRouter per fold (components/L2[/general lexical features only]/threshold, chosen on calibration data): ${chosen.join(", ")}`,
+    );
   }
   const [mm, gsm] = sets;
   if (mm === undefined || gsm === undefined) return 1;

@@ -13,7 +13,7 @@ import type { LinearModel, RouterArtifact, TrainingRecord, VerifierArtifact } fr
 import { parseRouterArtifact, parseVerifierArtifact } from "../src/policy/schema-artifact";
 import { runScript } from "./flags";
 import { ROUTER_CONFIGS, VERIFIER_CONFIGS } from "./routing/configs";
-import { calibrate, fitScorer, maxComponents, type Row } from "./routing/cross-fit";
+import { calibrate, finalThreshold, fitScorer, maxComponents, type Row, restrict } from "./routing/cross-fit";
 import type { Outcome } from "./routing/data";
 import { openNamedEmbedder } from "./routing/embed";
 import { fitProjection, roundModel } from "./routing/fit";
@@ -95,7 +95,10 @@ async function main(): Promise<number> {
     o.seed,
   );
   const cal = calibrate(rows, basis, opts);
-  const model = roundModel(fitScorer(rows, basis.slice(0, cal.config.components), cal.config.l2));
+  const used = restrict(rows, cal.config);
+  const model = roundModel(fitScorer(used, basis.slice(0, cal.config.components), cal.config.l2));
+  // The out-of-fold premium share, as the final model's own score quantile (what eval:routing measures).
+  const threshold = finalThreshold(model, used, cal, { thresholdBy: "share" });
   const usesEmbedding = cal.config.components > 0;
   const evalFigures = {
     ...figures(rows, cal.scores, cal.threshold, "oof_"),
@@ -106,13 +109,13 @@ async function main(): Promise<number> {
     kind: "router",
     format: 1,
     embedder: { model: embedder.model(), dims: embedder.dims() },
-    features: { embedding: usesEmbedding, lexical: [...ROUTER_LEXICAL] },
+    features: { embedding: usesEmbedding, lexical: ROUTER_LEXICAL.slice(0, cal.config.extra) },
     model,
-    threshold: Number(cal.threshold.toFixed(6)),
+    threshold: Number(threshold.toFixed(6)),
     training: training(o, outcomes, evalFigures),
   });
   console.log(
-    `router: ${cal.config.components} components, L2 ${cal.config.l2}, threshold ${cal.threshold.toFixed(4)} for ` +
+    `router: ${cal.config.components} components, L2 ${cal.config.l2}, threshold ${threshold.toFixed(4)} for ` +
       `${pct(o.target, 0)} of premium accuracy; out-of-fold: ${JSON.stringify(evalFigures)}`,
   );
   if (!o.verifier) return 0;

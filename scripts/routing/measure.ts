@@ -1,5 +1,5 @@
 import { ROUTER_CONFIGS, VERIFIER_CONFIGS } from "./configs";
-import { type CrossFitResult, crossFit, type Row } from "./cross-fit";
+import { type CrossFitOptions, type CrossFitResult, crossFit, type Row } from "./cross-fit";
 import { accuracyOf, type Labelled, oracleShare, premiumAccuracy, randomShare, routedAt, shareNeeded } from "./quality";
 import { type CallCosts, cascadeCost, type Line, oraclePremium, randomCost, routedCost } from "./report";
 
@@ -16,6 +16,8 @@ export interface MeasureOptions {
   folds: number;
   seed: number;
   target: number;
+  /** The router's configurations and threshold rule (default: ROUTER_CONFIGS, `share`). */
+  router?: Pick<CrossFitOptions, "configs" | "thresholdBy">;
 }
 
 /** Every row of the README table for one data set, from nested cross-fitting (cross-fit.ts). */
@@ -30,7 +32,7 @@ export function measure(
   const premiumAcc = premiumAccuracy(rows);
   const randomAt = randomShare(rows, o.target);
   const cheapOk = accuracyOf(rows, () => false) >= o.target * premiumAcc;
-  const router = crossFit(routerRows, { ...o, configs: ROUTER_CONFIGS });
+  const router = crossFit(routerRows, { ...o, ...(o.router ?? { configs: ROUTER_CONFIGS, thresholdBy: "share" }) });
   const routed = routedAt(
     rows,
     router.premium.map((p) => (p ? 1 : 0)),

@@ -58,9 +58,16 @@ export function shareNeeded(rows: readonly Labelled[], scores: readonly number[]
  * treated as that row was. Above every score (nothing premium) when the cheap model alone reaches the target.
  */
 export function thresholdFor(rows: readonly Labelled[], scores: readonly number[], target: number): number {
-  const share = shareNeeded(rows, scores, target);
+  return thresholdAtShare(scores, shareNeeded(rows, scores, target));
+}
+
+/**
+ * The threshold that sends `share` of `scores` premium (the highest ones): midway between the last score sent and the
+ * next; above every score when the share is 0.
+ */
+export function thresholdAtShare(scores: readonly number[], share: number): number {
   const sorted = [...scores].sort((a, b) => b - a);
-  const k = Math.round(share * rows.length);
+  const k = Math.round(share * sorted.length);
   if (k === 0) return Math.min(1, (sorted[0] ?? 0) + 1e-6);
   const last = sorted[k - 1] ?? 0;
   const next = sorted[k];
