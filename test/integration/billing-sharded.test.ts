@@ -98,7 +98,12 @@ describe("a tenant sharded over 4 ledger objects, through the Worker", () => {
         chat(b, i % 2 === 0 ? a : c, chatBody("b-chat", `flood ${i} ${n}`, { max_tokens: 16 })),
       ),
     );
-    const statuses = await Promise.all(flood.map(async (r) => (await r.text(), r.status)));
+    const statuses = await Promise.all(
+      flood.map(async (r) => {
+        await r.text();
+        return r.status;
+      }),
+    );
     expect(statuses.filter((s) => s === 200)).toHaveLength(2);
     expect(statuses.filter((s) => s === 429)).toHaveLength(18);
     for (const acc of [a, c]) await settled(b, acc);
