@@ -21,6 +21,7 @@ import { applyCredit, forgetAccounts, listEntries, loadAccount, toBalance } from
 import { admit } from "./admit";
 import type { LedgerOp, LedgerOpOutcome, LedgerOpResult } from "./batch";
 import { HoldExpiry } from "./hold-expiry";
+import { forgetRates } from "./rate-window";
 import { expireDue, settle, voidHold } from "./resolve";
 import { migrateTenantLedger } from "./schema";
 import { tryToolCall } from "./tasks";
@@ -171,6 +172,7 @@ export class TenantLedger extends DurableObject {
     } catch (err) {
       // Rolled back: what the in-memory caches learnt inside the transaction never happened.
       forgetAccounts(this.sql);
+      forgetRates(this.sql);
       this.expiry.forget();
       throw err;
     }
