@@ -24,7 +24,7 @@ import { HoldExpiry } from "./hold-expiry";
 import { forgetRates } from "./rate-window";
 import { expireDue, settle, voidHold } from "./resolve";
 import { migrateTenantLedger } from "./schema";
-import { tryToolCall } from "./tasks";
+import { forgetTasks, tryToolCall } from "./tasks";
 import { listUsage, pageUsage, recordUsage } from "./usage";
 
 /**
@@ -173,6 +173,7 @@ export class TenantLedger extends DurableObject {
       // Rolled back: what the in-memory caches learnt inside the transaction never happened.
       forgetAccounts(this.sql);
       forgetRates(this.sql);
+      forgetTasks(this.sql);
       this.expiry.forget();
       throw err;
     }
