@@ -21,9 +21,10 @@ import { applyCredit, forgetAccounts, listEntries, loadAccount, toBalance } from
 import { admit } from "./admit";
 import type { LedgerOp, LedgerOpOutcome, LedgerOpResult } from "./batch";
 import { HoldExpiry } from "./hold-expiry";
+import { forgetRates } from "./rate-window";
 import { expireDue, settle, voidHold } from "./resolve";
 import { migrateTenantLedger } from "./schema";
-import { tryToolCall } from "./tasks";
+import { forgetTasks, tryToolCall } from "./tasks";
 import { listUsage, pageUsage, recordUsage } from "./usage";
 
 /**
@@ -189,6 +190,8 @@ export class TenantLedger extends DurableObject {
     } catch (err) {
       // Rolled back: what the in-memory caches learnt inside the transaction never happened.
       forgetAccounts(this.sql);
+      forgetRates(this.sql);
+      forgetTasks(this.sql);
       this.expiry.forget();
       throw err;
     }
