@@ -89,6 +89,8 @@ export interface ItemMessage {
     next?: number;
     /** An earlier chunk left items to go over again. */
     again?: boolean;
+    /** The batch was cancelled here and the provider has been asked to cancel its batch. */
+    cancelled?: boolean;
   };
 }
 

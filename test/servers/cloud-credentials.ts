@@ -39,3 +39,6 @@ export function makeServiceAccount(tokenUri: string, clientEmail = "gateway@fake
   });
   return { json, clientEmail, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() };
 }
+
+/** The key the fake's Anthropic Message Batches routes accept (the test Worker's ANTHROPIC_API_KEY). */
+export const ANTHROPIC_TEST_API_KEY = "fake-anthropic-secret";
