@@ -64,7 +64,11 @@ export async function runProviderJob(
     return message.ack();
   }
   if (job.next === undefined && batch.status === "cancelling" && job.cancelled !== true) {
-    await target.api.cancel(target.provider, fetch, providerBatchId);
+    // Best effort: a provider batch that ended meanwhile refuses to be cancelled, and its results still count.
+    await target.api.cancel(target.provider, fetch, providerBatchId).catch((err: unknown) => {
+      if (!(err instanceof GatewayError)) throw err;
+      console.warn(`batch ${msg.batchId}: the provider refused to cancel its batch (${err.message})`);
+    });
     await bindings.queue.send({ ...msg, job: { ...job, cancelled: true } }, { contentType: "json", delaySeconds: 1 });
     return message.ack();
   }

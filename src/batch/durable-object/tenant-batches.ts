@@ -247,16 +247,16 @@ export class TenantBatches extends DurableObject {
     return endedLines(this.sql, batchId);
   }
 
-  /** The batch's final state, once its files are written. Idempotent. */
+  /** The batch's final state, once its files are written. Idempotent: `ended` only for the call that ended it. */
   finalize(
     batchId: string,
     files: { output: string | null; errors: string | null },
     nowMs: number,
-  ): BatchObject | null {
+  ): { batch: BatchObject; ended: boolean } | null {
     return this.ctx.storage.transactionSync(() => {
       const batch = this.record(batchId);
       if (batch === undefined) return null;
-      if (batch.status !== "finalizing") return batch;
+      if (batch.status !== "finalizing") return { batch, ended: false };
       const now = Math.floor(nowMs / 1000);
       batch.output_file_id = files.output;
       batch.error_file_id = files.errors;
@@ -270,7 +270,7 @@ export class TenantBatches extends DurableObject {
         batch.completed_at = now;
       }
       this.save(batch);
-      return batch;
+      return { batch, ended: true };
     });
   }
 
