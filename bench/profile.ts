@@ -8,6 +8,7 @@
  *   PROFILE_STREAM=1 npx tsx bench/profile.ts
  *   PROFILE_LEDGER=upstash npx tsx bench/profile.ts   # Upstash ledger (local redis-server + REST front)
  *   PROFILE_CONNECTIONS=1 PROFILE_TOP=40 ...          # concurrency (default 16), rows printed (default 25)
+ *   PROFILE_LEDGER=noop npx tsx bench/profile.ts      # the ledger store replaced by a no-op (the gateway alone)
  *
  * Ledger data lives in RAM (/dev/shm) unless BENCH_STORAGE_DIR names a directory, as in the bench.
  *
@@ -18,7 +19,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import autocannon, { type Result } from "autocannon";
 import WebSocket from "ws";
-import { buildGateway, readGatewaySettings } from "./build";
+import { buildGateway, NOOP_GATEWAY_ENTRY, readGatewaySettings } from "./build";
 import { killChildrenOnExit, startUpstashProcess, stopChildren } from "./processes";
 import { ledgerStorage } from "./storage";
 import { fundBenchAccount, gatewayVars, newAdminSecret } from "./targets";
@@ -33,6 +34,7 @@ const seconds = Number(process.env.PROFILE_SECONDS ?? 5);
 const connections = Number(process.env.PROFILE_CONNECTIONS ?? 16);
 const top = Number(process.env.PROFILE_TOP ?? 25);
 const upstashLedger = process.env.PROFILE_LEDGER === "upstash";
+const noopLedger = process.env.PROFILE_LEDGER === "noop";
 
 interface ProfileNode {
   id: number;
@@ -95,7 +97,13 @@ async function main() {
   killChildrenOnExit();
   mkdirSync(OUT, { recursive: true });
   const upstream = await startUpstream(0);
-  const bundle = await buildGateway(resolve("."), join(OUT, "gateway"), join(OUT, "gateway-build.log"));
+  const bundle = await buildGateway(
+    resolve("."),
+    join(OUT, "gateway"),
+    join(OUT, "gateway-build.log"),
+    undefined,
+    noopLedger ? NOOP_GATEWAY_ENTRY : undefined,
+  );
   if (!bundle.ok) throw new Error(`build failed: ${bundle.reason}`);
   const settings = readGatewaySettings(resolve("."));
   const adminSecret = newAdminSecret();
