@@ -12,7 +12,10 @@
  * Read it right: workerd runs the Worker and every object of this process on one thread, so here the shards share
  * one core with each other and with the facade; the N=1 row is a floor for one object's ceiling (the thread is busy
  * with the facade too), and N=2/4 show what sharding costs or saves in this process, not the N-fold a deployment gets
- * when each object runs on its own machine. Ledger data is in RAM (/dev/shm) unless BENCH_STORAGE_DIR says otherwise.
+ * when each object runs on its own machine. "requests/s with a core to itself" is 10^6 / (CPU µs per request): what
+ * this one thread would serve if nothing else on the machine wanted the CPU (on a loaded machine the process gets a
+ * fraction of a core, shown in the column before). Ledger data is in RAM (/dev/shm) unless BENCH_STORAGE_DIR says
+ * otherwise.
  */
 import { mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -130,12 +133,12 @@ async function main(): Promise<void> {
       `ledger data in ${storage.description}.`,
     `Load average before ${loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${loadAfter.map((l) => l.toFixed(2)).join(" ")}.`,
     "",
-    "| ledger objects | requests/s (admit+settle) | ledger items/s | × one object | workerd CPU µs/request | workerd CPU (share of one core) | failed |",
-    "|---|---|---|---|---|---|---|",
+    "| ledger objects | requests/s (admit+settle) | ledger items/s | × one object | workerd CPU µs/request | workerd CPU (share of one core) | requests/s with a core to itself | failed |",
+    "|---|---|---|---|---|---|---|---|",
     ...SHARDS.map((n) => {
       const t = totals.get(n) as Totals;
       const r = rate(t);
-      return `| ${n} | ${Math.round(r).toLocaleString("en-US")} | ${Math.round(2 * r).toLocaleString("en-US")} | ×${(r / rate(one)).toFixed(2)} | ${Math.round(t.cpuMicros / Math.max(1, t.pairs))} | ${Math.round(t.cpuMicros / 1e4 / t.seconds)}% | ${t.failed} |`;
+      return `| ${n} | ${Math.round(r).toLocaleString("en-US")} | ${Math.round(2 * r).toLocaleString("en-US")} | ×${(r / rate(one)).toFixed(2)} | ${Math.round(t.cpuMicros / Math.max(1, t.pairs))} | ${Math.round(t.cpuMicros / 1e4 / t.seconds)}% | ${Math.round(1e6 / (t.cpuMicros / Math.max(1, t.pairs))).toLocaleString("en-US")} | ${t.failed} |`;
     }),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
