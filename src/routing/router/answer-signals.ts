@@ -51,6 +51,11 @@ export interface AnswerSignals {
   finalUnsupported: boolean;
   /** An unclosed `<<` calculator annotation, or an answer without a marker that stops mid-sentence. */
   truncated: boolean;
+  /**
+   * The text ends inside a calculator annotation (`… = <<3*`): unambiguous, so a deterministic check. A sentence
+   * left open is only a feature: chat answers (lists, code) often end without punctuation.
+   */
+  cutInAnnotation: boolean;
   algebra: boolean;
   /** Every number of the question is an integer. */
   integerPrompt: boolean;
@@ -79,8 +84,10 @@ function groundedSet(prompt: string, answer: string, claims: readonly Arithmetic
   return grounded;
 }
 
+const OPEN_ANNOTATION = /<<[\d.,+\-*/()=\s]*$/;
+
 function isTruncated(answer: string, marked: boolean): boolean {
-  if (answer.lastIndexOf("<<") > answer.lastIndexOf(">>")) return true;
+  if (OPEN_ANNOTATION.test(answer)) return true;
   if (marked) return false;
   const end = answer.trimEnd();
   return end !== "" && !/[.!?)\]"'*\d%$]$/.test(end);
@@ -114,6 +121,7 @@ export function answerSignals(prompt: string, answer: string): AnswerSignals {
     marked,
     finalUnsupported: marked !== undefined && !digitNumbers(before).includes(marked),
     truncated: isTruncated(answer, marker !== null),
+    cutInAnnotation: OPEN_ANNOTATION.test(answer),
     algebra: ALGEBRA.test(answer),
     integerPrompt: promptDigits.every((n) => Number.isInteger(Number(n))),
   };

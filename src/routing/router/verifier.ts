@@ -5,8 +5,8 @@ import { linearProbability } from "./linear";
 
 /**
  * Deterministic reasons a cheap answer cannot be kept, whatever any model says: nothing was said, the model
- * refused, it was cut off (by the upstream, or visibly: an unclosed calculator annotation, a sentence left open
- * with no final answer), or one of its arithmetic steps is wrong. (Schema checks of `response_format` and upstream
+ * refused, it was cut off (by the upstream, or visibly: it ends inside a calculator annotation), or one of its
+ * arithmetic steps is wrong. (Schema checks of `response_format` and upstream
  * logprobs belong to the cascade's runtime, which has the request's schema and the upstream's logprobs.)
  */
 export type AnswerCheck = "empty" | "refusal" | "length" | "truncated" | "arithmetic";
@@ -20,7 +20,7 @@ export function failedChecks(facts: AnswerFacts, arithmeticCheck = true): Answer
   if (REFUSAL.test(facts.answer)) failed.push("refusal");
   const signals = answerSignals(facts.prompt, facts.answer);
   if (facts.finishReason === "length") failed.push("length");
-  else if (signals.truncated) failed.push("truncated");
+  else if (signals.cutInAnnotation) failed.push("truncated");
   if (arithmeticCheck && signals.claims.some((c) => c.wrong)) failed.push("arithmetic");
   return failed;
 }

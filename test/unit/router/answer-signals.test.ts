@@ -108,6 +108,8 @@ describe.each([
   ["a wrong step", "4 + 2 = 7\n#### 7", undefined, ["arithmetic"]],
   ["visibly cut off", "4 + 2 = <<4+2", undefined, ["truncated"]],
   ["cut off by the upstream (length wins over the visible cut)", "4 + 2 = <<4+2", "length", ["length"]],
+  ["a chat answer without final punctuation is not cut", "Here are three ideas\n- walk\n- read", undefined, []],
+  ["a C++ stream operator is not an annotation", 'std::cout << "hi"', undefined, []],
   ["empty", " ", undefined, ["empty"]],
   ["a refusal", "I'm sorry, I can't help with that.", undefined, ["refusal"]],
 ] as const)("failedChecks: %s", (_name, answer, finishReason, expected) => {
