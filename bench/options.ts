@@ -27,15 +27,17 @@ export interface BenchOptions {
 }
 
 /**
+ * `do-router`: the Durable Object ledger, requests naming route `auto-learned` (the learned router on: one prompt
+ * embedding from the upstream's /embeddings, then the shipped router artifact decides the tier).
  * `do-overlap`: the Durable Object ledger with overlapped admission (the bench policy's tenant `acme-overlap`).
  * `do-otel`: the Durable Object ledger with OpenTelemetry on, exporting to a loopback sink (bench/otlp-sink.ts).
  * `do-quiet`: the Durable Object ledger with analytics off (and tracing off): the baseline of the observability rows.
  */
-export type GatewayLedger = "do" | "do-overlap" | "do-otel" | "do-quiet" | "upstash";
-const LEDGERS: readonly GatewayLedger[] = ["do", "do-overlap", "do-otel", "do-quiet", "upstash"];
+export type GatewayLedger = "do" | "do-overlap" | "do-otel" | "do-quiet" | "do-router" | "upstash";
+const LEDGERS: readonly GatewayLedger[] = ["do", "do-overlap", "do-otel", "do-quiet", "do-router", "upstash"];
 
-/** Direct, the two passthroughs and five gateways (plus what BENCH_COMPARE adds). */
-const BASE_TARGETS = 8;
+/** Direct, the two passthroughs and six gateways (plus what BENCH_COMPARE adds). */
+const BASE_TARGETS = 9;
 
 /**
  * Pause after each JSON slice before its CPU is read: a gateway settles credits after the response (waitUntil), and
