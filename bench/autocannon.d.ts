@@ -12,6 +12,12 @@ declare module "autocannon" {
     duration?: number;
     /** Seconds before a request counts as timed out. */
     timeout?: number;
+    /** Request templates, cycled per connection; `setupRequest` may rewrite each one before it is sent. */
+    requests?: {
+      method?: "GET" | "POST";
+      path?: string;
+      setupRequest?: (req: { method?: string; path?: string }) => { method?: string; path?: string };
+    }[];
   }
 
   export interface Result {

@@ -41,6 +41,8 @@ export async function buildPassthrough(
     format: "esm",
     platform: "neutral",
     target: "es2022",
+    // passthrough-do.ts declares a Durable Object: `cloudflare:workers` is the runtime's.
+    external: ["cloudflare:*"],
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
     logLevel: "warning",
@@ -53,6 +55,8 @@ export type GatewayBuild = { ok: true; worker: BuiltWorker; policyVersion: strin
 /** The bench policy (rate-limit free), compiled by the project's own policy build into `<outDir>/../policy.json`. */
 const BENCH_POLICY_DIR = "bench/policies";
 const GATEWAY_ENTRY = "bench/workers/gateway-entry.ts";
+/** The same gateway with its ledger store replaced by a no-op (a measurement, never shipped). */
+export const NOOP_GATEWAY_ENTRY = "bench/workers/gateway-noop-entry.ts";
 /** The production entry: the bench entry must export the same names (Durable Object classes and the handler). */
 const PRODUCTION_ENTRY = "src/index.ts";
 
@@ -85,6 +89,7 @@ export async function buildGateway(
   outDir: string,
   logPath: string,
   policyDir = BENCH_POLICY_DIR,
+  entry = GATEWAY_ENTRY,
 ): Promise<GatewayBuild> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -103,7 +108,7 @@ export async function buildGateway(
   try {
     const result = await build({
       absWorkingDir: repoRoot,
-      entryPoints: [join(repoRoot, GATEWAY_ENTRY)],
+      entryPoints: [join(repoRoot, entry)],
       outfile: join(outDir, "index.js"),
       ...WORKER_BUNDLE,
       metafile: true,
@@ -121,7 +126,7 @@ export async function buildGateway(
     if (missing.length > 0) {
       return {
         ok: false,
-        reason: `${GATEWAY_ENTRY} does not export ${missing.join(", ")}, which ${PRODUCTION_ENTRY} does: mirror them`,
+        reason: `${entry} does not export ${missing.join(", ")}, which ${PRODUCTION_ENTRY} does: mirror them`,
       };
     }
   } catch (error) {

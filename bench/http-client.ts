@@ -11,9 +11,10 @@ export interface Target {
   id: string;
   /**
    * direct: the floor; passthrough: the reference Worker; reading: a passthrough that reads the answer in JS (what
-   * any Worker that meters tokens pays at least); gateway: what is being judged against them.
+   * any Worker that meters tokens pays at least); floor: the passthrough plus no-op Durable Object calls (what any
+   * per-request Durable Object ledger pays at least); gateway: what is being judged against them.
    */
-  role: "direct" | "passthrough" | "reading" | "gateway";
+  role: "direct" | "passthrough" | "reading" | "floor" | "gateway";
   label: string;
   /** Full URL of the chat completions endpoint. */
   url: string;

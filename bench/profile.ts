@@ -9,6 +9,7 @@
  *   PROFILE_LEDGER=upstash npx tsx bench/profile.ts   # Upstash ledger (local redis-server + REST front)
  *   PROFILE_CONNECTIONS=1 PROFILE_TOP=40 ...          # concurrency (default 16), rows printed (default 25)
  *   PROFILE_MODEL=auto-learned ...                    # the learned router's route (default: small)
+ *   PROFILE_LEDGER=noop npx tsx bench/profile.ts      # the ledger store replaced by a no-op (the gateway alone)
  *
  * Ledger data lives in RAM (/dev/shm) unless BENCH_STORAGE_DIR names a directory, as in the bench.
  *
@@ -19,7 +20,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import autocannon, { type Result } from "autocannon";
 import WebSocket from "ws";
-import { buildGateway, readGatewaySettings } from "./build";
+import { buildGateway, NOOP_GATEWAY_ENTRY, readGatewaySettings } from "./build";
 import { killChildrenOnExit, startUpstashProcess, stopChildren } from "./processes";
 import { ledgerStorage } from "./storage";
 import { fundBenchAccount, gatewayVars, newAdminSecret } from "./targets";
@@ -36,6 +37,7 @@ const top = Number(process.env.PROFILE_TOP ?? 25);
 /** PROFILE_MODEL=auto-learned profiles the learned router's route (bench/policies/bench.yaml). */
 const profiledModel = process.env.PROFILE_MODEL ?? "small";
 const upstashLedger = process.env.PROFILE_LEDGER === "upstash";
+const noopLedger = process.env.PROFILE_LEDGER === "noop";
 
 interface ProfileNode {
   id: number;
@@ -98,7 +100,13 @@ async function main() {
   killChildrenOnExit();
   mkdirSync(OUT, { recursive: true });
   const upstream = await startUpstream(0);
-  const bundle = await buildGateway(resolve("."), join(OUT, "gateway"), join(OUT, "gateway-build.log"));
+  const bundle = await buildGateway(
+    resolve("."),
+    join(OUT, "gateway"),
+    join(OUT, "gateway-build.log"),
+    undefined,
+    noopLedger ? NOOP_GATEWAY_ENTRY : undefined,
+  );
   if (!bundle.ok) throw new Error(`build failed: ${bundle.reason}`);
   const settings = readGatewaySettings(resolve("."));
   const adminSecret = newAdminSecret();

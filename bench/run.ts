@@ -9,7 +9,8 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildGateway, buildPassthrough, type GatewayBuild, readGatewaySettings } from "./build";
+import { buildGateway, buildPassthrough, type GatewayBuild, NOOP_GATEWAY_ENTRY, readGatewaySettings } from "./build";
+import { renderFloors } from "./floors";
 import { checkTarget, type Target } from "./http-client";
 import { measure } from "./measure";
 import { renderObservability } from "./observability";
@@ -129,7 +130,9 @@ async function main(): Promise<void> {
     void exitAfterChildren(2);
   }, options.hardLimitSeconds * 1000).unref();
   mkdirSync(OUT_DIR, { recursive: true });
-  const targetCount = 3 + options.gateways.length + options.compare.length;
+  // `do-rpc` is two targets (one and two Durable Object calls).
+  const targetCount =
+    3 + options.gateways.length + (options.gateways.includes("do-rpc") ? 1 : 0) + options.compare.length;
   const estimate = estimateSeconds(options.secondsPerSlice, options.rounds, options.warmupSeconds, targetCount);
   log(`${options.rounds} round(s) × ${options.secondsPerSlice} s slices; about ${Math.round(estimate)} s of load`);
 
@@ -141,18 +144,32 @@ async function main(): Promise<void> {
   log(
     `building the Workers, starting the upstream${wantUpstash ? " and the Upstash store (redis-server + REST front)" : ""}`,
   );
-  const [upstream, upstash, passthroughBuilt, readingBuilt, gatewayBuilt, ...compareBuilt] = await Promise.all([
-    startUpstreamProcess(join(OUT_DIR, "upstream.log")),
-    wantUpstash
-      ? startUpstashProcess(join(OUT_DIR, "upstash.log"), upstashDir).catch(message)
-      : "not requested (BENCH_GATEWAYS)",
-    buildPassthrough(REPO_ROOT, join(OUT_DIR, "passthrough")),
-    buildPassthrough(REPO_ROOT, join(OUT_DIR, "passthrough-read"), "bench/workers/passthrough-read.ts"),
-    buildGateway(REPO_ROOT, join(OUT_DIR, "gateway"), join(OUT_DIR, "gateway-build.log")),
-    ...options.compare.map(({ name, dir }) =>
-      buildGateway(dir, join(OUT_DIR, "compare", name, "gateway"), join(OUT_DIR, "compare", name, "build.log")),
-    ),
-  ]);
+  const wantNoop = options.gateways.includes("noop");
+  const wantFloors = options.gateways.includes("do-rpc");
+  const [upstream, upstash, passthroughBuilt, readingBuilt, floorBuilt, gatewayBuilt, noopBuilt, ...compareBuilt] =
+    await Promise.all([
+      startUpstreamProcess(join(OUT_DIR, "upstream.log")),
+      wantUpstash
+        ? startUpstashProcess(join(OUT_DIR, "upstash.log"), upstashDir).catch(message)
+        : "not requested (BENCH_GATEWAYS)",
+      buildPassthrough(REPO_ROOT, join(OUT_DIR, "passthrough")),
+      buildPassthrough(REPO_ROOT, join(OUT_DIR, "passthrough-read"), "bench/workers/passthrough-read.ts"),
+      buildPassthrough(REPO_ROOT, join(OUT_DIR, "passthrough-do"), "bench/workers/passthrough-do.ts"),
+      buildGateway(REPO_ROOT, join(OUT_DIR, "gateway"), join(OUT_DIR, "gateway-build.log")),
+      // Its own directory: the policy build writes <outDir>/../policy.json, which must not race the other build's.
+      wantNoop
+        ? buildGateway(
+            REPO_ROOT,
+            join(OUT_DIR, "noop", "gateway"),
+            join(OUT_DIR, "noop", "build.log"),
+            undefined,
+            NOOP_GATEWAY_ENTRY,
+          )
+        : ({ ok: false, reason: "not requested (BENCH_GATEWAYS)" } as const),
+      ...options.compare.map(({ name, dir }) =>
+        buildGateway(dir, join(OUT_DIR, "compare", name, "gateway"), join(OUT_DIR, "compare", name, "build.log")),
+      ),
+    ]);
   log(`upstream on ${upstream.url} (pid ${upstream.pid})`);
   if (typeof upstash !== "string") {
     log(`upstash front on ${upstash.url} (pid ${upstash.pid}, redis ${upstash.redisPid})`);
@@ -195,6 +212,33 @@ async function main(): Promise<void> {
       options.apiKey,
     ),
   ];
+  if (wantFloors) {
+    for (const calls of [1, 2]) {
+      const floor = await startWorker(
+        {
+          name: `passthrough-do${calls}`,
+          built: floorBuilt,
+          vars: { UPSTREAM_URL: upstream.url, DO_CALLS: String(calls) },
+          durableObjects: [{ binding: "NOOP_LEDGER", className: "NoopLedgerObject", sql: true }],
+          durableObjectDir: join(storage.dir, `passthrough-do${calls}-storage`),
+        },
+        OUT_DIR,
+        WORKERD,
+      );
+      targets.push(
+        makeTarget(
+          {
+            id: `passthrough-do${calls}`,
+            role: "floor",
+            label: `bare passthrough + ${calls} no-op Durable Object call${calls === 1 ? "" : "s"}`,
+            url: `${floor.base}${CHAT_PATH}`,
+            cpuPid: floor.process.pid,
+          },
+          options.apiKey,
+        ),
+      );
+    }
+  }
   for (const t of targets) {
     const ready = await checkTarget(t);
     if (!ready.ok) throw new Error(`${t.label} does not work, so nothing can be compared: ${ready.reason}`);
@@ -211,6 +255,16 @@ async function main(): Promise<void> {
     variants.push({
       variant: { id: "gateway-do", label: "gateway, Durable Object ledger", ledger: { vars: {} } },
       build: gatewayBuilt,
+    });
+  }
+  if (wantNoop) {
+    variants.push({
+      variant: {
+        id: "gateway-noop",
+        label: "gateway, ledger store replaced by a no-op (measurement only)",
+        ledger: { vars: {} },
+      },
+      build: noopBuilt,
     });
   }
   let sink: OtlpSink | undefined;
@@ -335,6 +389,7 @@ async function main(): Promise<void> {
   const decision = targets.some((t) => t.id === "gateway-do-router") ? measureRouterDecision() : undefined;
   const report = [
     renderReport({ targets, results, unavailable, header, notes }),
+    ...renderFloors(targets, results),
     ...renderObservability(targets, results),
     ...renderRouterRow(targets, results, decision),
   ].join("\n");

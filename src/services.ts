@@ -17,10 +17,12 @@ export function servicesFor(policy: CompiledPolicy): (raw: WorkerEnv) => Service
   let built: { raw: WorkerEnv; services: Services } | undefined;
   const state = isolateState();
   const tenantIds = Object.keys(policy.tenants);
+  // A tenant's ledger objects (credits.ledger_shards); tenants outside the policy (none reach the ledger) get one.
+  const shards = (tenantId: string) => policy.tenants[tenantId]?.credits.ledger_shards ?? 1;
   return (raw) => {
     if (built?.raw === raw) return built.services;
     const env = parseEnv(raw);
-    const backend = selectLedger(env, raw);
+    const backend = selectLedger(env, raw, { shards });
     const otel = telemetryConfig(env.config);
     const services: Services = {
       ...state,
@@ -29,7 +31,7 @@ export function servicesFor(policy: CompiledPolicy): (raw: WorkerEnv) => Service
       ledger: backend.ledger,
       keys: backend.keys,
       usagePages: backend.usage,
-      outbox: outboxFromEnv(raw, env.config.LEDGER_BACKEND),
+      outbox: outboxFromEnv(raw, env.config.LEDGER_BACKEND, shards),
       cache: cacheServices(env, raw),
       providers: new Map(),
       sweep: () => backend.sweep(tenantIds),

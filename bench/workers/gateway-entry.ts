@@ -6,24 +6,12 @@
  * policy and resolves `bench:policy` to it, and checks that this module exports everything src/index.ts does.
  */
 import policy from "bench:policy";
-import type { CompiledPolicy } from "../../src/policy/types";
 import { createWorker } from "../../src/worker";
+import { deepFreeze } from "./deep-freeze";
 
 export default createWorker(deepFreeze(policy));
 export { TenantAnalytics } from "../../src/analytics/durable-object";
+export { TenantBatches } from "../../src/batch/durable-object";
 export { TenantCache } from "../../src/cache/durable-object";
 export { KeyDirectory, TenantLedger } from "../../src/ledger/durable-object";
 export { SettlementOutbox } from "../../src/ledger/outbox";
-
-/** As src/policy/index.ts does for the bundled policy: one isolate shares it across requests. */
-function deepFreeze(value: CompiledPolicy): CompiledPolicy {
-  const freeze = (node: unknown): void => {
-    if (typeof node !== "object" || node === null || Object.isFrozen(node)) return;
-    for (const child of Object.values(node)) freeze(child);
-    Object.freeze(node);
-  };
-  freeze(value);
-  return value;
-}
-
-export { TenantBatches } from "../../src/batch/durable-object";

@@ -25,7 +25,11 @@ function isNamespace<T extends Rpc.DurableObjectBranded | undefined = any>(
 }
 
 /** The one place a storage product is chosen: `LEDGER_BACKEND` (default `durable-object`). */
-export function selectLedger(env: { config: LedgerConfig }, raw: Bindings): LedgerBackend {
+export function selectLedger(
+  env: { config: LedgerConfig },
+  raw: Bindings,
+  opts: { shards?: (tenantId: string) => number } = {},
+): LedgerBackend {
   const { config } = env;
   if (config.LEDGER_BACKEND === "upstash") {
     if (config.UPSTASH_REDIS_REST_URL === undefined || config.UPSTASH_REDIS_REST_TOKEN === undefined) {
@@ -42,7 +46,14 @@ export function selectLedger(env: { config: LedgerConfig }, raw: Bindings): Ledg
   if (!isNamespace<TenantLedger>(tenants) || !isNamespace<KeyDirectory>(directory)) {
     throw new Error("the durable-object ledger needs the TENANT_LEDGER and KEY_DIRECTORY bindings (see wrangler.toml)");
   }
-  const { ledger, keys } = createDurableObjectLedger({ tenants, keys: directory });
+  // A tenant's `credits.ledger_shards` spreads its accounts over that many objects (durable-object/shards.ts).
+  const shards = opts.shards ?? (() => 1);
+  const { ledger, keys } = createDurableObjectLedger({ tenants, keys: directory, shards });
   // Tenant objects also expire their own holds from alarms; the sweep is a backstop for the policy's tenants.
-  return { ledger, keys, usage: createDurableObjectUsagePager(tenants), sweep: (ids) => ledger.sweepTenants(ids) };
+  return {
+    ledger,
+    keys,
+    usage: createDurableObjectUsagePager(tenants, shards),
+    sweep: (ids) => ledger.sweepTenants(ids),
+  };
 }

@@ -254,8 +254,11 @@ export interface Ledger {
   usage(tenantId: string, opts?: { limit?: number; keyId?: string; since?: number }): Promise<UsageEvent[]>;
   /** Bills every hold past its expiry (flag `expired`); returns how many it resolved. */
   sweep(now?: number): Promise<number>;
-  /** Adds tool calls to a task's budget (tool proxies); refuses when the task's max_tool_calls is reached. */
-  recordToolCall(tenantId: string, taskId: string, limits: TaskLimits): Promise<{ ok: boolean }>;
+  /**
+   * Adds tool calls to a task's budget (tool proxies); refuses when the task's max_tool_calls is reached. `keyId`
+   * (the key running the task) places the task on a sharded Durable Object tenant, where it is required.
+   */
+  recordToolCall(tenantId: string, taskId: string, limits: TaskLimits, keyId?: string): Promise<{ ok: boolean }>;
   /**
    * Appends a standalone usage event (a request refused at or before admission, so no hold will ever write one) to
    * the tenant's and the key's usage lists, as given. Idempotent per (tenantId, requestId): a second record of the

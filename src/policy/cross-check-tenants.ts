@@ -37,6 +37,7 @@ export function crossCheckTenants(merged: Merged, compiled: CompiledSections): P
     const slowest = tenant.routes
       .map((name) => ({ name, deadline: compiled.routes[name]?.timeouts.deadline_ms ?? 0 }))
       .reduce((a, b) => (b.deadline > a.deadline ? b : a), { name: "", deadline: 0 });
+    errors.push(...shardChecks(entry, tenant));
     const holdMs = tenant.credits.hold_ttl_s * 1000;
     if (slowest.name !== "" && holdMs <= slowest.deadline) {
       const plan = merged.plans.get(entry.value.plan);
@@ -48,6 +49,30 @@ export function crossCheckTenants(merged: Merged, compiled: CompiledSections): P
           entry,
           fromTenant ? ["tenants", entry.id, "credits", "hold_ttl_s"] : ["tenants", entry.id],
           `credits.hold_ttl_s is ${tenant.credits.hold_ttl_s}s${origin}, not above the ${slowest.deadline} ms deadline of route "${slowest.name}": a hold could expire while its request still runs; raise hold_ttl_s`,
+        ),
+      );
+    }
+  }
+  return errors;
+}
+
+/**
+ * A sharded tenant's tenant-wide rate limits are split into one share per ledger object (src/ledger/durable-object/
+ * shards.ts); a limit below the shard count would leave some objects a share of zero, refusing every key placed there.
+ */
+function shardChecks(entry: Entry<unknown>, tenant: CompiledSections["tenants"][string]): PolicyError[] {
+  const n = tenant.credits.ledger_shards;
+  if (n <= 1) return [];
+  const errors: PolicyError[] = [];
+  const limits = tenant.limits.tenant ?? {};
+  for (const name of ["requests_per_minute", "tokens_per_minute"] as const) {
+    const value = limits[name];
+    if (value !== undefined && value < n) {
+      errors.push(
+        errorAt(
+          entry,
+          ["tenants", entry.id],
+          `limits.tenant.${name} is ${value}, below credits.ledger_shards (${n}): each ledger shard enforces an equal share of a tenant-wide limit, so some shards would admit nothing; raise the limit to at least ${n} or lower ledger_shards`,
         ),
       );
     }

@@ -9,6 +9,7 @@ export const DEFAULT_CREDITS: Readonly<CreditsConfig> = Object.freeze({
   min_output_tokens: 16,
   idempotency_ttl_s: 86_400,
   overlap_admission: false,
+  ledger_shards: 1,
 });
 
 export const DEFAULT_TASK_TTL_S = 3600;

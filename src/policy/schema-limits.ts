@@ -89,5 +89,16 @@ export const CreditsSchema = z
           "upstream call is cancelled and nothing is billed (the provider may charge for the cancelled call). " +
           `Default ${DEFAULT_CREDITS.overlap_admission}.`,
       ),
+    ledger_shards: bounded(1, 64, "")
+      .optional()
+      .describe(
+        "Durable Object ledger only: spread the tenant's accounts over this many ledger objects, each key's account, " +
+          "holds, idempotency records, key limits and task counters in the one chosen by a hash of its key id, so a " +
+          "tenant can go past one object's throughput. Tenant-wide rate limits are then split into equal shares, one " +
+          "per object (never exceeded; a busy object may refuse before the tenant total is reached), and must be at " +
+          "least this number; a task's budget counts per key. Choose it before the tenant has balances: an object " +
+          "holding accounts refuses calls made under another count (503) until the old value is restored. " +
+          `Default ${DEFAULT_CREDITS.ledger_shards}.`,
+      ),
   })
   .describe("Credit accounting settings. On a tenant, each field overrides the plan's.");

@@ -371,6 +371,8 @@ export interface CreditsConfig {
   idempotency_ttl_s: number;
   /** Start the upstream call while the credit reservation is on its way, when the account was recently well funded. */
   overlap_admission: boolean;
+  /** Durable Object ledger objects the tenant's accounts are spread over (placed by key id); 1 = one per tenant. */
+  ledger_shards: number;
 }
 
 export interface TenantConfig {

@@ -83,9 +83,12 @@ export async function takeTaskBudget(deps: ToolDeps, call: ToolCall, tool: ToolC
     // Per tool first: should the task-wide count then refuse, the task is spent for good, so the extra per-tool
     // count is never missed. `#` cannot occur in a client's task id (HEADER_TOKEN), so the key is the tool's own.
     if (tool.max_calls_per_task !== undefined) {
-      const own = await deps.ledger.recordToolCall(tenant.id, `${taskId}#tool:${tool.name}`, {
-        max_tool_calls: tool.max_calls_per_task,
-      });
+      const own = await deps.ledger.recordToolCall(
+        tenant.id,
+        `${taskId}#tool:${tool.name}`,
+        { max_tool_calls: tool.max_calls_per_task },
+        call.principal.accountId,
+      );
       if (!own.ok) {
         return error(
           "task_budget_exceeded",
@@ -98,6 +101,7 @@ export async function takeTaskBudget(deps: ToolDeps, call: ToolCall, tool: ToolC
       tenant.id,
       taskId,
       limit === undefined ? {} : { max_tool_calls: limit },
+      call.principal.accountId,
     );
     if (!all.ok) {
       return {

@@ -6,6 +6,7 @@ import { reservedPromptTokens } from "../../src/gateway/billing/pricing";
 import { createDurableObjectLedger } from "../../src/ledger/durable-object";
 import type { Balance, KeyStore, Ledger, LedgerEntry, UsageEvent } from "../../src/ledger/types";
 import { createUpstashLedger } from "../../src/ledger/upstash";
+import { estimateTextTokens } from "../../src/routing/text-tokens";
 import { estimatePromptTokens } from "../../src/routing/token-estimate";
 import type { FakeAnswer } from "../servers/recorder";
 import worker from "../worker";
@@ -179,6 +180,11 @@ export function costOf(inputTokens: number, outputTokens: number): number {
   return inputTokens * PRICE.input + outputTokens * PRICE.output;
 }
 
+/** What the gateway bills when it has to estimate: its prompt estimate, and the script-aware estimate of the output. */
+export function estimatedCost(body: { messages: unknown[] }, delivered: string): number {
+  return costOf(estimatePromptTokens(body as ChatRequest), estimateTextTokens(delivered));
+}
+
 /** Polls until the account has no open hold (every settlement landed); bounded, then fails with the last state. */
 export async function settled(b: Backend, a: Account, timeoutMs = 15_000): Promise<Balance> {
   const deadline = Date.now() + timeoutMs;
@@ -278,6 +284,17 @@ export function contentOf(data: string[]): string {
     for (const c of chunk.choices ?? []) text += c.delta?.content ?? "";
   }
   return text;
+}
+
+/** The generated text of a JSON or streamed (to its `[DONE]`) OpenAI answer. */
+export async function deliveredText(res: Response, stream: boolean): Promise<string> {
+  if (stream) {
+    const data = await sseData(res);
+    if (data.at(-1) !== "[DONE]") throw new Error(`stream ended without [DONE]: ${data.at(-1)}`);
+    return contentOf(data);
+  }
+  const json = (await res.json()) as { choices: { message: { content: string } }[] };
+  return json.choices[0]?.message.content ?? "";
 }
 
 export async function errorCode(res: Response): Promise<string | undefined> {

@@ -1,7 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ChatRequest } from "../../src/canonical/chat";
-import { estimateTextTokens } from "../../src/routing/text-tokens";
-import { estimatePromptTokens } from "../../src/routing/token-estimate";
 import {
   type Backend,
   type BackendName,
@@ -10,7 +7,9 @@ import {
   contentOf,
   costOf,
   dataOf,
+  deliveredText,
   entriesOf,
+  estimatedCost,
   fakeCalls,
   holdFor,
   makeBackend,
@@ -30,9 +29,6 @@ import { checkInvariant } from "./ledger/invariant";
 const FUNDS = 10_000_000;
 
 /** What the gateway bills when it has to estimate: its prompt estimate, and the script-aware estimate of the output. */
-function estimatedCost(body: { messages: unknown[] }, delivered: string): number {
-  return costOf(estimatePromptTokens(body as ChatRequest), estimateTextTokens(delivered));
-}
 
 describe.each<BackendName>(["durable-object", "upstash"])("streamed billing (%s)", (name) => {
   let b: Backend;
@@ -219,12 +215,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("streamed billing (%s)
       const body = chatBody("b-omit", `omit ${n}`, { stream });
       const res = await chat(b, account, body);
       expect(res.status).toBe(200);
-      let text: string;
-      if (stream) text = contentOf(await sseData(res));
-      else {
-        const json = (await res.json()) as { choices: { message: { content: string } }[] };
-        text = json.choices[0]?.message.content ?? "";
-      }
+      const text = await deliveredText(res, stream);
       const [call] = await fakeCalls(n);
       expect(call?.answer?.reportedUsage).toBeUndefined();
       await settled(b, account);

@@ -7,15 +7,14 @@ import {
   type BackendName,
   chat,
   chatBody,
-  contentOf,
   costOf,
+  deliveredText,
   entriesOf,
   holdFor,
   makeBackend,
   newAccount,
   requestIdOf,
   settled,
-  sseData,
   usageOf,
 } from "../helpers/billing";
 import { nonce } from "../helpers/gateway";
@@ -24,15 +23,6 @@ import { checkInvariant } from "./ledger/invariant";
 const FUNDS = 10_000_000;
 
 /** Delivered text of a JSON or streamed answer. */
-async function delivered(res: Response, stream: boolean): Promise<string> {
-  if (stream) {
-    const data = await sseData(res);
-    expect(data.at(-1)).toBe("[DONE]");
-    return contentOf(data);
-  }
-  const json = (await res.json()) as { choices: { message: { content: string } }[] };
-  return json.choices[0]?.message.content ?? "";
-}
 
 /**
  * Usage that parses but cannot be true (issue 12, item 2): `-0`, cached tokens above the prompt, and 0 tokens for a
@@ -58,7 +48,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("implausible usage (%s
       const { hold } = holdFor(body, 100);
       const res = await chat(b, account, body);
       expect(res.status).toBe(200);
-      expect((await delivered(res, stream)).length).toBeGreaterThan(0);
+      expect((await deliveredText(res, stream)).length).toBeGreaterThan(0);
       const balance = await settled(b, account);
       expect(balance.balance).toBe(FUNDS - hold);
       const entries = await entriesOf(b, account, requestIdOf(res));
@@ -80,7 +70,7 @@ describe.each<BackendName>(["durable-object", "upstash"])("implausible usage (%s
       const body = chatBody("b-bad-zero", `zero ${n}`, { stream, max_tokens: 100 });
       const res = await chat(b, account, body);
       expect(res.status).toBe(200);
-      const text = await delivered(res, stream);
+      const text = await deliveredText(res, stream);
       expect(text.length).toBeGreaterThan(0);
       await settled(b, account);
       const event = await usageOf(b, account, requestIdOf(res));

@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ChatRequest } from "../../src/canonical/chat";
-import { estimateTextTokens } from "../../src/routing/text-tokens";
-import { estimatePromptTokens } from "../../src/routing/token-estimate";
 import {
   type Backend,
   chat,
   chatBody,
   contentOf,
   costOf,
+  deliveredText,
   entriesOf,
+  estimatedCost,
   fakeCalls,
   makeBackend,
   newAccount,
@@ -26,10 +25,6 @@ import { checkInvariant } from "./ledger/invariant";
  */
 
 const FUNDS = 10_000_000;
-
-function estimatedCost(body: { messages: unknown[] }, delivered: string): number {
-  return costOf(estimatePromptTokens(body as ChatRequest), estimateTextTokens(delivered));
-}
 
 /** Anthropic's wire format always carries usage (its decoder refuses a message without it), so no omit case there. */
 describe.each([
@@ -75,9 +70,7 @@ describe.each([
     const body = chatBody(`${prefix}-omit`, `omit ${n}`, { stream });
     const res = await chat(b, account, body);
     expect(res.status).toBe(200);
-    const text = stream
-      ? contentOf(await sseData(res))
-      : (((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? "");
+    const text = await deliveredText(res, stream);
     const [call] = await fakeCalls(n);
     expect(call?.answer?.reportedUsage).toBeUndefined();
     await settled(b, account);

@@ -61,15 +61,7 @@ function onWire(text: string): string {
 async function writeFrame(res: ServerResponse, raw: string, split: boolean): Promise<void> {
   const text = onWire(raw);
   if (!split) return writeAndFlush(res, text);
-  const bytes = Buffer.from(text, "utf8");
-  // Byte-sized pieces cut through CRLF pairs and multi-byte characters, as real networks do.
-  let k = 0;
-  for (let i = 0; i < bytes.length && isOpen(res); k++) {
-    const size = PIECE_SIZES[k % PIECE_SIZES.length] ?? 1;
-    await writeAndFlush(res, bytes.subarray(i, i + size));
-    await new Promise((resolve) => setImmediate(resolve));
-    i += size;
-  }
+  return writeBytes(res, Buffer.from(text, "utf8"), true);
 }
 
 async function writeSse(
@@ -136,6 +128,7 @@ function writeJson(res: ServerResponse, outcome: Extract<Outcome, { kind: "json"
 
 async function writeBytes(res: ServerResponse, bytes: Uint8Array, split: boolean): Promise<void> {
   if (!split) return writeAndFlush(res, bytes);
+  // Byte-sized pieces cut through CRLF pairs and multi-byte characters, as real networks do.
   let k = 0;
   for (let i = 0; i < bytes.length && isOpen(res); k++) {
     const size = PIECE_SIZES[k % PIECE_SIZES.length] ?? 1;

@@ -6,8 +6,9 @@
  * windows, task budgets, idempotency records and usage events. Admission has to check key limits, tenant limits and
  * the task budget and then reserve, all at once; with everything in one single-threaded object that is one call and
  * one SQLite transaction, where per-key objects would need a cross-object protocol for tenant limits. The cost is
- * that one tenant's traffic is serialized through one object, which is the scale this backend is meant for; larger
- * deployments use the Upstash backend. Under load the facade group-commits (../group-commit.ts): what one isolate
+ * that one tenant's traffic is serialized through one object. A tenant busier than that sets `credits.ledger_shards`:
+ * its accounts are spread over that many objects by key id, tenant-wide limits split into per-object shares
+ * (shards.ts). Under load the facade group-commits (../group-commit.ts): what one isolate
  * sends a tenant while a call to it is out goes as one `commit` call, applied item by item in one turn.
  *
  * Key records live in 64 KeyDirectory shard objects (`idFromName("keys:" + shard of keyId)`), so authentication is

@@ -94,8 +94,13 @@ export function settle(
   const released = hold.amount - charged;
   appendEntry(sql, account, { at: now, type: "settle", requestId: req.requestId, amount: released, charged, flags });
   saveAccount(sql, account);
-  // The usage event never reports more than was billed, and carries the ledger's own flags.
-  insertUsage(sql, { ...req.usage, cost: charged, flags: union(req.usage.flags, own) });
+  // The usage event never reports more than was billed, and carries the ledger's own flags. The common case (the
+  // gateway's own event, already stating the cost charged) is stored as sent, without a copy.
+  const usage =
+    own.length === 0 && req.usage.cost === charged && req.usage.flags.length <= 1
+      ? req.usage
+      : { ...req.usage, cost: charged, flags: union(req.usage.flags, own) };
+  insertUsage(sql, usage);
   const taskId = req.task?.id ?? hold.taskId;
   if (taskId !== null) {
     const tokens = safeCount(req.inputTokens) + safeCount(req.outputTokens);
@@ -195,6 +200,8 @@ function expiredUsage(tenantId: string, hold: OpenHold, now: number): UsageEvent
 }
 
 function union(a: string[], b: string[]): string[] {
+  // Nothing to add and nothing to repeat: the common case needs no copy.
+  if (b.length === 0 && a.length <= 1) return a;
   return [...new Set([...a, ...b])];
 }
 

@@ -18,24 +18,90 @@ type TaskRow = { calls: number; tokens: number; cost: number; tool_calls: number
 /** Used when a task is first touched by a tool call or a settle rather than an admit (no ttl known yet). */
 const DEFAULT_TASK_TTL_MS = 3_600_000;
 
+/** A task's row as stored (`null`: no row), and the fingerprint counts read or written so far. */
+interface TaskMemory {
+  row: (TaskCounters & { expiresAt: number }) | null;
+  fingerprints: Map<string, number>;
+}
+
+/**
+ * Task state as this object last read or wrote it, so a busy task costs one read per object life instead of several
+ * per admission and settlement: sound for the same reason as the account cache (the object is the only writer and runs
+ * one call at a time), and dropped on rollback (`forgetTasks`, TenantLedger.tx). `purgeDue` is a lower bound on the
+ * earliest expiry of any stored task (`null`: unknown), so expired tasks are looked for only once one may be due.
+ */
+interface ObjectTasks {
+  tasks: Map<string, TaskMemory>;
+  purgeDue: number | null;
+}
+
+const memory = new WeakMap<SqlStorage, ObjectTasks>();
+const MAX_CACHED = 1024;
+
+export function forgetTasks(sql: SqlStorage): void {
+  memory.delete(sql);
+}
+
+function objectTasks(sql: SqlStorage): ObjectTasks {
+  let m = memory.get(sql);
+  if (m === undefined) {
+    m = { tasks: new Map(), purgeDue: null };
+    memory.set(sql, m);
+  }
+  return m;
+}
+
+function taskMemory(sql: SqlStorage, taskId: string): TaskMemory {
+  const { tasks } = objectTasks(sql);
+  let t = tasks.get(taskId);
+  if (t === undefined) {
+    const row = first<TaskRow>(
+      sql,
+      "SELECT calls, tokens, cost, tool_calls, ttl_ms, expires_at FROM tasks WHERE task_id = ?",
+      taskId,
+    );
+    t = {
+      row: row
+        ? {
+            calls: row.calls,
+            tokens: row.tokens,
+            cost: row.cost,
+            toolCalls: row.tool_calls,
+            ttlMs: row.ttl_ms,
+            expiresAt: row.expires_at,
+          }
+        : null,
+      fingerprints: new Map(),
+    };
+    tasks.set(taskId, t);
+    if (tasks.size > MAX_CACHED) {
+      const oldest = tasks.keys().next();
+      if (!oldest.done) tasks.delete(oldest.value);
+    }
+  }
+  return t;
+}
+
 export function loadTask(sql: SqlStorage, taskId: string, now: number): TaskCounters | undefined {
-  const row = first<TaskRow>(
-    sql,
-    "SELECT calls, tokens, cost, tool_calls, ttl_ms, expires_at FROM tasks WHERE task_id = ?",
-    taskId,
-  );
-  if (!row || row.expires_at <= now) return undefined;
-  return { calls: row.calls, tokens: row.tokens, cost: row.cost, toolCalls: row.tool_calls, ttlMs: row.ttl_ms };
+  const { row } = taskMemory(sql, taskId);
+  if (!row || row.expiresAt <= now) return undefined;
+  return { calls: row.calls, tokens: row.tokens, cost: row.cost, toolCalls: row.toolCalls, ttlMs: row.ttlMs };
 }
 
 function fingerprintCount(sql: SqlStorage, taskId: string, fingerprint: string): number {
-  const row = first<{ count: number }>(
-    sql,
-    "SELECT count FROM task_fingerprints WHERE task_id = ? AND fingerprint = ?",
-    taskId,
-    fingerprint,
-  );
-  return row?.count ?? 0;
+  const t = taskMemory(sql, taskId);
+  let count = t.fingerprints.get(fingerprint);
+  if (count === undefined) {
+    const row = first<{ count: number }>(
+      sql,
+      "SELECT count FROM task_fingerprints WHERE task_id = ? AND fingerprint = ?",
+      taskId,
+      fingerprint,
+    );
+    count = row?.count ?? 0;
+    t.fingerprints.set(fingerprint, count);
+  }
+  return count;
 }
 
 type TaskRefusal = Extract<AdmitResult, { kind: "task_budget_exceeded" | "task_loop_detected" }>;
@@ -67,6 +133,7 @@ export function checkTask(
 }
 
 function saveTask(sql: SqlStorage, taskId: string, c: TaskCounters, now: number): void {
+  const expiresAt = now + c.ttlMs;
   run(
     sql,
     `INSERT INTO tasks (task_id, calls, tokens, cost, tool_calls, ttl_ms, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -78,8 +145,11 @@ function saveTask(sql: SqlStorage, taskId: string, c: TaskCounters, now: number)
     c.cost,
     c.toolCalls,
     c.ttlMs,
-    now + c.ttlMs,
+    expiresAt,
   );
+  taskMemory(sql, taskId).row = { ...c, expiresAt };
+  const m = objectTasks(sql);
+  if (m.purgeDue !== null && expiresAt < m.purgeDue) m.purgeDue = expiresAt;
 }
 
 /**
@@ -89,15 +159,19 @@ function saveTask(sql: SqlStorage, taskId: string, c: TaskCounters, now: number)
 function liveOrFresh(sql: SqlStorage, taskId: string, ttlMs: number, now: number): TaskCounters {
   const live = loadTask(sql, taskId, now);
   if (live) return live;
-  const known = first<{ ttl_ms: number }>(sql, "SELECT ttl_ms FROM tasks WHERE task_id = ?", taskId);
-  run(sql, "DELETE FROM task_fingerprints WHERE task_id = ?", taskId);
-  return { calls: 0, tokens: 0, cost: 0, toolCalls: 0, ttlMs: known?.ttl_ms ?? ttlMs };
+  const t = taskMemory(sql, taskId);
+  // Fingerprints exist only beside a task row (both are written, and purged, together).
+  if (t.row !== null) run(sql, "DELETE FROM task_fingerprints WHERE task_id = ?", taskId);
+  t.fingerprints.clear();
+  return { calls: 0, tokens: 0, cost: 0, toolCalls: 0, ttlMs: t.row?.ttlMs ?? ttlMs };
 }
 
-/** Expired tasks are dead weight; each admitted task call removes a few. */
+/** Expired tasks are dead weight; a task call made once one may be due removes a few. */
 const PURGE_BATCH = 16;
 
 function purgeExpired(sql: SqlStorage, now: number): void {
+  const m = objectTasks(sql);
+  if (m.purgeDue !== null && now < m.purgeDue) return;
   const stale = rows<{ task_id: string }>(
     sql,
     "SELECT task_id FROM tasks WHERE expires_at <= ? LIMIT ?",
@@ -107,7 +181,11 @@ function purgeExpired(sql: SqlStorage, now: number): void {
   for (const r of stale) {
     run(sql, "DELETE FROM task_fingerprints WHERE task_id = ?", r.task_id);
     run(sql, "DELETE FROM tasks WHERE task_id = ?", r.task_id);
+    m.tasks.delete(r.task_id);
   }
+  const next = first<{ at: number | null }>(sql, "SELECT MIN(expires_at) AS at FROM tasks");
+  // More than a batch may be due: look again on the next call.
+  m.purgeDue = stale.length === PURGE_BATCH ? now : typeof next?.at === "number" ? next.at : Number.POSITIVE_INFINITY;
 }
 
 export function recordTaskCall(sql: SqlStorage, task: { id: string; fingerprint: string; ttlMs: number }, now: number) {
@@ -123,6 +201,9 @@ export function recordTaskCall(sql: SqlStorage, task: { id: string; fingerprint:
     task.id,
     task.fingerprint,
   );
+  const t = taskMemory(sql, task.id);
+  const known = t.fingerprints.get(task.fingerprint);
+  if (known !== undefined) t.fingerprints.set(task.fingerprint, known + 1);
 }
 
 /** Adds what a resolved call really used (tokens, billed cost, tool calls) and refreshes the task's lifetime. */

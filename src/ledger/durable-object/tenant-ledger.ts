@@ -21,9 +21,10 @@ import { applyCredit, forgetAccounts, listEntries, loadAccount, toBalance } from
 import { admit } from "./admit";
 import type { LedgerOp, LedgerOpOutcome, LedgerOpResult } from "./batch";
 import { HoldExpiry } from "./hold-expiry";
+import { forgetRates } from "./rate-window";
 import { expireDue, settle, voidHold } from "./resolve";
 import { migrateTenantLedger } from "./schema";
-import { tryToolCall } from "./tasks";
+import { forgetTasks, tryToolCall } from "./tasks";
 import { listUsage, pageUsage, recordUsage } from "./usage";
 
 /**
@@ -40,6 +41,8 @@ export class TenantLedger extends DurableObject {
   private readonly sql: SqlStorage;
   private readonly expiry = new HoldExpiry();
   private tenantId: string | undefined;
+  /** The shard count (`credits.ledger_shards`) this object serves; see checkShards. */
+  private shards: number | undefined;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
     super(ctx, env);
@@ -47,23 +50,28 @@ export class TenantLedger extends DurableObject {
     void ctx.blockConcurrencyWhile(async () => {
       migrateTenantLedger(this.sql);
       this.tenantId = first<{ v: string }>(this.sql, "SELECT v FROM meta WHERE k = 'tenant_id'")?.v;
+      const shards = first<{ v: string }>(this.sql, "SELECT v FROM meta WHERE k = 'ledger_shards'")?.v;
+      this.shards = shards === undefined ? undefined : Number(shards);
     });
   }
 
-  async admit(req: AdmitRequest): Promise<AdmitResult> {
+  async admit(req: AdmitRequest, shards = 1): Promise<AdmitResult> {
+    this.checkShards(shards);
     this.remember(req.tenantId);
     const result = this.tx(() => admit(this.sql, req, Date.now(), this.expiry));
     if (result.kind === "admitted") await this.rearm();
     return result;
   }
 
-  async settle(req: SettleRequest): Promise<SettleResult> {
+  async settle(req: SettleRequest, shards = 1): Promise<SettleResult> {
+    this.checkShards(shards);
     const result = this.tx(() => settle(this.sql, req, Date.now(), this.expiry));
     if (result.kind === "settled") await this.rearm();
     return result;
   }
 
-  async voidHold(req: VoidRequest): Promise<VoidResult> {
+  async voidHold(req: VoidRequest, shards = 1): Promise<VoidResult> {
+    this.checkShards(shards);
     const result = this.tx(() => voidHold(this.sql, req, Date.now(), this.expiry));
     if (result.kind === "voided") await this.rearm();
     return result;
@@ -75,7 +83,8 @@ export class TenantLedger extends DurableObject {
    * them run in this one synchronous turn, so the runtime commits them to storage together, and the alarm is synced
    * once.
    */
-  async commit(ops: LedgerOp[]): Promise<LedgerOpOutcome[]> {
+  async commit(ops: LedgerOp[], shards = 1): Promise<LedgerOpOutcome[]> {
+    this.checkShards(shards);
     const now = Date.now();
     let changed = false;
     const outcomes = ops.map((op): LedgerOpOutcome => {
@@ -103,7 +112,15 @@ export class TenantLedger extends DurableObject {
     }
   }
 
-  credit(keyId: string, tenantId: string, amount: Micros, reference: string, type: "topup" | "adjust"): Balance {
+  credit(
+    keyId: string,
+    tenantId: string,
+    amount: Micros,
+    reference: string,
+    type: "topup" | "adjust",
+    shards = 1,
+  ): Balance {
+    this.checkShards(shards);
     this.remember(tenantId);
     return this.tx(() => applyCredit(this.sql, keyId, amount, reference, type, Date.now()));
   }
@@ -131,11 +148,13 @@ export class TenantLedger extends DurableObject {
     return count;
   }
 
-  recordToolCall(taskId: string, limits: TaskLimits): { ok: boolean } {
+  recordToolCall(taskId: string, limits: TaskLimits, shards = 1): { ok: boolean } {
+    this.checkShards(shards);
     return { ok: this.tx(() => tryToolCall(this.sql, taskId, limits, Date.now())) };
   }
 
-  record(event: UsageEvent): RecordResult {
+  record(event: UsageEvent, shards = 1): RecordResult {
+    this.checkShards(shards);
     this.remember(event.tenantId);
     return this.tx(() => recordUsage(this.sql, event, Date.now()));
   }
@@ -171,9 +190,31 @@ export class TenantLedger extends DurableObject {
     } catch (err) {
       // Rolled back: what the in-memory caches learnt inside the transaction never happened.
       forgetAccounts(this.sql);
+      forgetRates(this.sql);
+      forgetTasks(this.sql);
       this.expiry.forget();
       throw err;
     }
+  }
+
+  /**
+   * Placement depends on the tenant's shard count, so a call made under another count than the one this object's
+   * accounts were placed by would read or bill a key in the wrong object. Such calls are refused (the caller sees
+   * store_unavailable: admissions fail closed, settlements wait in the outbox) while this object holds any account;
+   * an object without accounts adopts the new count. An object from before sharding has count 1.
+   */
+  private checkShards(n: number): void {
+    if (n === this.shards) return;
+    const used = first(this.sql, "SELECT 1 AS x FROM accounts LIMIT 1") !== undefined;
+    const stored = this.shards ?? (used ? 1 : undefined);
+    if (stored !== undefined && stored !== n && used) {
+      throw new Error(
+        `ledger_shards changed from ${stored} to ${n} while this ledger object holds accounts; restore ${stored} ` +
+          "(see README: one tenant object's throughput, and past it)",
+      );
+    }
+    run(this.sql, "INSERT OR REPLACE INTO meta (k, v) VALUES ('ledger_shards', ?)", String(n));
+    this.shards = n;
   }
 
   private remember(tenantId: string): void {

@@ -49,7 +49,7 @@ export function listUsage(sql: SqlStorage, opts: { limit: number; keyId?: string
 export function pageUsage(
   sql: SqlStorage,
   q: { limit: number; keyId?: string; after?: { at: number; id: number }; from?: number; to?: number },
-): { events: UsageEvent[]; last?: { at: number; id: number } } {
+): { events: UsageEvent[]; last?: { at: number; id: number }; marks: [number, number][] } {
   const where: string[] = ["at >= ?", "at < ?"];
   const args: (string | number)[] = [q.from ?? Number.MIN_SAFE_INTEGER, q.to ?? Number.MAX_SAFE_INTEGER];
   if (q.keyId !== undefined) {
@@ -69,7 +69,9 @@ export function pageUsage(
   const page = found.slice(0, q.limit);
   const events = page.map((r) => JSON.parse(r.event) as UsageEvent);
   const lastRow = page.at(-1);
+  // Each event's (at, id): a sharded tenant's pager needs to know where it stopped in every shard.
+  const marks = page.map((r): [number, number] => [r.at, r.id]);
   return found.length > q.limit && lastRow !== undefined
-    ? { events, last: { at: lastRow.at, id: lastRow.id } }
-    : { events };
+    ? { events, last: { at: lastRow.at, id: lastRow.id }, marks }
+    : { events, marks };
 }

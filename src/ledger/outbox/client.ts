@@ -3,7 +3,7 @@ import { callStore } from "../durable-object/call";
 import type { DrainReport } from "./drain";
 import { opTarget } from "./op";
 import type { SettlementOutbox } from "./settlement-outbox";
-import type { LedgerBackendName, OutboxClient, OutboxItem, OutboxStatus, SettlementOp } from "./types";
+import type { LedgerBackendName, OutboxClient, OutboxItem, OutboxStatus, QueuedOp, SettlementOp } from "./types";
 
 /** The outbox shard that owns a tenant's pending settlements. */
 export function outboxName(tenantId: string): string {
@@ -30,13 +30,16 @@ export interface OutboxAdmin extends OutboxClient {
  */
 export function createOutboxClient(
   ns: DurableObjectNamespace<SettlementOutbox>,
-  opts: { backend?: LedgerBackendName } = {},
+  opts: { backend?: LedgerBackendName; shards?: (tenantId: string) => number } = {},
 ): OutboxAdmin {
   const stub = (tenantId: string) => outboxStub(ns, tenantId);
   return {
     async enqueue(op: SettlementOp) {
-      const queued = opts.backend === undefined ? op : { ...op, backend: opts.backend };
       const { tenantId, requestId } = opTarget(op);
+      const shards = opts.shards?.(tenantId) ?? 1;
+      const queued: QueuedOp = { ...op };
+      if (opts.backend !== undefined) queued.backend = opts.backend;
+      if (shards > 1) queued.shards = shards;
       const result = await callStore("outbox.enqueue", async () => await stub(tenantId).enqueue(queued), {
         idempotent: true,
       });
@@ -53,8 +56,15 @@ function isOutboxNamespace(value: unknown): value is DurableObjectNamespace<Sett
 }
 
 /** The outbox when the Worker has the SETTLEMENT_OUTBOX binding, else undefined (settlement then has no fallback). */
-export function outboxFromEnv(raw: Bindings, backend?: LedgerBackendName): OutboxAdmin | undefined {
+export function outboxFromEnv(
+  raw: Bindings,
+  backend?: LedgerBackendName,
+  shards?: (tenantId: string) => number,
+): OutboxAdmin | undefined {
   const ns = raw.SETTLEMENT_OUTBOX;
   if (!isOutboxNamespace(ns)) return undefined;
-  return createOutboxClient(ns, backend === undefined ? {} : { backend });
+  return createOutboxClient(ns, {
+    ...(backend === undefined ? {} : { backend }),
+    ...(shards === undefined ? {} : { shards }),
+  });
 }

@@ -5,8 +5,11 @@ import type { LedgerBackendName, OutboxItem, QueuedOp } from "./types";
 
 export interface DrainDeps {
   sql: SqlStorage;
-  /** The ledger an op settles in (`null` = the outbox's own LEDGER_BACKEND). May throw on a configuration error. */
-  ledgerFor(backend: LedgerBackendName | null): Ledger;
+  /**
+   * The ledger an op settles in (`null` = the outbox's own LEDGER_BACKEND), for the shard count it was queued with.
+   * May throw on a configuration error.
+   */
+  ledgerFor(backend: LedgerBackendName | null, shards: number): Ledger;
   now(): number;
   random(): number;
 }
@@ -42,7 +45,7 @@ export async function drainDue(d: DrainDeps, batch: number): Promise<DrainReport
       continue;
     }
     try {
-      const result = await apply(d.ledgerFor(item.backend), op);
+      const result = await apply(d.ledgerFor(item.backend, op.shards ?? 1), op);
       logOutcome(item, result);
       removeOp(d.sql, item);
       report.done++;

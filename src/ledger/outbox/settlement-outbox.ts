@@ -23,7 +23,7 @@ const BATCH = 50;
 export class SettlementOutbox extends DurableObject {
   private readonly sql: SqlStorage;
   private readonly raw: Bindings;
-  private readonly ledgers = new Map<LedgerBackendName, Ledger>();
+  private readonly ledgers = new Map<string, Ledger>();
   private draining: Promise<DrainReport> | undefined;
 
   constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
@@ -83,7 +83,7 @@ export class SettlementOutbox extends DurableObject {
     const report = await drainDue(
       {
         sql: this.sql,
-        ledgerFor: (backend) => this.ledgerFor(backend),
+        ledgerFor: (backend, shards) => this.ledgerFor(backend, shards),
         now: () => Date.now(),
         random: Math.random,
       },
@@ -101,13 +101,16 @@ export class SettlementOutbox extends DurableObject {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  private ledgerFor(backend: LedgerBackendName | null): Ledger {
+  private ledgerFor(backend: LedgerBackendName | null, shards: number): Ledger {
     const config = parseLedgerConfig(this.raw);
     const chosen = backend ?? config.LEDGER_BACKEND;
-    let ledger = this.ledgers.get(chosen);
+    const name = `${chosen}/${shards}`;
+    let ledger = this.ledgers.get(name);
     if (ledger === undefined) {
-      ledger = selectLedger({ config: { ...config, LEDGER_BACKEND: chosen } }, this.raw).ledger;
-      this.ledgers.set(chosen, ledger);
+      ledger = selectLedger({ config: { ...config, LEDGER_BACKEND: chosen } }, this.raw, {
+        shards: () => shards,
+      }).ledger;
+      this.ledgers.set(name, ledger);
     }
     return ledger;
   }
@@ -122,6 +125,7 @@ function asWorkerEnv(env: object): Bindings {
 function isQueuedOp(op: QueuedOp): boolean {
   if (typeof op !== "object" || op === null) return false;
   if (op.backend !== undefined && op.backend !== "upstash" && op.backend !== "durable-object") return false;
+  if (op.shards !== undefined && !(Number.isInteger(op.shards) && op.shards >= 1)) return false;
   if (op.kind === "record") return isUsageEvent(op.event);
   if (op.kind !== "settle" && op.kind !== "void") return false;
   if (typeof op.req !== "object" || op.req === null) return false;

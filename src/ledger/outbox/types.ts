@@ -17,7 +17,14 @@ export type { LedgerBackendName };
  * hold lives where it was admitted: after LEDGER_BACKEND changes, queued ops must still settle in the old store.
  * Absent = the outbox's own LEDGER_BACKEND. Nothing secret is carried; store credentials come from the outbox's env.
  */
-export type QueuedOp = SettlementOp & { backend?: LedgerBackendName };
+export type QueuedOp = SettlementOp & {
+  backend?: LedgerBackendName;
+  /**
+   * The tenant's `credits.ledger_shards` when the op was queued (absent = 1): it places the hold's key on a sharded
+   * Durable Object tenant, and the outbox has no policy of its own to read it from.
+   */
+  shards?: number;
+};
 
 export type EnqueueResult = { kind: "queued" } | { kind: "duplicate" } | { kind: "malformed" };
 

@@ -18,6 +18,12 @@ import type {
 
 export interface LedgerFactory {
   name: string;
+  /**
+   * How tenant-wide limits and task budgets hold across a tenant's keys: `exact` (default: one atomic check for the
+   * whole tenant), or `per-shard` (a sharded ledger: each shard enforces its share of a tenant-wide rate limit, and a
+   * task's budget counts per key). Cases that pin the exact reading declare `requiresExactTenantWide`.
+   */
+  tenantWide?: "exact" | "per-shard";
   make(): Promise<{ ledger: Ledger; keys: KeyStore; close?(): Promise<void> }>;
   /** optional: control of the store for fault tests */
   faults?: {
@@ -39,6 +45,8 @@ export interface ContractCase {
   timeoutMs?: number;
   /** Runs only when the factory offers `faults`. */
   requiresFaults?: boolean;
+  /** Runs only on factories whose tenant-wide limits and task budgets are exact across keys (see `tenantWide`). */
+  requiresExactTenantWide?: boolean;
   run(ctx: ContractContext): Promise<void>;
 }
 

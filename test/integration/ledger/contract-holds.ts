@@ -234,6 +234,30 @@ export const holdCases: ContractGroup = {
       },
     },
     {
+      name: "a duplicate request id wins over a refusal it would now get, and counts against no rate limit",
+      async run({ ledger }) {
+        const a = freshAccount();
+        // Exactly one default reserve: after the first admission the balance cannot afford the same request again.
+        await fund(ledger, a, DEFAULT_RESERVE);
+        const limits = { key: { requests_per_minute: 2 } };
+        const { req } = await admitOk(ledger, a, { limits });
+        const before = await snapshot(ledger, a);
+        expect(await ledger.admit(admitReq(a, { requestId: req.requestId, limits }))).toEqual({
+          kind: "duplicate_request",
+        });
+        expect(await snapshot(ledger, a)).toEqual(before);
+        expectKind(await ledger.settle(settleReq(a, req.requestId, 0)), "settled");
+        // The second of two requests a minute is still free: the duplicate took no place in the window.
+        expectKind(await ledger.admit(admitReq(a, { limits })), "admitted");
+        const limited = await ledger.admit(admitReq(a, { limits }));
+        expectKind(limited, "rate_limited");
+        expect(await ledger.admit(admitReq(a, { requestId: req.requestId, limits }))).toEqual({
+          kind: "duplicate_request",
+        });
+        await checkInvariant(ledger, a.keyId, a.tenantId);
+      },
+    },
+    {
       name: "sweep bills expired holds at the full hold, flagged expired, exactly once",
       async run({ ledger }) {
         const a = freshAccount();

@@ -105,6 +105,7 @@ export const limitCases: ContractGroup = {
     },
     {
       name: "a tenant limit is shared by the tenant's keys; the key limit is checked first",
+      requiresExactTenantWide: true,
       async run({ ledger }) {
         const a = freshAccount();
         const b = freshAccount(a.tenantId);

@@ -37,6 +37,7 @@ export const taskCases: ContractGroup = {
   cases: [
     {
       name: "max_calls counts admissions across the tenant's keys, not across tenants",
+      requiresExactTenantWide: true,
       async run({ ledger }) {
         const a = freshAccount();
         const b = freshAccount(a.tenantId);
@@ -135,16 +136,16 @@ export const taskCases: ContractGroup = {
         const limits = { max_tool_calls: 3 };
         const { req } = await admitOk(ledger, a, { task: taskOf(id, limits) });
         expectKind(await ledger.settle(settleReq(a, req.requestId, 10, { task: { id, toolCalls: 1 } })), "settled");
-        expect(await ledger.recordToolCall(a.tenantId, id, limits)).toEqual({ ok: true });
-        expect(await ledger.recordToolCall(a.tenantId, id, limits)).toEqual({ ok: true });
-        expect(await ledger.recordToolCall(a.tenantId, id, limits)).toEqual({ ok: false });
-        expect(await ledger.recordToolCall(a.tenantId, id, limits)).toEqual({ ok: false });
+        expect(await ledger.recordToolCall(a.tenantId, id, limits, a.keyId)).toEqual({ ok: true });
+        expect(await ledger.recordToolCall(a.tenantId, id, limits, a.keyId)).toEqual({ ok: true });
+        expect(await ledger.recordToolCall(a.tenantId, id, limits, a.keyId)).toEqual({ ok: false });
+        expect(await ledger.recordToolCall(a.tenantId, id, limits, a.keyId)).toEqual({ ok: false });
         // A refused call did not count: a higher limit has exactly one more slot.
-        expect(await ledger.recordToolCall(a.tenantId, id, { max_tool_calls: 4 })).toEqual({ ok: true });
-        expect(await ledger.recordToolCall(a.tenantId, id, { max_tool_calls: 4 })).toEqual({ ok: false });
+        expect(await ledger.recordToolCall(a.tenantId, id, { max_tool_calls: 4 }, a.keyId)).toEqual({ ok: true });
+        expect(await ledger.recordToolCall(a.tenantId, id, { max_tool_calls: 4 }, a.keyId)).toEqual({ ok: false });
         // Without max_tool_calls there is nothing to refuse; another tenant's task of the same id is separate.
-        expect(await ledger.recordToolCall(a.tenantId, id, {})).toEqual({ ok: true });
-        expect(await ledger.recordToolCall(uid("tenant"), id, limits)).toEqual({ ok: true });
+        expect(await ledger.recordToolCall(a.tenantId, id, {}, a.keyId)).toEqual({ ok: true });
+        expect(await ledger.recordToolCall(uid("tenant"), id, limits, a.keyId)).toEqual({ ok: true });
       },
     },
   ],

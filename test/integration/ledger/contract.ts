@@ -71,7 +71,9 @@ export function ledgerContract(factory: LedgerFactory): void {
     for (const group of CONTRACT_GROUPS) {
       describe(group.name, () => {
         for (const c of group.cases) {
-          const skip = c.requiresFaults === true && factory.faults === undefined;
+          const skip =
+            (c.requiresFaults === true && factory.faults === undefined) ||
+            (c.requiresExactTenantWide === true && factory.tenantWide === "per-shard");
           it.skipIf(skip)(c.name, () => runContractCase(factory, c), c.timeoutMs ?? DEFAULT_TIMEOUT_MS);
         }
       });

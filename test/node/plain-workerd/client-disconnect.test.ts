@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BuiltWorker, buildGateway } from "../../../bench/build";
-import { type FakeUpstream, startFakeUpstream } from "../../servers/fake-upstream";
-import { startToolTarget, type ToolTarget } from "../../servers/tool-target/server";
+import { useBuiltGateway } from "./built-gateway";
 import { type Backend, type Caller, type PlainGateway, startPlainGateway, unresolved } from "./harness";
 
 /**
@@ -16,7 +11,6 @@ import { type Backend, type Caller, type PlainGateway, startPlainGateway, unreso
  * overlapped admission.
  */
 
-const REPO = resolve(".");
 /** One caller per admission mode: a static key on a tenant of each (the policy's `acme` and `acme-overlap`). */
 const CALLERS: Caller[] = [
   { key: "plain-workerd-static-key-0123456789abcdef", keyId: "serial", tenant: "acme" },
@@ -27,37 +21,18 @@ const TOOLS_CALLER: Caller = { key: "plain-workerd-static-key-tools-0123456789",
 const ADMIN = "plain-workerd-admin-0123456789abcdef";
 const CLIENTS = 100;
 
-let dir: string;
-let fake: FakeUpstream;
-let toolTarget: ToolTarget;
-let built: BuiltWorker;
 /** The gateway of the backend whose tests are running (each backend's suite starts its own). */
 let gateway: PlainGateway;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "gw-plain-workerd-"));
-  fake = await startFakeUpstream({ port: 0 });
-  toolTarget = await startToolTarget({ port: 0 });
-  const build = await buildGateway(REPO, join(dir, "gateway"), join(dir, "build.log"), "test/fixtures/plain-workerd");
-  if (!build.ok) throw new Error(build.reason);
-  built = build.worker;
-});
-
-afterAll(async () => {
-  await fake?.close();
-  await toolTarget?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const setup = useBuiltGateway("gw-plain-workerd-");
 
 describe.each<Backend>(["durable-object", "upstash"])("%s ledger", (backend) => {
   beforeAll(async () => {
     gateway = await startPlainGateway({
       backend,
-      built,
-      dir,
+      ...setup(),
       callers: [...CALLERS, TOOLS_CALLER],
       adminSecret: ADMIN,
-      vars: { FAKE_UPSTREAM_URL: fake.url, TOOL_TARGET_URL: toolTarget.url, TOOL_TARGET_HOST: toolTarget.host },
     });
   });
   afterAll(() => gateway?.stop());

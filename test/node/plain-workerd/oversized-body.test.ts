@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildGateway } from "../../../bench/build";
-import { type FakeUpstream, startFakeUpstream } from "../../servers/fake-upstream";
-import { startToolTarget, type ToolTarget } from "../../servers/tool-target/server";
+import { useBuiltGateway } from "./built-gateway";
 import { type Caller, type PlainGateway, startPlainGateway } from "./harness";
 
 /**
@@ -16,38 +11,20 @@ import { type Caller, type PlainGateway, startPlainGateway } from "./harness";
 const CALLER: Caller = { key: "plain-workerd-static-key-0123456789abcdef", keyId: "serial", tenant: "acme" };
 const ADMIN = "plain-workerd-admin-0123456789abcdef";
 
-let dir: string;
-let fake: FakeUpstream;
-let toolTarget: ToolTarget;
 let gateway: PlainGateway;
 
+const setup = useBuiltGateway("gw-plain-413-");
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "gw-plain-413-"));
-  fake = await startFakeUpstream({ port: 0 });
-  toolTarget = await startToolTarget({ port: 0 });
-  const build = await buildGateway(
-    resolve("."),
-    join(dir, "gateway"),
-    join(dir, "build.log"),
-    "test/fixtures/plain-workerd",
-  );
-  if (!build.ok) throw new Error(build.reason);
   gateway = await startPlainGateway({
+    ...setup(),
     backend: "durable-object",
-    built: build.worker,
-    dir,
     callers: [CALLER],
     adminSecret: ADMIN,
-    vars: { FAKE_UPSTREAM_URL: fake.url, TOOL_TARGET_URL: toolTarget.url, TOOL_TARGET_HOST: toolTarget.host },
   });
 });
 
-afterAll(async () => {
-  gateway?.stop();
-  await fake?.close();
-  await toolTarget?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => gateway?.stop());
 
 describe("an oversized body (plain workerd, official openai client)", () => {
   it.each([

@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BuiltWorker, buildGateway } from "../../../bench/build";
-import { type FakeUpstream, startFakeUpstream } from "../../servers/fake-upstream";
-import { startToolTarget, type ToolTarget } from "../../servers/tool-target/server";
+import { useBuiltGateway } from "./built-gateway";
 import { type Backend, type Caller, type Entry, type PlainGateway, startPlainGateway, unresolved } from "./harness";
 
 /**
@@ -16,7 +11,6 @@ import { type Backend, type Caller, type Entry, type PlainGateway, startPlainGat
  * Group commit is what runs here: with 64 clients, admissions and settlements meet in batches.
  */
 
-const REPO = resolve(".");
 const SECONDS = Number(process.env.SOAK_SECONDS ?? "20");
 const CONCURRENCY = 64;
 const CALLER: Caller = { key: "plain-workerd-soak-key-0123456789abcdef", keyId: "soak", tenant: "acme" };
@@ -24,25 +18,7 @@ const ADMIN = "plain-workerd-soak-admin-0123456789abcdef";
 const KINDS = ["json", "json", "stream", "json-500", "drop", "error-mid", "hang-up"] as const;
 const MODEL = { json: "chat", stream: "chat", "json-500": "err500", drop: "drop", "error-mid": "err-mid" } as const;
 
-let dir: string;
-let fake: FakeUpstream;
-let toolTarget: ToolTarget;
-let built: BuiltWorker;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "gw-soak-"));
-  fake = await startFakeUpstream({ port: 0 });
-  toolTarget = await startToolTarget({ port: 0 });
-  const build = await buildGateway(REPO, join(dir, "gateway"), join(dir, "build.log"), "test/fixtures/plain-workerd");
-  if (!build.ok) throw new Error(build.reason);
-  built = build.worker;
-});
-
-afterAll(async () => {
-  await fake?.close();
-  await toolTarget?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const setup = useBuiltGateway("gw-soak-");
 
 /** Every entry of the account, paging back from the newest. */
 async function allEntries(gateway: PlainGateway, c: Caller): Promise<(Entry & { seq: number })[]> {
@@ -67,11 +43,9 @@ describe.each<Backend>(["durable-object", "upstash"])("soak at c=64 with faults 
   beforeAll(async () => {
     gateway = await startPlainGateway({
       backend,
-      built,
-      dir,
+      ...setup(),
       callers: [CALLER],
       adminSecret: ADMIN,
-      vars: { FAKE_UPSTREAM_URL: fake.url, TOOL_TARGET_URL: toolTarget.url, TOOL_TARGET_HOST: toolTarget.host },
     });
   });
   afterAll(() => gateway?.stop());

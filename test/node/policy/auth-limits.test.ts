@@ -36,7 +36,13 @@ describe("effective tenant settings", () => {
       plan: "free",
       routes: ["auto"],
       limits: { key: {}, tenant: {} },
-      credits: { hold_ttl_s: 600, min_output_tokens: 16, idempotency_ttl_s: 86400, overlap_admission: false },
+      credits: {
+        hold_ttl_s: 600,
+        min_output_tokens: 16,
+        idempotency_ttl_s: 86400,
+        overlap_admission: false,
+        ledger_shards: 1,
+      },
       tools: [],
       tool_loop: { max_turns: 5, max_tool_calls: 10, max_wall_ms: 60000 },
       cache: {},
@@ -71,6 +77,17 @@ tenants:
     });
     expect(policy.tenants.other?.task_budget).toEqual({ max_calls: 10, max_cost: 500, ttl_s: 3600 });
     expect(policy.tenants.other?.limits.key).toEqual({ requests_per_minute: 60, tokens_per_minute: 1000 });
+  });
+
+  it("takes ledger_shards from the tenant, else the plan, else 1", () => {
+    const files = edit(
+      "routes.yaml",
+      "    routes: [auto]\n",
+      "    routes: [auto]\n    credits: { ledger_shards: 2 }\n    limits: { tenant: { requests_per_minute: 4 } }\n",
+    );
+    expect(expectCompiled(compileTexts(files)).tenants.acme?.credits.ledger_shards).toBe(2);
+    const own = edit("routes.yaml", "    plan: free\n", "    plan: free\n    credits: { ledger_shards: 8 }\n");
+    expect(expectCompiled(compileTexts(own)).tenants.acme?.credits.ledger_shards).toBe(8);
   });
 
   it("normalizes jwt: audience to a list, default tolerance, subject claim and token types, empty required claims", () => {
@@ -282,6 +299,25 @@ const cases: Record<string, Case> = {
     ),
     path: "plans.free.limits.key.request_per_minute",
     message: /did you mean "requests_per_minute"/,
+  },
+  "ledger_shards out of range": {
+    files: edit("routes.yaml", "    plan: free\n", "    plan: free\n    credits: { ledger_shards: 65 }\n"),
+    path: "tenants.acme.credits.ledger_shards",
+    message: /whole number between 1 and 64/,
+  },
+  "fractional ledger_shards": {
+    files: edit("routes.yaml", "    plan: free\n", "    plan: free\n    credits: { ledger_shards: 2.5 }\n"),
+    path: "tenants.acme.credits.ledger_shards",
+    message: /whole number between 1 and 64/,
+  },
+  "a tenant-wide limit below ledger_shards": {
+    files: edit(
+      "routes.yaml",
+      "    plan: free\n",
+      "    plan: free\n    credits: { ledger_shards: 4 }\n    limits: { tenant: { requests_per_minute: 3 } }\n",
+    ),
+    path: "tenants.acme",
+    message: /limits\.tenant\.requests_per_minute is 3, below credits\.ledger_shards \(4\)/,
   },
   "task ttl too short": {
     files: edit("routes.yaml", "    plan: free\n", "    plan: free\n    task_budget: { ttl_s: 10 }\n"),

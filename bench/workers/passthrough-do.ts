@@ -1,0 +1,98 @@
+/**
+ * The runtime floor of any gateway that keeps its books in a Durable Object per request: the bare Hono passthrough
+ * plus `DO_CALLS` (1 or 2) calls to a SQLite-backed Durable Object that does nothing. The first call is awaited before
+ * the upstream fetch (as an admission must be), the second runs after the response from waitUntil (as a settlement
+ * does). Each call carries an item shaped like the ledger's own (an admission; a settlement with its usage event) and
+ * gets a small answer back, so serialisation costs what the ledger's does; the object neither reads nor writes
+ * storage. What a real ledger adds on top of this row is its own work; what this row adds over the passthrough no
+ * per-request Durable Object ledger can avoid.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { Hono } from "hono";
+
+interface Bindings {
+  UPSTREAM_URL: string;
+  DO_CALLS: string;
+  NOOP_LEDGER: DurableObjectNamespace<NoopLedgerObject>;
+}
+
+type Admission = ReturnType<typeof admission>;
+type Settlement = ReturnType<typeof settlement>;
+
+export class NoopLedgerObject extends DurableObject {
+  admit(req: Admission) {
+    return { kind: "admitted", reserved: req.promptCost, outputTokens: 64, clamped: false, balanceAfter: 0, rate: [] };
+  }
+
+  settle(req: Settlement) {
+    return { kind: "settled", charged: req.cost, released: 0, balanceAfter: 0 };
+  }
+}
+
+const app = new Hono<{ Bindings: Bindings }>();
+
+app.post("/v1/chat/completions", async (c) => {
+  const calls = Number(c.env.DO_CALLS);
+  const requestId = crypto.randomUUID();
+  const ns = c.env.NOOP_LEDGER;
+  if (calls >= 1) await ns.get(ns.idFromName("acme")).admit(admission(requestId));
+  const response = await fetch(new URL("/v1/chat/completions", c.env.UPSTREAM_URL), c.req.raw);
+  if (calls >= 2) {
+    c.executionCtx.waitUntil(
+      ns
+        .get(ns.idFromName("acme"))
+        .settle(settlement(requestId))
+        .then(() => undefined),
+    );
+  }
+  return response;
+});
+
+function admission(requestId: string) {
+  return {
+    keyId: "bench",
+    tenantId: "acme",
+    requestId,
+    promptCost: 12,
+    outputPricePerMtok: 600_000,
+    maxOutputTokens: 4096,
+    minOutputTokens: 1,
+    promptTokens: 9,
+    limits: {} as Record<string, number>,
+    holdTtlMs: 600_000,
+  };
+}
+
+function settlement(requestId: string) {
+  const now = Date.now();
+  return {
+    keyId: "bench",
+    tenantId: "acme",
+    requestId,
+    cost: 51,
+    inputTokens: 9,
+    outputTokens: 64,
+    flags: [] as string[],
+    usage: {
+      requestId,
+      at: now,
+      tenantId: "acme",
+      keyId: "bench",
+      route: "small",
+      model: "small",
+      provider: "local-origin",
+      inputTokens: 9,
+      outputTokens: 64,
+      cost: 51,
+      cache: "miss",
+      latencyMs: 2,
+      status: 200,
+      policyVersion: "0123456789abcdef",
+      flags: [] as string[],
+      attempts: 1,
+      fallback: false,
+    },
+  };
+}
+
+export default app;
