@@ -16,11 +16,13 @@ const REFUSAL =
 
 export function failedChecks(facts: AnswerFacts, arithmeticCheck = true): AnswerCheck[] {
   const failed: AnswerCheck[] = [];
-  if (facts.answer.trim() === "") return ["empty"];
-  if (REFUSAL.test(facts.answer)) failed.push("refusal");
-  const signals = answerSignals(facts.prompt, facts.answer);
+  const empty = facts.answer.trim() === "";
+  if (empty) failed.push("empty");
+  else if (REFUSAL.test(facts.answer)) failed.push("refusal");
   if (facts.finishReason === "length") failed.push("length");
-  else if (signals.cutInAnnotation) failed.push("truncated");
+  if (empty) return failed;
+  const signals = answerSignals(facts.prompt, facts.answer);
+  if (facts.finishReason !== "length" && signals.cutInAnnotation) failed.push("truncated");
   if (arithmeticCheck && signals.claims.some((c) => c.wrong)) failed.push("arithmetic");
   return failed;
 }

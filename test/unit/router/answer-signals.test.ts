@@ -111,6 +111,7 @@ describe.each([
   ["a chat answer without final punctuation is not cut", "Here are three ideas\n- walk\n- read", undefined, []],
   ["a C++ stream operator is not an annotation", 'std::cout << "hi"', undefined, []],
   ["empty", " ", undefined, ["empty"]],
+  ["empty and cut off", "", "length", ["empty", "length"]],
   ["a refusal", "I'm sorry, I can't help with that.", undefined, ["refusal"]],
 ] as const)("failedChecks: %s", (_name, answer, finishReason, expected) => {
   it("names the deterministic checks that fail", () => {
