@@ -3,10 +3,12 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { ADMIN_SECRET_FOR_TESTS, TEST_KEYS } from "./test/helpers/keys";
 import {
+  ANTHROPIC_TEST_API_KEY,
   AWS_TEST_CREDENTIALS,
   AWS_WRONG_SECRET,
   AZURE_TEST_API_KEY,
   AZURE_TEST_ENTRA_TOKEN,
+  WEBHOOK_TEST_SECRET,
 } from "./test/servers/cloud-credentials";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -42,7 +44,9 @@ export default defineConfig({
                 TOOL_API_SECRET: "tool-secret-5f2e9c1d7b3a",
                 GATEWAY_STATIC_KEYS: JSON.stringify(staticKeys),
                 FAKE_OPENAI_KEY: "fake-openai-secret",
-                ANTHROPIC_API_KEY: "fake-anthropic-secret",
+                // Signs the batch completion webhooks of test/fixtures/policies/batch.yaml's t-batch-hook tenants.
+                BATCH_WEBHOOK_SECRET: WEBHOOK_TEST_SECRET,
+                ANTHROPIC_API_KEY: ANTHROPIC_TEST_API_KEY,
                 GEMINI_API_KEY: "fake-gemini-secret",
                 // Cloud providers (test/fixtures/policies/cloud.yaml): the fakes verify signatures and tokens.
                 AWS_ACCESS_KEY_ID: AWS_TEST_CREDENTIALS.accessKeyId,

@@ -3,7 +3,7 @@
  * production code with the bench's rate-limit-free policy, see bench/workers/gateway-entry.ts).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { type BuildOptions, build } from "esbuild";
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig } from "wrangler";
@@ -60,6 +60,23 @@ export const NOOP_GATEWAY_ENTRY = "bench/workers/gateway-noop-entry.ts";
 /** The production entry: the bench entry must export the same names (Durable Object classes and the handler). */
 const PRODUCTION_ENTRY = "src/index.ts";
 
+/** Learned artifacts the bench policy uses from the project's own policies (not copied into bench/policies/). */
+const SHARED_ARTIFACT_DIRS = ["routers"];
+
+/**
+ * The policy directory the bench compiles: the bench's YAML plus the project's router artifacts (the learned-router
+ * row uses the shipped policies/routers/auto.json, ~700 KB, so it is staged at build time rather than kept twice).
+ * A checkout without them (an old BENCH_COMPARE build) compiles its bench policy as it is.
+ */
+function stagePolicy(repoRoot: string, policyDir: string, stageDir: string): string {
+  const shared = SHARED_ARTIFACT_DIRS.filter((d) => existsSync(join(repoRoot, "policies", d)));
+  if (shared.length === 0) return join(repoRoot, policyDir);
+  rmSync(stageDir, { recursive: true, force: true });
+  cpSync(join(repoRoot, policyDir), stageDir, { recursive: true });
+  for (const d of shared) cpSync(join(repoRoot, "policies", d), join(stageDir, d), { recursive: true });
+  return stageDir;
+}
+
 /**
  * Builds the gateway the bench measures: the production Worker code with the bench policy. Steps: compile
  * bench/policies/ with scripts/policy-build.ts (the same validation a deploy runs), then bundle
@@ -78,9 +95,10 @@ export async function buildGateway(
   mkdirSync(outDir, { recursive: true });
   const policyPath = join(dirname(outDir), "policy.json");
   const tsx = join(repoRoot, "node_modules/.bin/tsx");
+  const staged = stagePolicy(repoRoot, policyDir, join(dirname(outDir), "policy-src"));
   const compiled = await run(
     tsx,
-    ["scripts/policy-build.ts", "--dir", policyDir, "--out", relative(repoRoot, policyPath)],
+    ["scripts/policy-build.ts", "--dir", relative(repoRoot, staged), "--out", relative(repoRoot, policyPath)],
     repoRoot,
   );
   writeFileSync(logPath, stripAnsi(compiled.output));

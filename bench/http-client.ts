@@ -26,6 +26,8 @@ export interface Target {
    * their CPU is measured too, and reported apart, since a hosted store would run elsewhere.
    */
   sideCpu?: { label: string; pids: number[] };
+  /** The `model` its requests name (default `small`; the learned-router row names its route). */
+  model?: string;
   agent: Agent;
 }
 
@@ -41,9 +43,9 @@ export interface TimedResponse {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export function chatBody(options: { stream: boolean; content?: string }): string {
+export function chatBody(options: { stream: boolean; content?: string; model?: string | undefined }): string {
   const body: Record<string, unknown> = {
-    model: "small",
+    model: options.model ?? "small",
     messages: [{ role: "user", content: options.content ?? "Say hello" }],
   };
   if (options.stream) body.stream = true;
@@ -117,7 +119,7 @@ export async function checkTarget(target: Target): Promise<Readiness> {
   for (const stream of [false, true]) {
     let response: TimedResponse;
     try {
-      response = await timedRequest(target, chatBody({ stream }));
+      response = await timedRequest(target, chatBody({ stream, model: target.model }));
     } catch (error) {
       return { ok: false, reason: `${stream ? "stream" : "JSON"} request failed: ${String(error)}` };
     }

@@ -58,8 +58,9 @@ export interface TargetResults {
 
 export type Results = Map<Target["id"], TargetResults>;
 
-const JSON_BODY = chatBody({ stream: false });
-const STREAM_BODY = chatBody({ stream: true });
+/** The request bodies a target is sent: the same for every target but for the `model` it names. */
+const jsonBody = (t: Target) => chatBody({ stream: false, model: t.model });
+const streamBody = (t: Target) => chatBody({ stream: true, model: t.model });
 
 export async function measure(
   targets: Target[],
@@ -73,7 +74,7 @@ export async function measure(
     log(`warmup: ${options.warmupSeconds} s per target`);
     for (const target of targets) {
       if (options.streamsOnly !== true) await loadSlice(target, 16, options.warmupSeconds, served);
-      await streamSlice(target, Math.min(options.warmupSeconds, 1), STREAM_BODY);
+      await streamSlice(target, Math.min(options.warmupSeconds, 1), streamBody(target));
     }
   }
 
@@ -87,12 +88,15 @@ export async function measure(
       }
     }
     for (const target of order) {
-      addStream(resultsOf(results, target).stream, await streamSlice(target, options.secondsPerSlice, STREAM_BODY));
+      addStream(
+        resultsOf(results, target).stream,
+        await streamSlice(target, options.secondsPerSlice, streamBody(target)),
+      );
     }
   }
 
-  const spreadBody = chatBody({ stream: true, content: `${SPREAD_MARKER} Say hello` });
   for (const target of targets) {
+    const spreadBody = chatBody({ stream: true, content: `${SPREAD_MARKER} Say hello`, model: target.model });
     resultsOf(results, target).spread = await streamCount(target, options.spreadRequests, spreadBody);
   }
   return results;
@@ -115,7 +119,7 @@ async function loadSlice(
         url: target.url,
         method: "POST",
         headers: { ...target.headers, "content-type": "application/json" },
-        body: JSON_BODY,
+        body: jsonBody(target),
         connections,
         duration: seconds,
         timeout: 10,

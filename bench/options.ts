@@ -27,6 +27,8 @@ export interface BenchOptions {
 }
 
 /**
+ * `do-router`: the Durable Object ledger, requests naming route `auto-learned` (the learned router on: one prompt
+ * embedding from the upstream's /embeddings, then the shipped router artifact decides the tier).
  * `noop`: the gateway with its ledger store replaced by a no-op (bench/workers/gateway-noop-entry.ts).
  * `do-rpc`: not a gateway: the bare passthrough plus one and plus two no-op Durable Object calls per request
  * (bench/workers/passthrough-do.ts), the floor of any per-request Durable Object ledger.
@@ -34,11 +36,20 @@ export interface BenchOptions {
  * `do-otel`: the Durable Object ledger with OpenTelemetry on, exporting to a loopback sink (bench/otlp-sink.ts).
  * `do-quiet`: the Durable Object ledger with analytics off (and tracing off): the baseline of the observability rows.
  */
-export type GatewayLedger = "do" | "noop" | "do-rpc" | "do-overlap" | "do-otel" | "do-quiet" | "upstash";
-const LEDGERS: readonly GatewayLedger[] = ["do", "noop", "do-rpc", "do-overlap", "do-otel", "do-quiet", "upstash"];
+export type GatewayLedger = "do" | "noop" | "do-rpc" | "do-overlap" | "do-otel" | "do-quiet" | "do-router" | "upstash";
+const LEDGERS: readonly GatewayLedger[] = [
+  "do",
+  "noop",
+  "do-rpc",
+  "do-overlap",
+  "do-otel",
+  "do-quiet",
+  "do-router",
+  "upstash",
+];
 
-/** Direct, the two passthroughs, the two Durable Object floors and six gateways (plus what BENCH_COMPARE adds). */
-const BASE_TARGETS = 11;
+/** Direct, the two passthroughs, the two Durable Object floors and seven gateways (plus what BENCH_COMPARE adds). */
+const BASE_TARGETS = 12;
 
 /**
  * Pause after each JSON slice before its CPU is read: a gateway settles credits after the response (waitUntil), and

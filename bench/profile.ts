@@ -8,6 +8,7 @@
  *   PROFILE_STREAM=1 npx tsx bench/profile.ts
  *   PROFILE_LEDGER=upstash npx tsx bench/profile.ts   # Upstash ledger (local redis-server + REST front)
  *   PROFILE_CONNECTIONS=1 PROFILE_TOP=40 ...          # concurrency (default 16), rows printed (default 25)
+ *   PROFILE_MODEL=auto-learned ...                    # the learned router's route (default: small)
  *   PROFILE_LEDGER=noop npx tsx bench/profile.ts      # the ledger store replaced by a no-op (the gateway alone)
  *
  * Ledger data lives in RAM (/dev/shm) unless BENCH_STORAGE_DIR names a directory, as in the bench.
@@ -33,6 +34,8 @@ const stream = process.env.PROFILE_STREAM === "1";
 const seconds = Number(process.env.PROFILE_SECONDS ?? 5);
 const connections = Number(process.env.PROFILE_CONNECTIONS ?? 16);
 const top = Number(process.env.PROFILE_TOP ?? 25);
+/** PROFILE_MODEL=auto-learned profiles the learned router's route (bench/policies/bench.yaml). */
+const profiledModel = process.env.PROFILE_MODEL ?? "small";
 const upstashLedger = process.env.PROFILE_LEDGER === "upstash";
 const noopLedger = process.env.PROFILE_LEDGER === "noop";
 
@@ -146,7 +149,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1500));
     const funding = await fundBenchAccount(`http://127.0.0.1:${port}`, adminSecret);
     if (funding !== undefined) throw new Error(funding);
-    const body = JSON.stringify({ model: "small", stream, messages: [{ role: "user", content: "Say hello" }] });
+    const body = JSON.stringify({ model: profiledModel, stream, messages: [{ role: "user", content: "Say hello" }] });
     const load = (duration: number) =>
       new Promise<Result>((resolveRun, reject) => {
         autocannon(

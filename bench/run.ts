@@ -24,6 +24,8 @@ import {
   type UpstashProcess,
 } from "./processes";
 import { renderReport } from "./report";
+import { measureRouterDecision } from "./router-decision-cpu";
+import { renderRouterRow } from "./router-row";
 import { ledgerStorage } from "./storage";
 import {
   CHAT_PATH,
@@ -51,6 +53,8 @@ interface GatewayVariant {
   label: string;
   /** The bench policy's tenant the bench key belongs to (default `acme`). */
   tenant?: string;
+  /** The `model` its requests name (default `small`). */
+  model?: string;
   /** Ledger settings on top of the common gateway vars; a string is why this variant cannot run. */
   ledger: { vars: Record<string, string>; sideCpu?: Target["sideCpu"] } | string;
 }
@@ -89,6 +93,7 @@ async function startGateway(
         url: `${started.base}${CHAT_PATH}`,
         cpuPid: started.process.pid,
         ...(variant.ledger.sideCpu ? { sideCpu: variant.ledger.sideCpu } : {}),
+        ...(variant.model === undefined ? {} : { model: variant.model }),
       },
       common.apiKey,
     );
@@ -286,6 +291,17 @@ async function main(): Promise<void> {
       build: gatewayBuilt,
     });
   }
+  if (options.gateways.includes("do-router")) {
+    variants.push({
+      variant: {
+        id: "gateway-do-router",
+        label: "gateway, DO ledger, learned router on",
+        model: "auto-learned",
+        ledger: { vars: {} },
+      },
+      build: gatewayBuilt,
+    });
+  }
   if (options.gateways.includes("do-overlap")) {
     variants.push({
       variant: {
@@ -369,10 +385,13 @@ async function main(): Promise<void> {
         ? ""
         : ` Compared builds: ${options.compare.map(({ name, dir }) => `${name} = ${dir}`).join(", ")}.`),
   ];
+  // After the load, so the timing loop does not compete with the targets for the two cores.
+  const decision = targets.some((t) => t.id === "gateway-do-router") ? measureRouterDecision() : undefined;
   const report = [
     renderReport({ targets, results, unavailable, header, notes }),
     ...renderFloors(targets, results),
     ...renderObservability(targets, results),
+    ...renderRouterRow(targets, results, decision),
   ].join("\n");
   writeFileSync(join(OUT_DIR, "results.md"), report);
   console.log(report);

@@ -61,7 +61,10 @@ export async function startWorker(worker: WorkerToStart, outDir: string, workerd
 }
 
 export function makeTarget(
-  fields: Pick<Target, "id" | "role" | "label" | "url" | "cpuPid"> & { sideCpu?: Target["sideCpu"] },
+  fields: Pick<Target, "id" | "role" | "label" | "url" | "cpuPid"> & {
+    sideCpu?: Target["sideCpu"];
+    model?: string;
+  },
   apiKey: string,
 ): Target {
   return {

@@ -101,6 +101,57 @@ function writeStream(res: ServerResponse, lines: string[], spread: boolean): voi
   tick();
 }
 
+/** Width of the embeddings the upstream serves: the shipped router artifact's (policies/routers/auto.json, USE-lite). */
+export const EMBEDDING_DIMS = 512;
+
+/**
+ * A deterministic unit vector per text (FNV-1a seed, xorshift32 draws): the same text always gets the same vector,
+ * so a router's decision is stable across requests, and building it costs a few microseconds.
+ */
+function embeddingOf(text: string): number[] {
+  let seed = 2166136261;
+  for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 16777619) >>> 0;
+  const v = new Array<number>(EMBEDDING_DIMS);
+  let norm = 0;
+  for (let d = 0; d < EMBEDDING_DIMS; d++) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    seed >>>= 0;
+    const x = seed / 4294967296 - 0.5;
+    v[d] = x;
+    norm += x * x;
+  }
+  const scale = 1 / Math.sqrt(norm);
+  return v.map((x) => Number((x * scale).toFixed(6)));
+}
+
+const embeddingBodies = new Map<string, string>();
+
+/** OpenAI's embeddings answer for `{model, input}` (a string or an array of strings), memoised per body. */
+function embeddingsAnswer(raw: string): string | undefined {
+  const cached = embeddingBodies.get(raw);
+  if (cached !== undefined) return cached;
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const { model, input } = (body ?? {}) as { model?: unknown; input?: unknown };
+  const texts = typeof input === "string" ? [input] : Array.isArray(input) ? input : undefined;
+  if (texts === undefined || !texts.every((t) => typeof t === "string")) return undefined;
+  const tokens = texts.reduce((n, t) => n + Math.max(1, Math.ceil(t.length / 4)), 0);
+  const answer = JSON.stringify({
+    object: "list",
+    data: texts.map((t, index) => ({ object: "embedding", index, embedding: embeddingOf(t) })),
+    model: typeof model === "string" ? model : "bench-embed",
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
+  if (embeddingBodies.size < 1000) embeddingBodies.set(raw, answer);
+  return answer;
+}
+
 function sendJson(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
   res.end(body);
@@ -111,12 +162,29 @@ export interface UpstreamServer {
   close(): Promise<void>;
 }
 
-/** Answers POST <anything>/chat/completions (any prefix, so however a gateway joins base URL and path, it lands). */
+/**
+ * Answers POST <anything>/chat/completions and <anything>/embeddings (any prefix, so however a gateway joins base URL
+ * and path, it lands).
+ */
 export function startUpstream(port = 0): Promise<UpstreamServer> {
   let served = 0;
+  let embedded = 0;
   const server = createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => {
     if (req.method === "GET" && req.url === STATS_PATH) {
-      sendJson(res, 200, JSON.stringify({ served }));
+      sendJson(res, 200, JSON.stringify({ served, embedded }));
+      return;
+    }
+    if (req.method === "POST" && req.url?.endsWith("/embeddings")) {
+      readBody(req).then((raw) => {
+        const answer = embeddingsAnswer(raw);
+        if (answer === undefined) {
+          sendJson(res, 400, JSON.stringify({ error: { message: "bench upstream: expected {model, input}" } }));
+          return;
+        }
+        // Not counted in `served` (chat answers only): the health check compares it with the answers a target gave.
+        embedded++;
+        sendJson(res, 200, answer);
+      });
       return;
     }
     if (req.method !== "POST" || !req.url?.includes("/chat/completions")) {

@@ -13,6 +13,8 @@ import { type Labelled, shareNeeded, thresholdAtShare, thresholdFor } from "./qu
 
 export interface Row extends Labelled, Example {
   group: string;
+  /** A deterministic check already decided (the verifier's failed checks): scored 1 whatever the model says. */
+  forced?: boolean;
 }
 
 export interface Config {
@@ -67,7 +69,9 @@ export function fitScorer(rows: readonly Row[], projection: readonly (readonly n
 }
 
 export function scoreRows(model: LinearModel, rows: readonly Row[]): number[] {
-  return rows.map((r) => linearProbability(model, model.projection === undefined ? undefined : r.embedding, r.extra));
+  return rows.map((r) =>
+    r.forced === true ? 1 : linearProbability(model, model.projection === undefined ? undefined : r.embedding, r.extra),
+  );
 }
 
 interface Calibrated {

@@ -1,5 +1,6 @@
 import { ANSWER_FEATURES, answerFeatures } from "../../src/routing/router/answer-features";
 import { LEXICAL_FEATURES, lexicalFeatures } from "../../src/routing/router/features";
+import { failedChecks } from "../../src/routing/router/verifier";
 import type { EmbeddingStore } from "../eval/embedding-store";
 import { promptTokens } from "./costs";
 import type { Row } from "./cross-fit";
@@ -24,14 +25,21 @@ export function routerRow(o: Outcome, store: EmbeddingStore | undefined): Row {
   return row;
 }
 
-/** One row per GSM8K answer; the group is the row itself (problems are independent), set by the caller. */
+/**
+ * One row per GSM8K answer; the group is the row itself (problems are independent), set by the caller. An answer
+ * that fails a deterministic check escalates in the Worker whatever the model says (`scoreVerifier`), so the eval
+ * forces it too.
+ */
 export function verifierRow(o: Outcome, group: string): Row {
-  return {
+  const facts = { prompt: o.prompt, answer: o.cheapAnswer ?? "" };
+  const row: Row = {
     group,
     cheapCorrect: o.cheapCorrect,
     premiumCorrect: o.premiumCorrect,
-    extra: answerFeatures({ prompt: o.prompt, answer: o.cheapAnswer ?? "" }, VERIFIER_FEATURES),
+    extra: answerFeatures(facts, VERIFIER_FEATURES),
   };
+  if (failedChecks(facts).length > 0) row.forced = true;
+  return row;
 }
 
 /** The first `n` prompts of every MMLU subject (file order): a fast, deterministic subset. */

@@ -7,6 +7,7 @@ import { batchPolicy } from "./pricing";
 import { runProviderJob } from "./provider-job";
 import { DEFAULT_BATCH, startDecision } from "./schedule";
 import type { ItemMessage } from "./types";
+import { runWebhookJob } from "./webhook-job";
 
 /** The dead-letter queue is the item queue's name plus this suffix (wrangler.toml): its messages are given up on. */
 export const DEAD_LETTER_SUFFIX = "-dlq";
@@ -26,7 +27,10 @@ export async function consumeBatchItems(batch: MessageBatch<ItemMessage>, deps: 
   const worker = async () => {
     for (let message = queue.shift(); message !== undefined; message = queue.shift()) {
       try {
-        if (message.body.job !== undefined) await runProviderJob(message, message.body.job, deps, deadLetter);
+        if (message.body.webhook !== undefined) {
+          if (deadLetter) message.ack();
+          else await runWebhookJob(message, deps);
+        } else if (message.body.job !== undefined) await runProviderJob(message, message.body.job, deps, deadLetter);
         else if (deadLetter) await giveUp(message.body, deps);
         else await consume(message, deps);
       } catch (err) {

@@ -2,17 +2,14 @@ import { sha256Hex } from "../auth/hash";
 import type { Principal } from "../auth/principal";
 import type { Services } from "../context";
 import { type ErrorCode, GatewayError } from "../errors";
-import { parseEmbeddingsRequest } from "../formats/openai/client-embeddings-request";
-import { parseChatRequest } from "../formats/openai/client-request";
-import { responsesToCanonical } from "../formats/responses/client-request";
 import { canonicalToResponse, echoOf } from "../formats/responses/client-response";
-import { parseResponsesRequest } from "../formats/responses/request-schema";
 import { submitter } from "../gateway/billing/submit";
 import { type ChatOutcome, runChat, settleJson } from "../gateway/chat";
 import { runEmbeddings } from "../gateway/embeddings";
 import { routeHeaders } from "../gateway/route-meta";
 import type { ChatContext } from "../gateway/types";
 import { NOOP_SPAN } from "../observability/span";
+import { parseItem } from "./item-request";
 import { errorLine, outputLine } from "./lines";
 import type { BatchItem, BatchOwner, ItemOutcome } from "./types";
 
@@ -132,25 +129,19 @@ async function creditsMayReturn(services: Services, owner: BatchOwner, refusal: 
 
 /** The response body the interactive endpoint would have answered (or its Idempotency-Key replay). */
 async function answer(ctx: ChatContext, item: BatchItem): Promise<string> {
-  const json: unknown = JSON.parse(item.body);
-  if (item.url === "/v1/embeddings") {
-    const parsed = parseEmbeddingsRequest(json);
-    if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
-    const outcome = await runEmbeddings(ctx, parsed.value);
+  const parsed = parseItem(item);
+  if (parsed.kind === "embeddings") {
+    const outcome = await runEmbeddings(ctx, parsed.req);
     return outcome.kind === "replay" ? outcome.response.body : outcome.body;
   }
-  if (item.url === "/v1/responses") {
-    const parsed = parseResponsesRequest(json);
-    if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
+  if (parsed.kind === "responses") {
     const now = () => Math.floor(ctx.services.now() / 1000);
     const ids = { responseId: `resp_${ctx.billing.requestId.replace(/[^a-zA-Z0-9]/g, "")}`, createdAt: now() };
-    const echo = echoOf(parsed.value);
-    const outcome = await runChat(ctx, responsesToCanonical(parsed.value));
+    const echo = echoOf(parsed.req);
+    const outcome = await runChat(ctx, parsed.chat);
     return settled(outcome, (r) => JSON.stringify(canonicalToResponse(r, ids, echo, now())));
   }
-  const parsed = parseChatRequest(json);
-  if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
-  return settled(await runChat(ctx, parsed.value), (r) => JSON.stringify(r));
+  return settled(await runChat(ctx, parsed.chat), (r) => JSON.stringify(r));
 }
 
 /** Settles a JSON answer with its final body (stored for a redelivery's replay); a replay is returned as stored. */

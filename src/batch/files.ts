@@ -10,6 +10,9 @@ export interface FileStore {
   text(tenantId: string, id: string): Promise<string | undefined>;
   /** The content as a stream, for `GET /v1/files/{id}/content`. */
   body(tenantId: string, id: string): Promise<ReadableStream | undefined>;
+  /** Every file of the tenant, in no particular order. */
+  list(tenantId: string): Promise<FileObject[]>;
+  delete(tenantId: string, id: string): Promise<void>;
 }
 
 const keyOf = (tenantId: string, id: string) => `files/${tenantId}/${id}`;
@@ -48,6 +51,24 @@ export function r2FileStore(bucket: R2Bucket): FileStore {
     async body(tenantId, id) {
       const object = await bucket.get(keyOf(tenantId, id));
       return object === null ? undefined : object.body;
+    },
+    async list(tenantId) {
+      const prefix = keyOf(tenantId, "");
+      const found: FileObject[] = [];
+      let cursor: string | undefined;
+      // R2 lists 1,000 keys a call; the metadata comes with them.
+      for (;;) {
+        const page = await bucket.list({ prefix, include: ["customMetadata"], ...(cursor ? { cursor } : {}) });
+        for (const object of page.objects) {
+          const file = fileOf(object, object.key.slice(prefix.length));
+          if (file !== undefined) found.push(file);
+        }
+        if (!page.truncated) return found;
+        cursor = page.cursor;
+      }
+    },
+    async delete(tenantId, id) {
+      await bucket.delete(keyOf(tenantId, id));
     },
   };
 }

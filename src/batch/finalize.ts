@@ -34,5 +34,10 @@ export async function finalizeBatch(bindings: BatchBindings, tenantId: string, b
     output: await writeLines(bindings, tenantId, `${batchId}_output.jsonl`, output, nowMs),
     errors: await writeLines(bindings, tenantId, `${batchId}_error.jsonl`, errors, nowMs),
   };
-  await store.finalize(batchId, files, nowMs);
+  const done = await store.finalize(batchId, files, nowMs);
+  // The tenant's completion webhook (if its policy has one), sent and retried by the queue consumer; enqueued once,
+  // by the call that ended the batch.
+  if (done?.ended === true) {
+    await bindings.queue.send({ tenantId, batchId, index: 0, webhook: { attempt: 1 } }, { contentType: "json" });
+  }
 }

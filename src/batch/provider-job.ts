@@ -1,54 +1,29 @@
-import type { Services } from "../context";
-import { type ErrorCode, GatewayError } from "../errors";
-import { getPreset, resolveProvider } from "../providers";
-import type { ProviderBatchApi, ProviderBatchLine, ResolvedProvider } from "../providers/types";
-import { type ConsumerDeps, claimOptionsOf } from "./claim-options";
-import { executeItem, RetryableItemError } from "./execute-item";
+import { GatewayError } from "../errors";
+import type { ProviderBatchLine } from "../providers/types";
+import type { ConsumerDeps } from "./claim-options";
 import { finalizeBatch } from "./finalize";
+import { parseItem } from "./item-request";
 import { parseBatchFile } from "./jsonl";
-import { errorLine } from "./lines";
-import { batchPolicy } from "./pricing";
-import { servedFromResult } from "./provider-result";
-import { DEFAULT_BATCH, routeFor } from "./schedule";
-import type { BatchItem, ItemMessage, ItemOutcome } from "./types";
+import { failItem, settleOne } from "./provider-settle";
+import { providerTargetOf, upstreamRequestOf } from "./provider-target";
+import type { BatchItem, ItemMessage } from "./types";
 
 /** Items settled per delivery of the job message. */
 const SETTLE_CHUNK = 200;
 
-/** Where a `via: provider` batch goes: the first target of its route's first model. */
-interface ProviderTarget {
-  api: ProviderBatchApi;
-  provider: ResolvedProvider;
-  upstreamModel: string;
-  pollSeconds: number;
-}
-
-function targetOf(services: Services, tenantId: string, items: BatchItem[]): ProviderTarget {
-  const { policy } = services;
-  const tenant = policy.tenants[tenantId];
-  const route = tenant === undefined ? undefined : routeFor(policy, tenant, items[0]?.model ?? "");
-  const target = policy.models[route?.models[0] ?? ""]?.targets[0];
-  const config = target === undefined ? undefined : policy.providers[target.provider];
-  const api = config === undefined ? undefined : getPreset(config.type).batchApi;
-  if (route === undefined || target === undefined || config === undefined || api === undefined) {
-    throw new GatewayError("internal_error", "the batch's route no longer sends batches to a provider batch API");
-  }
-  const resolved = resolveProvider(config, (name) => services.env.secret(name));
-  if (!resolved.ok) throw new GatewayError("upstream_unavailable", resolved.reason);
-  const pollSeconds = (route.batch ?? DEFAULT_BATCH).poll_interval_s;
-  return { api, provider: resolved.provider, upstreamModel: target.model, pollSeconds };
-}
+type Job = NonNullable<ItemMessage["job"]>;
 
 /**
- * The one message of a `batch.via: provider` batch. Submit: the input file's lines, rewritten to the target's model
- * (`custom_id` = the item's index), become one provider batch; then the message polls it, re-sent with a delay while
- * it runs. Once it ends, every item is claimed, settled through the one billed path from its result line
- * (`servedFromResult`, a hold per item, Idempotency-Key `<batch>:<index>`) or failed, exactly as queued items are:
- * a redelivered poll finds settled items settled, and a replayed settlement bills nothing.
+ * The one message of a `batch.via: provider` batch. Submit: each item is translated by the target's own adapter
+ * (as a live call would be) into one line of a provider batch (`custom_id` = the item's index); an item the target
+ * cannot take fails on its own at once. Then the message polls the provider's batch, re-sent with a delay while it
+ * runs; a batch cancelled here is cancelled there once. Once it ends, every item is claimed, settled through the one
+ * billed path from its result (`servedFromResult`, a hold per item, Idempotency-Key `<batch>:<index>`) or failed,
+ * exactly as queued items are: a redelivered poll finds settled items settled, and a replayed settlement bills nothing.
  */
 export async function runProviderJob(
   message: Message<ItemMessage>,
-  job: NonNullable<ItemMessage["job"]>,
+  job: Job,
   deps: ConsumerDeps,
   deadLetter: boolean,
 ): Promise<void> {
@@ -67,30 +42,48 @@ export async function runProviderJob(
     return message.ack();
   }
   const items = parseBatchFile((await bindings.files.text(msg.tenantId, batch.input_file_id)) ?? "");
-  if (!items.ok) return message.ack();
-  const target = targetOf(services, msg.tenantId, items.items);
-  const fetch = (r: Request) => services.fetch(r);
-  if (job.providerBatchId === undefined) {
-    const jsonl = items.items
-      .map((item, i) => target.api.inputLine(String(i), item.url, JSON.parse(item.body), target.upstreamModel))
-      .join("\n");
-    const providerBatchId = await target.api.submit(target.provider, fetch, jsonl, batch.endpoint, batch.metadata);
-    await bindings.queue.send({ ...msg, job: { providerBatchId } }, { contentType: "json", delaySeconds: 1 });
+  if (!items.ok) {
+    // The input file is gone (deleted while the batch was created): nothing can be sent, so every item fails.
+    const why = "The batch's input file could not be read; nothing was sent to the provider.";
+    for (let index = 0; index < total; index++) await failItem(deps, msg, index, "invalid_request", why);
     return message.ack();
   }
-  const state = await target.api.status(target.provider, fetch, job.providerBatchId);
+  const target = providerTargetOf(services, msg.tenantId, items.items);
+  const fetch = (r: Request) => services.fetch(r);
+  const providerBatchId = job.providerBatchId;
+  if (providerBatchId === undefined) {
+    // Cancelled before it was sent: nothing goes to the provider, every item ends unrun (settleOne claims each).
+    const lines =
+      batch.status === "cancelling" ? { lines: [], path: "" } : await inputLines(deps, msg, items.items, target);
+    if (lines.lines.length === 0) {
+      for (let index = 0; index < total; index++) await settleOne(deps, msg, index, undefined, "cancelled");
+      return message.ack();
+    }
+    const id = await target.api.submit(target.provider, fetch, lines.lines, lines.path, batch.metadata);
+    await bindings.queue.send({ ...msg, job: { providerBatchId: id } }, { contentType: "json", delaySeconds: 1 });
+    return message.ack();
+  }
+  if (job.next === undefined && batch.status === "cancelling" && job.cancelled !== true) {
+    // Best effort: a provider batch that ended meanwhile refuses to be cancelled, and its results still count.
+    await target.api.cancel(target.provider, fetch, providerBatchId).catch((err: unknown) => {
+      if (!(err instanceof GatewayError)) throw err;
+      console.warn(`batch ${msg.batchId}: the provider refused to cancel its batch (${err.message})`);
+    });
+    await bindings.queue.send({ ...msg, job: { ...job, cancelled: true } }, { contentType: "json", delaySeconds: 1 });
+    return message.ack();
+  }
+  const state = await target.api.status(target.provider, fetch, providerBatchId);
   if (state.state === "running") {
     await bindings.queue.send(msg, { contentType: "json", delaySeconds: target.pollSeconds });
     return message.ack();
   }
   const results = new Map<string, ProviderBatchLine>();
   if (state.state === "completed") {
-    for (const fileId of [state.outputFileId, state.errorFileId]) {
-      if (fileId === null) continue;
-      for (const line of await target.api.lines(target.provider, fetch, fileId)) results.set(line.customId, line);
+    for (const ref of state.results) {
+      for (const line of await target.api.lines(target.provider, fetch, ref)) results.set(line.customId, line);
     }
   }
-  const failure = state.state === "completed" ? undefined : `The provider's batch ended ${state.state}.`;
+  const failure = state.state === "completed" ? undefined : state.state;
   // A chunk of items per delivery (a long batch would outlast one invocation); the rest go on in a fresh message.
   const start = job.next ?? 0;
   const end = Math.min(total, start + SETTLE_CHUNK);
@@ -98,59 +91,38 @@ export async function runProviderJob(
   for (let index = start; index < end; index++) {
     if (!(await settleOne(deps, msg, index, results.get(String(index)), failure))) again = true;
   }
-  const providerBatchId = job.providerBatchId;
+  const carried = { providerBatchId, ...(job.cancelled === true ? { cancelled: true } : {}) };
   if (end < total) {
-    const next = { providerBatchId, next: end, ...(again ? { again } : {}) };
+    const next = { ...carried, next: end, ...(again ? { again } : {}) };
     await bindings.queue.send({ ...msg, job: next }, { contentType: "json" });
   } else if (again) {
     // Some items were busy (another delivery's lease) or hit a store that may recover: go over them again shortly.
-    await bindings.queue.send({ ...msg, job: { providerBatchId } }, { contentType: "json", delaySeconds: 1 });
+    await bindings.queue.send({ ...msg, job: carried }, { contentType: "json", delaySeconds: 1 });
   }
   message.ack();
 }
 
-/** Settles item `index` from its result line; false when it must be tried again later. */
-async function settleOne(
+/**
+ * The provider batch's lines, one per item its API can carry; an item it cannot (a body its endpoint refuses, a
+ * parameter the target does not support) fails now with that refusal, and is not sent.
+ */
+async function inputLines(
   deps: ConsumerDeps,
   msg: ItemMessage,
-  index: number,
-  result: ProviderBatchLine | undefined,
-  failure: string | undefined,
-): Promise<boolean> {
-  const { services, bindings } = deps;
-  const store = bindings.batches(msg.tenantId);
-  const claim = await store.claim(msg.batchId, index, claimOptionsOf(services.policy), services.now());
-  if (claim.kind === "busy") return false;
-  if (claim.kind !== "run") {
-    if (claim.kind !== "gone" && claim.finalize)
-      await finalizeBatch(bindings, msg.tenantId, msg.batchId, services.now());
-    return true;
-  }
-  const fail = (code: ErrorCode, message: string): ItemOutcome => ({
-    ok: false,
-    line: errorLine(msg.batchId, index, claim.item.custom_id, { code, message }),
-  });
-  let outcome: ItemOutcome;
-  if (result?.ok === true) {
-    const priced: Services = { ...services, policy: batchPolicy(services.policy) };
+  items: BatchItem[],
+  target: ReturnType<typeof providerTargetOf>,
+): Promise<{ lines: string[]; path: string }> {
+  const lines: string[] = [];
+  let path = "";
+  for (const [index, item] of items.entries()) {
     try {
-      outcome = await executeItem(servedFromResult(priced, result.body), claim.owner, claim.item, {
-        batchId: msg.batchId,
-        index,
-        attempt: claim.attempt,
-        waitUntil: deps.waitUntil,
-      });
+      const request = await upstreamRequestOf(target, parseItem(item));
+      lines.push(target.api.inputLine(String(index), request));
+      path = request.path;
     } catch (err) {
-      if (!(err instanceof RetryableItemError)) throw err;
-      await store.release(msg.batchId, index, err.line);
-      return false;
+      if (!(err instanceof GatewayError)) throw err;
+      await failItem(deps, msg, index, err.code, err.message);
     }
-  } else if (result !== undefined) {
-    outcome = fail("upstream_error", `The provider's batch failed this request (${result.status}): ${result.message}`);
-  } else {
-    outcome = fail("upstream_error", failure ?? "The provider's batch returned no result for this request.");
   }
-  const { finalize } = await store.finish(msg.batchId, index, outcome);
-  if (finalize) await finalizeBatch(bindings, msg.tenantId, msg.batchId, services.now());
-  return true;
+  return { lines, path };
 }

@@ -79,6 +79,8 @@ export interface ItemMessage {
   tenantId: string;
   batchId: string;
   index: number;
+  /** The batch ended: send the tenant's completion webhook (this is try `attempt`). */
+  webhook?: { attempt: number };
   /**
    * Set on the one message of a batch sent to the provider's own batch API (`batch.via: provider`): absent id, submit
    * it; with the provider's batch id, poll it (and settle its items once it ends).
@@ -89,6 +91,8 @@ export interface ItemMessage {
     next?: number;
     /** An earlier chunk left items to go over again. */
     again?: boolean;
+    /** The batch was cancelled here and the provider has been asked to cancel its batch. */
+    cancelled?: boolean;
   };
 }
 

@@ -105,6 +105,14 @@ export const ANSWER_FEATURES = [
   "final_negative",
   "final_is_last_result",
   "steps_per_prompt_number",
+  "operands_ungrounded",
+  "operands_ungrounded_any",
+  "quantities_unused",
+  "final_marked",
+  "final_unsupported",
+  "truncated",
+  "algebra",
+  "final_fraction_integer_prompt",
 ] as const;
 
 export type AnswerFeature = (typeof ANSWER_FEATURES)[number];

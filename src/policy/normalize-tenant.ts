@@ -39,7 +39,10 @@ function rateLimits(tenant: RateLimitConfig | undefined, plan: RateLimitConfig |
 export function tenantSettings(
   tenant: TenantValue,
   plan: PlanValue | undefined,
-): Pick<TenantConfig, "jwt" | "limits" | "task_budget" | "credits" | "tools" | "tool_loop" | "cache" | "telemetry"> {
+): Pick<
+  TenantConfig,
+  "jwt" | "limits" | "task_budget" | "credits" | "tools" | "tool_loop" | "cache" | "telemetry" | "batch_webhook"
+> {
   const limits: LimitsConfig = {
     key: rateLimits(tenant.limits?.key, plan?.limits?.key),
     tenant: rateLimits(tenant.limits?.tenant, plan?.limits?.tenant),
@@ -59,6 +62,7 @@ export function tenantSettings(
     tools: [...new Set([...(tenant.tools ?? []), ...(plan?.tools ?? [])])],
     tool_loop,
     cache: cacheOverride(overlay(tenant.cache, plan?.cache)),
+    ...(tenant.batch_webhook === undefined ? {} : { batch_webhook: tenant.batch_webhook }),
     // Only an explicit opt-in is compiled in: absent means no text in traces.
     ...(telemetry.capture_content === true
       ? {

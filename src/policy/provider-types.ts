@@ -25,7 +25,7 @@ export const PROVIDER_TYPES = {
   "azure-openai": { origin: false, settings: { optional: ["resource", "api_version", "deployments"] } },
   vertex: { origin: false, settings: { required: ["project", "region"] } },
   "vertex-anthropic": { origin: false, settings: { required: ["project", "region"] } },
-  anthropic: { origin: false },
+  anthropic: { origin: false, batchApi: true },
   gemini: { origin: false },
 } as const satisfies Record<string, { origin: boolean; batchApi?: true; settings?: CloudSettingRules }>;
 

@@ -43,8 +43,8 @@ export const RouteBatchSchema = z
       .default("gateway")
       .describe(
         "`gateway`: each item runs through the route's targets. `provider`: the whole batch goes to the provider's " +
-          "own batch API (the first target of the route's first model; only provider types that have one, e.g. " +
-          "`openai`), which it polls every `poll_interval_s`; each item is still admitted and settled through the " +
+          "own batch API (the first target of the route's first model; only provider types that have one: " +
+          "`openai`, `anthropic`), which it polls every `poll_interval_s`; each item is still admitted and settled through the " +
           "ledger once, at the batch price, when its result arrives.",
       ),
     poll_interval_s: z

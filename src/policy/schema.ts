@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { JwtSchema } from "./schema-auth";
+import { BatchWebhookSchema } from "./schema-batch-webhook";
 import { CacheOverrideSchema } from "./schema-cache";
 import { CLOUD_SETTINGS, checkCloudSettings } from "./schema-cloud";
 import {
@@ -215,6 +216,9 @@ export const TenantSchema = z
       "Cache settings for this tenant's requests on every route; each field given overrides the plan's, then the route's.",
     ),
     telemetry: TelemetrySchema.optional().describe("Trace content; each field given overrides the plan's."),
+    batch_webhook: BatchWebhookSchema.optional().describe(
+      "Signed webhook sent when one of this tenant's batches ends (completed, failed, cancelled, expired).",
+    ),
   })
   .describe("A customer of the gateway. The tenant id comes from authentication (API key or JWT), never the request.");
 

@@ -396,6 +396,17 @@ export interface TenantConfig {
   cache: Partial<CacheConfig>;
   /** Present only when the policy opts in to prompt and answer text in traces (tenant over plan). */
   telemetry?: TelemetryContentConfig;
+  /** Where a signed event goes when one of the tenant's batches ends; absent: none is sent. */
+  batch_webhook?: BatchWebhookConfig;
+}
+
+/** A tenant's batch completion webhook (schema-batch-webhook.ts). */
+export interface BatchWebhookConfig {
+  /** May hold `${VAR}` placeholders, filled at send time. */
+  url: string;
+  allowed_hosts: string[];
+  /** Name of the Worker secret holding the signing secret (`whsec_` + base64). */
+  secret: string;
 }
 
 export interface TelemetryContentConfig {

@@ -62,12 +62,27 @@ function parseLine(text: string): ProviderBatchLine {
   };
 }
 
+/** OpenAI's batch endpoints, by the path below the base URL the adapter built the request for. */
+const ENDPOINTS: Record<string, string> = {
+  "/chat/completions": "/v1/chat/completions",
+  "/embeddings": "/v1/embeddings",
+};
+
+function endpointOf(path: string): string {
+  const endpoint = ENDPOINTS[path];
+  if (endpoint === undefined) {
+    throw new GatewayError("invalid_request", `The provider's batch API does not take ${path} requests.`);
+  }
+  return endpoint;
+}
+
 export const openAiBatchApi: ProviderBatchApi = {
-  inputLine(customId, url, body, upstreamModel) {
-    // The Batch API's URL has no `/v1` when the base URL carries it; OpenAI accepts the `/v1/...` form.
-    return JSON.stringify({ custom_id: customId, method: "POST", url, body: { ...body, model: upstreamModel } });
+  inputLine(customId, request) {
+    return JSON.stringify({ custom_id: customId, method: "POST", url: endpointOf(request.path), body: request.body });
   },
-  async submit(provider, fetch, jsonl, endpoint, metadata) {
+  async submit(provider, fetch, lines, path, metadata) {
+    const jsonl = lines.join("\n");
+    const endpoint = endpointOf(path);
     const form = new FormData();
     form.append("purpose", "batch");
     form.append("file", new Blob([jsonl], { type: "application/jsonl" }), "batch.jsonl");
@@ -105,15 +120,17 @@ export const openAiBatchApi: ProviderBatchApi = {
     const body = await json(await send(provider, fetch, new Request(url, { headers: provider.headers })));
     const status = stringField(body, "status");
     if (RUNNING.has(status)) return { state: "running" };
-    if (status === "completed") {
-      return {
-        state: "completed",
-        outputFileId: fileIdOrNull(body.output_file_id),
-        errorFileId: fileIdOrNull(body.error_file_id),
-      };
+    const results = [fileIdOrNull(body.output_file_id), fileIdOrNull(body.error_file_id)].filter((id) => id !== null);
+    // A cancelled batch keeps the results of what ran before it stopped.
+    if (status === "completed" || (status === "cancelled" && results.length > 0)) {
+      return { state: "completed", results };
     }
     if (ENDED.has(status)) return { state: status as "failed" | "expired" | "cancelled" };
     throw new GatewayError("upstream_bad_response", `The provider's batch has an unknown status "${status}".`);
+  },
+  async cancel(provider, fetch, batchId) {
+    const url = `${provider.baseUrl}/batches/${encodeURIComponent(batchId)}/cancel`;
+    await (await send(provider, fetch, new Request(url, { method: "POST", headers: provider.headers }))).body?.cancel();
   },
   async lines(provider, fetch, fileId) {
     const url = `${provider.baseUrl}/files/${encodeURIComponent(fileId)}/content`;

@@ -4,6 +4,7 @@
  */
 import type { ProviderType } from "../policy/types";
 import { anthropicAdapter } from "./anthropic";
+import { anthropicBatchApi } from "./anthropic-batch";
 import { sigv4Authorizer } from "./aws-sigv4";
 import { azureOpenAIAdapter } from "./azure-openai";
 import { bedrockConverseAdapter } from "./bedrock";
@@ -108,6 +109,7 @@ export const PROVIDER_PRESETS = {
     authHeader: "x-api-key",
     defaultHeaders: { "anthropic-version": "2023-06-01" },
     credentialRequired: true,
+    batchApi: anthropicBatchApi,
   },
   gemini: {
     adapter: geminiAdapter,

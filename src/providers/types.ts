@@ -96,29 +96,43 @@ export interface ProviderPreset {
   batchApi?: ProviderBatchApi;
 }
 
-/** Where a provider batch is. `running` covers validating, in_progress, finalizing and cancelling. */
+/**
+ * Where a provider batch is. `running` covers validating, in progress, finalizing and cancelling; `completed` lists
+ * the result references `lines` reads (output and error files, or a results URL).
+ */
 export type ProviderBatchState =
   | { state: "running" }
-  | { state: "completed"; outputFileId: string | null; errorFileId: string | null }
+  | { state: "completed"; results: string[] }
   | { state: "failed" | "expired" | "cancelled" };
 
-/** One line of a provider batch's output or error file. */
+/** One result of a provider batch. `outcome` says why a failed one has no answer, where the provider says so. */
 export type ProviderBatchLine =
   | { customId: string; ok: true; body: unknown }
-  | { customId: string; ok: false; status: number; message: string };
+  | { customId: string; ok: false; status: number; message: string; outcome?: "canceled" | "expired" };
+
+/** One item as the interactive path would send it: the path below the provider's base URL and the JSON body. */
+export interface ProviderBatchRequest {
+  path: string;
+  body: Record<string, unknown>;
+}
 
 export interface ProviderBatchApi {
-  /** One input line: the item's request body sent to `upstreamModel` (the target's model name). */
-  inputLine(customId: string, url: string, body: Record<string, unknown>, upstreamModel: string): string;
-  /** Uploads the lines and creates the batch (with the caller's batch metadata); answers the provider's batch id. */
+  /**
+   * One input line carrying `request` (built by the provider's own adapter, so the translation is the interactive
+   * one). Throws a `GatewayError` for a request this batch API cannot carry (the item then fails on its own).
+   */
+  inputLine(customId: string, request: ProviderBatchRequest): string;
+  /** Creates the batch from the lines (all for `path`), with the caller's batch metadata; answers its id. */
   submit(
     provider: ResolvedProvider,
     fetch: Fetch,
-    jsonl: string,
-    endpoint: string,
+    lines: string[],
+    path: string,
     metadata?: Record<string, string> | null,
   ): Promise<string>;
   status(provider: ResolvedProvider, fetch: Fetch, batchId: string): Promise<ProviderBatchState>;
-  /** Every line of an output or error file. */
-  lines(provider: ResolvedProvider, fetch: Fetch, fileId: string): Promise<ProviderBatchLine[]>;
+  /** Asks the provider to stop the batch; what already ran stays in its results. */
+  cancel(provider: ResolvedProvider, fetch: Fetch, batchId: string): Promise<void>;
+  /** Every result behind one of `completed.results`. */
+  lines(provider: ResolvedProvider, fetch: Fetch, ref: string): Promise<ProviderBatchLine[]>;
 }

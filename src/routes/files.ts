@@ -80,3 +80,69 @@ export async function fileContentHandler(c: Context<AppEnv>) {
   if (body === undefined) throw new GatewayError("not_found", `No file ${JSON.stringify(file.id)}.`);
   return new Response(body, { headers: { "content-type": "application/jsonl" } });
 }
+
+const LIST_LIMIT_MAX = 10_000;
+
+/**
+ * `GET /v1/files?purpose=&limit=&order=&after=`: the caller's tenant's files, OpenAI's cursor list (newest first by
+ * default; `after` is the last id of the previous page).
+ */
+export async function listFilesHandler(c: Context<AppEnv>) {
+  const bindings = requireBatchBindings(c.env);
+  const limitText = c.req.query("limit") ?? String(LIST_LIMIT_MAX);
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > LIST_LIMIT_MAX) {
+    throw new GatewayError("invalid_request", `limit must be a whole number from 1 to ${LIST_LIMIT_MAX}.`, {
+      param: "limit",
+    });
+  }
+  const order = c.req.query("order") ?? "desc";
+  if (order !== "asc" && order !== "desc") {
+    throw new GatewayError("invalid_request", 'order must be "asc" or "desc".', { param: "order" });
+  }
+  const purpose = c.req.query("purpose");
+  const all = (await bindings.files.list(c.var.principal.tenant.id)).filter(
+    (f) => purpose === undefined || f.purpose === purpose,
+  );
+  const sign = order === "asc" ? 1 : -1;
+  all.sort((a, b) => sign * (a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  const after = c.req.query("after");
+  let start = 0;
+  if (after !== undefined) {
+    const at = all.findIndex((f) => f.id === after);
+    if (at === -1) {
+      throw new GatewayError("invalid_request", `after: no file ${JSON.stringify(after)} in this list.`, {
+        param: "after",
+      });
+    }
+    start = at + 1;
+  }
+  const data = all.slice(start, start + limit);
+  return c.json({
+    object: "list",
+    data,
+    first_id: data[0]?.id ?? null,
+    last_id: data.at(-1)?.id ?? null,
+    has_more: start + limit < all.length,
+  });
+}
+
+/**
+ * `DELETE /v1/files/{id}`: removes the file. An input file a batch that has not ended still reads is refused with
+ * 409 (cancel the batch, or wait for it to end); output and error files may always be deleted.
+ */
+export async function deleteFileHandler(c: Context<AppEnv>) {
+  const file = await fileOrNotFound(c);
+  const bindings = requireBatchBindings(c.env);
+  const tenantId = c.var.principal.tenant.id;
+  const batchId = await bindings.batches(tenantId).batchReading(file.id);
+  if (batchId !== null) {
+    throw new GatewayError(
+      "conflict",
+      `File ${JSON.stringify(file.id)} is the input of batch ${JSON.stringify(batchId)}, which has not ended; cancel it or wait for it to end first.`,
+      { param: "file_id" },
+    );
+  }
+  await bindings.files.delete(tenantId, file.id);
+  return c.json({ id: file.id, object: "file", deleted: true });
+}

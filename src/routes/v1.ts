@@ -6,14 +6,14 @@ import { cancelBatchHandler, createBatchHandler, getBatchHandler, listBatchesHan
 import { chatCompletionsHandler } from "./chat-completions";
 import { countTokensHandler } from "./count-tokens";
 import { embeddingsHandler } from "./embeddings";
-import { fileContentHandler, getFileHandler, uploadFileHandler } from "./files";
+import { deleteFileHandler, fileContentHandler, getFileHandler, listFilesHandler, uploadFileHandler } from "./files";
 import { messagesHandler } from "./messages";
 import { listModelsHandler } from "./models";
 import { responsesHandler } from "./responses";
 import { toolsInvokeHandler } from "./tools-invoke";
 
 export interface V1Route {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   /** Hono path; `:name` matches one path segment. */
   path: string;
   handler: Handler<AppEnv>;
@@ -46,7 +46,9 @@ export const V1_ROUTES: readonly V1Route[] = [
   { method: "POST", path: "/v1/tools/:name/invoke", handler: toolsInvokeHandler, recordsRefusals: true },
   // The Batch API (src/batch): nothing is billed here; each item is billed when the queue consumer runs it.
   { method: "POST", path: "/v1/files", handler: uploadFileHandler, recordsRefusals: false },
+  { method: "GET", path: "/v1/files", handler: listFilesHandler, recordsRefusals: false },
   { method: "GET", path: "/v1/files/:id", handler: getFileHandler, recordsRefusals: false },
+  { method: "DELETE", path: "/v1/files/:id", handler: deleteFileHandler, recordsRefusals: false },
   { method: "GET", path: "/v1/files/:id/content", handler: fileContentHandler, recordsRefusals: false },
   { method: "POST", path: "/v1/batches", handler: createBatchHandler, recordsRefusals: false },
   { method: "GET", path: "/v1/batches", handler: listBatchesHandler, recordsRefusals: false },

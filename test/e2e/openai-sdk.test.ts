@@ -234,4 +234,31 @@ describe("official openai SDK: the Batch API (Queues + R2 under wrangler dev)", 
     for await (const b of client.batches.list({ limit: 10 })) listed.push(b.id);
     expect(listed).toContain(batch.id);
   }, 90_000);
+
+  it("lists (paging), retrieves and deletes files with files.list/retrieve/delete", async () => {
+    const line = JSON.stringify({
+      custom_id: "f-0",
+      method: "POST",
+      url: "/v1/chat/completions",
+      body: { model: "small", messages: [{ role: "user", content: "hi" }] },
+    });
+    const uploaded = [];
+    for (let i = 0; i < 3; i++) {
+      uploaded.push(
+        await client.files.create({ file: await toFile(Buffer.from(line), `f-${i}.jsonl`), purpose: "batch" }),
+      );
+    }
+    // limit 1: the SDK follows the cursor (`after` = the last id) page by page.
+    const seen: string[] = [];
+    for await (const f of client.files.list({ limit: 1, purpose: "batch" })) seen.push(f.id);
+    expect(seen).toEqual(expect.arrayContaining(uploaded.map((f) => f.id)));
+    expect(new Set(seen).size).toBe(seen.length);
+    const target = uploaded[1]?.id ?? "";
+    expect(await client.files.retrieve(target)).toMatchObject({ id: target, object: "file", filename: "f-1.jsonl" });
+    expect(await client.files.delete(target)).toEqual({ id: target, object: "file", deleted: true });
+    await expect(client.files.retrieve(target)).rejects.toMatchObject({ status: 404 });
+    const after: string[] = [];
+    for await (const f of client.files.list()) after.push(f.id);
+    expect(after).not.toContain(target);
+  }, 60_000);
 });

@@ -3,13 +3,14 @@ import {
   chat,
   chatBody,
   durableObjectBackend,
+  entriesOf,
   fakeCalls,
   newAccount,
   requestIdOf,
   settled,
   usageOf,
 } from "../helpers/billing";
-import { routingHeaders } from "../helpers/routing";
+import { billedOnce, routingHeaders } from "../helpers/routing";
 
 /**
  * The learned router in the Worker: routes `learned` (mode on) and `learned-shadow` of
@@ -137,6 +138,42 @@ describe("learned verifier in the cascade", () => {
     },
     30_000,
   );
+});
+
+describe("the verifier's arithmetic check in the cascade", () => {
+  it("escalates a cheap answer with a wrong step (3 * 6 = 19) although the artifact is confident; both calls billed once", async () => {
+    const a = await newAccount(b, 1_000_000_000, "t-learned");
+    const res = await chat(b, a, chatBody("verified-arith-wrong", `How many pets has Jan? ${crypto.randomUUID()}`));
+    expect(res.status).toBe(200);
+    await res.text();
+    const id = requestIdOf(res);
+    expect(res.headers.get("x-gateway-cascade")).toBe("escalated");
+    expect(res.headers.get("x-gateway-cascade-signal")).toBe("verifier");
+    expect(res.headers.get("x-gateway-confidence")).toBe("0.0000");
+    expect(res.headers.get("x-gateway-model")).toBe("r-premium");
+    await settled(b, a);
+    const cheap = await billedOnce(b, a, id);
+    const premium = await billedOnce(b, a, `${id}.escalated`);
+    expect([cheap?.type, premium?.type]).toEqual(["settle", "settle"]);
+    expect(Number(res.headers.get("x-gateway-cost"))).toBe(
+      ((await usageOf(b, a, id))?.cost ?? Number.NaN) + ((await usageOf(b, a, `${id}.escalated`))?.cost ?? Number.NaN),
+    );
+  }, 30_000);
+
+  it("keeps the same answer with the step right (3 * 6 = 18): one call, billed once", async () => {
+    const a = await newAccount(b, 1_000_000_000, "t-learned");
+    const res = await chat(b, a, chatBody("verified-arith-right", `How many pets has Jan? ${crypto.randomUUID()}`));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { choices: { message: { content: string } }[] };
+    const id = requestIdOf(res);
+    expect(res.headers.get("x-gateway-cascade")).toBe("accepted");
+    expect(res.headers.get("x-gateway-model")).toBe("c-arith-right");
+    expect(res.headers.get("x-gateway-confidence")).toBe("0.9526");
+    expect(body.choices[0]?.message.content).toContain("3 * 6 = 18");
+    await settled(b, a);
+    expect((await billedOnce(b, a, id))?.type).toBe("settle");
+    expect(await entriesOf(b, a, `${id}.escalated`)).toHaveLength(0);
+  }, 30_000);
 });
 
 describe("learned router, then the cascade", () => {

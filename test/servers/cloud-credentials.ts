@@ -39,3 +39,9 @@ export function makeServiceAccount(tokenUri: string, clientEmail = "gateway@fake
   });
   return { json, clientEmail, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() };
 }
+
+/** The key the fake's Anthropic Message Batches routes accept (the test Worker's ANTHROPIC_API_KEY). */
+export const ANTHROPIC_TEST_API_KEY = "fake-anthropic-secret";
+
+/** The signing secret of the test tenants' batch webhooks (Standard Webhooks form: `whsec_` + base64 of the key). */
+export const WEBHOOK_TEST_SECRET = `whsec_${Buffer.from("batch-webhook-test-key-7d1e0c").toString("base64")}`;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeServer, listen, parseJson, readBody, sendJson, sleep } from "../../local/http";
+import { anthropicBatchRoutes } from "./anthropic-batch-routes";
 import { anthropicRoutes } from "./anthropic-routes";
 import { azureRoutes } from "./azure-routes";
 import { bedrockRoutes } from "./bedrock-routes";
@@ -39,6 +40,7 @@ const ROUTES: readonly FakeRoute[] = [
   ...openAiRoutes,
   ...openAiBatchRoutes,
   ...anthropicRoutes,
+  ...anthropicBatchRoutes,
   ...geminiRoutes,
   ...bedrockRoutes,
   ...azureRoutes,
@@ -160,7 +162,8 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       );
       return writeOutcome(res, outcome, NO_FAULTS);
     }
-    if (method === "POST" && (json === undefined || !json.ok)) {
+    const bodyless = match.route.bodyless === true && text === "";
+    if (method === "POST" && !bodyless && (json === undefined || !json.ok)) {
       return writeOutcome(res, fail(dialect, 400, "request body is not valid JSON"), NO_FAULTS);
     }
     const { route, pathModel } = match;
@@ -192,7 +195,9 @@ export async function startFakeUpstream(opts: { port?: number } = {}): Promise<F
       return writeOutcome(res, fail(dialect, d.status, `fake status ${d.status} requested`), d);
     }
     seq += 1;
-    const outcome = route.handle({ body, model, directives: d, query: url.searchParams, seq });
+    const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+    const input = { body, model, directives: d, query: url.searchParams, seq, origin };
+    const outcome = route.handle(pathModel === undefined ? input : { ...input, pathParam: pathModel });
     if (outcome.answer === undefined) return writeOutcome(res, outcome, d);
     // The recorded answer doubles as the stream's progress, so what was really written shows up as it happens.
     const whole = outcome.kind === "json" && d.dropAfter === undefined && !d.garbage;

@@ -13,6 +13,8 @@ export interface RouteInput {
   pathParam?: string;
   /** Unique per request, for response ids. */
   seq: number;
+  /** `http://host:port` as the caller addressed this server (for URLs it hands out). */
+  origin?: string;
 }
 
 /** The request as it arrived, for routes that check signatures or tokens. */
@@ -34,6 +36,8 @@ export interface FakeRoute {
   modelFrom: "body" | "path" | "none";
   /** The body is not JSON (a multipart upload): the route gets it as text and POST skips the JSON check. */
   rawBody?: true;
+  /** A POST that takes no body (Anthropic's batch cancel): an empty body is not a JSON error. */
+  bodyless?: true;
   handle(input: RouteInput): Outcome;
   /** Checked before any fault directive, as a real API authenticates first: an outcome here refuses the request. */
   authenticate?(raw: RawRequest): Outcome | undefined;

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { first, num, rows, run, str } from "../../storage/sql";
 import { errorLine } from "../lines";
 import type { BatchItem, BatchObject, BatchOwner, ItemOutcome } from "../types";
+import { activeBatchReading } from "./file-use";
 import { migrateTenantBatches } from "./schema";
 import { endedLines, stopCode } from "./stop";
 
@@ -73,6 +74,11 @@ export class TenantBatches extends DurableObject {
     });
   }
 
+  /** A running batch that reads file `fileId` as its input (a file it reads must not be deleted). */
+  batchReading(fileId: string): string | null {
+    return activeBatchReading(this.sql, fileId) ?? null;
+  }
+
   get(id: string): BatchObject | null {
     return this.record(id) ?? null;
   }
@@ -127,7 +133,11 @@ export class TenantBatches extends DurableObject {
     });
   }
 
-  claim(batchId: string, idx: number, opts: ClaimOptions, nowMs: number): Claim {
+  /**
+   * `ranElsewhere`: the item already ran (a provider batch answered it), so a cancelled batch still settles it: the
+   * provider charged for it, so it is billed and kept, not dropped.
+   */
+  claim(batchId: string, idx: number, opts: ClaimOptions, nowMs: number, ranElsewhere = false): Claim {
     return this.ctx.storage.transactionSync((): Claim => {
       const batch = this.record(batchId);
       const item = first(this.sql, "SELECT * FROM items WHERE batch_id = ? AND idx = ?", batchId, idx);
@@ -135,7 +145,7 @@ export class TenantBatches extends DurableObject {
       const state = str(item.state) ?? "";
       if (TERMINAL.has(state)) return { kind: "settled", finalize: finalizing(batch) };
       const customId = str(item.custom_id) ?? "";
-      if (batch.status === "cancelling") {
+      if (batch.status === "cancelling" && !ranElsewhere) {
         this.end(batch, idx, "cancelled", null);
         return { kind: "stopped", finalize: finalizing(batch) };
       }
@@ -237,16 +247,16 @@ export class TenantBatches extends DurableObject {
     return endedLines(this.sql, batchId);
   }
 
-  /** The batch's final state, once its files are written. Idempotent. */
+  /** The batch's final state, once its files are written. Idempotent: `ended` only for the call that ended it. */
   finalize(
     batchId: string,
     files: { output: string | null; errors: string | null },
     nowMs: number,
-  ): BatchObject | null {
+  ): { batch: BatchObject; ended: boolean } | null {
     return this.ctx.storage.transactionSync(() => {
       const batch = this.record(batchId);
       if (batch === undefined) return null;
-      if (batch.status !== "finalizing") return batch;
+      if (batch.status !== "finalizing") return { batch, ended: false };
       const now = Math.floor(nowMs / 1000);
       batch.output_file_id = files.output;
       batch.error_file_id = files.errors;
@@ -260,7 +270,7 @@ export class TenantBatches extends DurableObject {
         batch.completed_at = now;
       }
       this.save(batch);
-      return batch;
+      return { batch, ended: true };
     });
   }
 

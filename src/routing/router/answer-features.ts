@@ -3,7 +3,7 @@
  * Worker, like the router's lexical features. All computed from the answer text (and the prompt's), in microseconds.
  */
 import { ANSWER_FEATURES, type AnswerFeature } from "../../policy/artifact-types";
-import { checkArithmetic } from "./arithmetic";
+import { type AnswerSignals, answerSignals } from "./answer-signals";
 
 export { ANSWER_FEATURES, type AnswerFeature };
 
@@ -41,6 +41,7 @@ function count(text: string, pattern: RegExp): number {
 
 interface Derived {
   arithmetic: { checked: number; wrong: number; lastResult?: number };
+  signals: AnswerSignals;
   final: string | undefined;
   promptNumbers: string[];
   answerNumbers: number;
@@ -69,12 +70,29 @@ const COMPUTE: Record<AnswerFeature, (f: AnswerFacts, d: Derived) => number> = {
       ? 1
       : 0,
   steps_per_prompt_number: (_, d) => d.arithmetic.checked / (1 + d.promptNumbers.length),
+  operands_ungrounded: (_, d) => (d.signals.operands === 0 ? 0 : d.signals.ungrounded / d.signals.operands),
+  operands_ungrounded_any: (_, d) => Math.min(1, d.signals.ungrounded),
+  quantities_unused: (_, d) =>
+    d.signals.promptQuantities === 0 ? 0 : d.signals.unusedQuantities / d.signals.promptQuantities,
+  final_marked: (_, d) => (d.signals.marked === undefined ? 0 : 1),
+  final_unsupported: (_, d) => (d.signals.finalUnsupported ? 1 : 0),
+  truncated: (_, d) => (d.signals.truncated ? 1 : 0),
+  algebra: (_, d) => (d.signals.algebra ? 1 : 0),
+  final_fraction_integer_prompt: (_, d) =>
+    d.signals.integerPrompt && d.final !== undefined && !Number.isInteger(Number(d.final)) ? 1 : 0,
 };
 
 export function answerFeatures(facts: AnswerFacts, names: readonly AnswerFeature[]): number[] {
   const answerNumbers = numbersIn(facts.answer);
+  const signals = answerSignals(facts.prompt, facts.answer);
+  const last = signals.claims[signals.claims.length - 1];
   const d: Derived = {
-    arithmetic: checkArithmetic(facts.answer),
+    arithmetic: {
+      checked: signals.claims.length,
+      wrong: signals.claims.filter((c) => c.wrong).length,
+      ...(last === undefined ? {} : { lastResult: last.stated }),
+    },
+    signals,
     final: finalNumber(facts.answer),
     promptNumbers: numbersIn(facts.prompt),
     answerNumbers: answerNumbers.length,

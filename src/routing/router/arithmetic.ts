@@ -15,7 +15,7 @@ export interface ArithmeticCheck {
 
 // An arithmetic expression followed by `=` and a number; the expression must contain an operator.
 const EQUATION =
-  /([\d.,$%()\s]*\d[\d.,$%()\s]*(?:[-+*/×÷x][\d.,$%()\s]+)+)=\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?)(?!\s*[-+*/×÷x(]\s*\$?\s*[\d(])(?![\d.]|,\d)/g;
+  /([\d.,$%()\s]*\d[\d.,$%()\s]*(?:[-+*/×÷x][\d.,$%()\s]+)+)=\s*\$?\s*(-?\d[\d,]*(?:\.\d+)?)(?!\s*[-+*/×÷x(]\s*\$?\s*[\d(])(?!\d|\.\d|,\d)/g;
 
 const OPERATOR_BEFORE = /[-+*/×÷^(]\s*$/;
 
@@ -70,7 +70,11 @@ function expression(s: string): Parsed {
 
 /** Value of a plain arithmetic expression, or undefined when it is not one. Currency, % and thousands commas drop. */
 export function evaluateArithmetic(text: string): number | undefined {
-  const cleaned = text.replace(/(\d),(\d{3})/g, "$1$2").replace(/[$%]/g, "");
+  // A left side may start at the comma or full stop that ends the words before it.
+  const cleaned = text
+    .replace(/^[\s,.]+/, "")
+    .replace(/(\d),(\d{3})/g, "$1$2")
+    .replace(/[$%]/g, "");
   const parsed = expression(cleaned);
   if (parsed === undefined || parsed.rest.trim() !== "" || !Number.isFinite(parsed.value)) return undefined;
   return parsed.value;
@@ -81,20 +85,39 @@ function close(a: number, b: number): boolean {
   return Math.abs(a - b) < 0.01 || Math.abs(a - b) <= 0.01 * Math.max(Math.abs(a), Math.abs(b));
 }
 
-export function checkArithmetic(text: string): ArithmeticCheck {
-  let checked = 0;
-  let wrong = 0;
-  let lastResult: number | undefined;
+/** One `<expression> = <number>` the text states: where it starts, its left side, its value and the stated result. */
+export interface ArithmeticClaim {
+  at: number;
+  expression: string;
+  value: number;
+  stated: number;
+  wrong: boolean;
+}
+
+/** Every claim whose left side is plain arithmetic, in order. */
+export function arithmeticClaims(text: string): ArithmeticClaim[] {
+  const claims: ArithmeticClaim[] = [];
   EQUATION.lastIndex = 0;
   for (let m = EQUATION.exec(text); m !== null; m = EQUATION.exec(text)) {
     // A match that starts mid-expression (`300/(600 + 300) = 0.5` seen from `(`) is not a whole left side.
     if (OPERATOR_BEFORE.test(text.slice(Math.max(0, m.index - 3), m.index))) continue;
-    const left = evaluateArithmetic(m[1] ?? "");
+    const expression = m[1] ?? "";
+    const value = evaluateArithmetic(expression);
     const stated = Number((m[2] ?? "").replace(/,/g, ""));
-    if (left === undefined || !Number.isFinite(stated)) continue;
-    checked++;
-    lastResult = stated;
-    if (!close(left, stated)) wrong++;
+    if (value === undefined || !Number.isFinite(stated)) continue;
+    // `25% * 80` is written for 20 and, by some, for 2000 (the sign as a unit): either reading is not a mistake.
+    const asFraction = expression.includes("%")
+      ? evaluateArithmetic(expression.replace(/(\d+(?:\.\d+)?)\s*%/g, "($1/100)"))
+      : undefined;
+    const wrong = !close(value, stated) && (asFraction === undefined || !close(asFraction, stated));
+    claims.push({ at: m.index, expression, value, stated, wrong });
   }
-  return lastResult === undefined ? { checked, wrong } : { checked, wrong, lastResult };
+  return claims;
+}
+
+export function checkArithmetic(text: string): ArithmeticCheck {
+  const claims = arithmeticClaims(text);
+  const wrong = claims.filter((c) => c.wrong).length;
+  const last = claims[claims.length - 1];
+  return last === undefined ? { checked: 0, wrong } : { checked: claims.length, wrong, lastResult: last.stated };
 }

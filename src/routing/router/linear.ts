@@ -1,5 +1,32 @@
 import type { LinearModel } from "../../policy/artifact-types";
 
+interface Packed {
+  rows: number;
+  width: number;
+  flat: Float64Array;
+}
+
+const packedProjections = new WeakMap<readonly (readonly number[])[], Packed>();
+
+/**
+ * The projection as one typed array, made once per artifact. The compiled policy is deep-frozen, and V8 stores a
+ * frozen array of doubles as boxed elements: reading the 128 × 512 projection straight from it measured ~8× slower
+ * (~670 µs against ~80 µs per decision in Node, worse under workerd), which the typed copy avoids.
+ */
+function packed(projection: readonly (readonly number[])[]): Packed {
+  let p = packedProjections.get(projection);
+  if (p === undefined) {
+    const width = projection[0]?.length ?? 0;
+    const flat = new Float64Array(projection.length * width);
+    projection.forEach((row, r) => {
+      for (let d = 0; d < width; d++) flat[r * width + d] = row[d] ?? 0;
+    });
+    p = { rows: projection.length, width, flat };
+    packedProjections.set(projection, p);
+  }
+  return p;
+}
+
 /**
  * A fitted linear model's probability for one input: the embedding projected (when the model has a projection),
  * followed by the extra features, standardised, then a logistic link. Allocation-free apart from nothing: the inputs
@@ -20,11 +47,12 @@ export function linearProbability(
         z += (weights[i] ?? 0) * (((embedding[d] ?? 0) - (mean[i] ?? 0)) / (scale[i] ?? 1));
       }
     } else {
-      for (const row of projection) {
+      const { rows, width, flat } = packed(projection);
+      for (let r = 0; r < rows; r++, i++) {
         let p = 0;
-        for (let d = 0; d < row.length; d++) p += (row[d] ?? 0) * (embedding[d] ?? 0);
+        const at = r * width;
+        for (let d = 0; d < width; d++) p += (flat[at + d] ?? 0) * (embedding[d] ?? 0);
         z += (weights[i] ?? 0) * ((p - (mean[i] ?? 0)) / (scale[i] ?? 1));
-        i++;
       }
     }
   }

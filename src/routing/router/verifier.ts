@@ -1,23 +1,29 @@
 import type { VerifierArtifact } from "../../policy/artifact-types";
 import { type AnswerFacts, type AnswerFeature, answerFeatures, isAnswerFeature } from "./answer-features";
+import { answerSignals } from "./answer-signals";
 import { linearProbability } from "./linear";
 
 /**
  * Deterministic reasons a cheap answer cannot be kept, whatever any model says: nothing was said, the model
- * refused, or it was cut off. (Schema checks of `response_format` and upstream logprobs belong to the cascade's
- * runtime, which has the request's schema and the upstream's logprobs.)
+ * refused, it was cut off (by the upstream, or visibly: it ends inside a calculator annotation), or one of its
+ * arithmetic steps is wrong. (Schema checks of `response_format` and upstream
+ * logprobs belong to the cascade's runtime, which has the request's schema and the upstream's logprobs.)
  */
-export type AnswerCheck = "empty" | "refusal" | "length" | "arithmetic";
+export type AnswerCheck = "empty" | "refusal" | "length" | "truncated" | "arithmetic";
 
 const REFUSAL =
   /^\s*(?:I(?:'m| am) (?:sorry|unable|not able)|I can(?:'|no)t (?:help|assist|answer|provide)|As an AI\b|I apologi[sz]e)/i;
 
-export function failedChecks(facts: AnswerFacts, arithmeticWrong: boolean): AnswerCheck[] {
+export function failedChecks(facts: AnswerFacts, arithmeticCheck = true): AnswerCheck[] {
   const failed: AnswerCheck[] = [];
-  if (facts.answer.trim() === "") failed.push("empty");
+  const empty = facts.answer.trim() === "";
+  if (empty) failed.push("empty");
   else if (REFUSAL.test(facts.answer)) failed.push("refusal");
   if (facts.finishReason === "length") failed.push("length");
-  if (arithmeticWrong) failed.push("arithmetic");
+  if (empty) return failed;
+  const signals = answerSignals(facts.prompt, facts.answer);
+  if (facts.finishReason !== "length" && signals.cutInAnnotation) failed.push("truncated");
+  if (arithmeticCheck && signals.claims.some((c) => c.wrong)) failed.push("arithmetic");
   return failed;
 }
 
@@ -32,7 +38,7 @@ export interface VerifierVerdict {
 export interface VerifierOptions {
   /** Overrides the artifact's calibrated threshold (the policy's `escalate_below`). */
   threshold?: number;
-  /** Whether a wrong arithmetic step escalates on its own (default true; it is also a model feature). */
+  /** Whether a wrong arithmetic step escalates on its own (default true; it may also be a model feature). */
   arithmeticCheck?: boolean;
 }
 
@@ -57,13 +63,11 @@ export function scoreVerifier(
   promptEmbedding: ArrayLike<number> | undefined,
   options: VerifierOptions = {},
 ): VerifierVerdict {
+  const failed = failedChecks(facts, options.arithmeticCheck !== false);
+  if (failed.length > 0) return { confidence: 0, escalate: true, failed };
   const names = namesOf(artifact);
   const features = answerFeatures(facts, names);
-  const wrongAt = names.indexOf("arithmetic_wrong");
-  const arithmeticWrong = options.arithmeticCheck !== false && wrongAt >= 0 && (features[wrongAt] ?? 0) > 0;
-  const failed = failedChecks(facts, arithmeticWrong);
   const threshold = options.threshold ?? artifact.threshold;
-  if (failed.length > 0) return { confidence: 0, escalate: true, failed };
   const usable = promptEmbedding !== undefined && promptEmbedding.length === artifact.embedder.dims;
   if (artifact.features.embedding && !usable) return { confidence: 0, escalate: true, failed };
   const p = linearProbability(artifact.model, artifact.features.embedding ? promptEmbedding : undefined, features);

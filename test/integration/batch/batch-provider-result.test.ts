@@ -38,12 +38,12 @@ describe("settling a provider batch's result", () => {
 
     const provider: ResolvedProvider = { id: "oa", type: "openai", baseUrl: `${upstreamUrl()}/v1`, headers: {} };
     const fetchIt = (r: Request) => fetch(r);
-    const jsonl = openAiBatchApi.inputLine("0", item.url, line.body, "fake-small;tokens=5");
-    const id = await openAiBatchApi.submit(provider, fetchIt, jsonl, item.url);
+    const request = { path: "/chat/completions", body: { ...line.body, model: "fake-small;tokens=5" } };
+    const id = await openAiBatchApi.submit(provider, fetchIt, [openAiBatchApi.inputLine("0", request)], request.path);
     let state = await openAiBatchApi.status(provider, fetchIt, id);
     for (let i = 0; i < 5 && state.state === "running"; i++) state = await openAiBatchApi.status(provider, fetchIt, id);
     if (state.state !== "completed") throw new Error(`expected completed, got ${state.state}`);
-    const [result] = await openAiBatchApi.lines(provider, fetchIt, state.outputFileId ?? "");
+    const [result] = await openAiBatchApi.lines(provider, fetchIt, state.results[0] ?? "");
     if (result?.ok !== true) throw new Error("expected a served line");
     const usage = (result.body as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;
 

@@ -4,7 +4,7 @@ import type { BatchObject, ItemMessage } from "../../../src/batch/types";
 import type { Account } from "../../helpers/billing";
 import { nonce, type RecordedRequest, upstreamRequests, upstreamUrl } from "../../helpers/gateway";
 import { FAIL_LINE } from "../../servers/openai-batch-routes";
-import { backend, call, chatCost, chatLine, ended, fileLines, fundedAccount, upload } from "./helpers";
+import { backend, call, chatCost, chatLine, createBatch, ended, fileLines, fundedAccount, upload } from "./helpers";
 
 /**
  * `batch.via: provider` (route batch-provider, test/fixtures/policies/batch.yaml): the batch goes to the fake's own
@@ -97,6 +97,31 @@ describe("batch.via: provider", () => {
     expect(usage).toHaveLength(450);
     expect(new Set(usage.map((e) => e.requestId)).size).toBe(450);
   }, 180_000);
+
+  it("sends /v1/responses lines as chat requests and answers them as Responses objects", async () => {
+    const credits = 1_000_000;
+    const account = await fundedAccount(credits);
+    const tag = nonce("via-provider-responses");
+    const lines = [0, 1].map((i) => ({
+      custom_id: `r-${i}`,
+      method: "POST",
+      url: "/v1/responses",
+      body: { model: "bt-provider", input: `${tag} say hi ${i}`, max_output_tokens: 16 },
+    }));
+    const done = await ended(account, (await createBatch(account, await upload(account, lines), "/v1/responses")).id);
+    expect(done).toMatchObject({ status: "completed", request_counts: { total: 2, completed: 2, failed: 0 } });
+    const output = await fileLines(account, done.output_file_id);
+    const bodies = output.map(
+      (l) => l.response?.body as { object: string; usage: { input_tokens: number; output_tokens: number } },
+    );
+    expect(bodies.map((b) => b.object)).toEqual(["response", "response"]);
+    const sent = await upstreamRequests(tag);
+    expect(sent.map((r) => r.path)).toEqual(["/v1/files"]);
+    expect(String(sent[0]?.body)).toContain('"url":"/v1/chat/completions"');
+    const billed = bodies.reduce((sum, b) => sum + b.usage.input_tokens * 1 + b.usage.output_tokens * 3, 0);
+    const balance = await backend.ledger.balance(account.keyId, account.tenantId);
+    expect(balance).toMatchObject({ openHolds: 0, held: 0, billed, balance: credits - billed });
+  }, 60_000);
 
   it.each(["expired", "failed"])(
     "a provider batch that ends %s fails every item and bills nothing",

@@ -16,6 +16,10 @@ interface Case {
   line?: number;
 }
 
+/** The tenant `acme` with a batch webhook (the lines under `batch_webhook:`). */
+const WEBHOOK = (lines: string) =>
+  edit("routes.yaml", "    plan: free\n", `    plan: free\n    batch_webhook:\n${lines}`);
+
 const cases: Record<string, Case> = {
   "unknown key (typo)": {
     files: edit("models.yaml", "        model: local-small\n", "        model: local-small\n        priorty: 1\n"),
@@ -216,6 +220,38 @@ const cases: Record<string, Case> = {
     path: "routes.auto.batch.via",
     message: /provider "local" of type "vllm", which has no batch API of its own; use via: gateway/,
   },
+  "batch webhook allowlisting loopback without a port": {
+    files: WEBHOOK(
+      "      url: http://127.0.0.1:9000/hook\n      allowed_hosts: [127.0.0.1]\n      secret: HOOK_SECRET\n",
+    ),
+    file: "policies/routes.yaml",
+    path: "tenants.acme.batch_webhook.allowed_hosts[0]",
+    message: /special address \(loopback\).*exact port/,
+  },
+  "batch webhook allowlisting a cloud-metadata address": {
+    files: WEBHOOK(
+      '      url: http://169.254.169.254/x\n      allowed_hosts: ["169.254.169.254:80"]\n      secret: HOOK_SECRET\n',
+    ),
+    file: "policies/routes.yaml",
+    path: "tenants.acme.batch_webhook.allowed_hosts[0]",
+    message: /cloud-metadata/,
+  },
+  "batch webhook whose URL host is not allowlisted": {
+    files: WEBHOOK(
+      "      url: https://hooks.example.com/b\n      allowed_hosts: [other.example.com]\n      secret: HOOK_SECRET\n",
+    ),
+    file: "policies/routes.yaml",
+    path: "tenants.acme.batch_webhook.allowed_hosts",
+    message: /does not include "hooks\.example\.com:443"/,
+  },
+  "batch webhook secret that is not a secret name": {
+    files: WEBHOOK(
+      "      url: https://hooks.example.com/b\n      allowed_hosts: [hooks.example.com]\n      secret: whsec_abc\n",
+    ),
+    file: "policies/routes.yaml",
+    path: "tenants.acme.batch_webhook.secret",
+    message: /must be a Worker secret name/,
+  },
   "file that is not a map": {
     files: { ...BASE, "list.yaml": "- providers\n" },
     file: "policies/list.yaml",
@@ -245,6 +281,18 @@ describe("batch.via: provider", () => {
     );
     const result = compileTexts(files);
     expect(result.ok && result.policy.routes.auto?.batch).toMatchObject({ via: "provider", poll_interval_s: 60 });
+  });
+});
+
+describe("tenants.<id>.batch_webhook", () => {
+  it("compiles a webhook to an allowlisted host into the tenant", () => {
+    const hook = { url: "https://hooks.example.com/b", allowed_hosts: ["hooks.example.com"], secret: "HOOK_SECRET" };
+    const result = compileTexts(
+      WEBHOOK(
+        "      url: https://hooks.example.com/b\n      allowed_hosts: [hooks.example.com]\n      secret: HOOK_SECRET\n",
+      ),
+    );
+    expect(result.ok && result.policy.tenants.acme?.batch_webhook).toEqual(hook);
   });
 });
 

@@ -61,6 +61,13 @@ describe("router artifacts in the policy build", () => {
   const wrongDims = { ...ROUTER, embedder: { ...ROUTER.embedder, dims: 384 } };
   const shortWeights = { ...ROUTER, model: { ...ROUTER.model, weights: ROUTER.model.weights.slice(1) } };
   const unknownFeature = { ...ROUTER, features: { embedding: true, lexical: ["log_tokens", "vibes"] } };
+  const verifier = JSON.parse(VERIFIER) as { features: { embedding: boolean; answer: string[] } };
+  const verifierWith = (answer: string[]) =>
+    JSON.stringify({ ...verifier, features: { ...verifier.features, answer } });
+  // The Worker computes the artifact's named features, in its order: a name it does not know, or a list of
+  // another length than the weights (a verifier trained with other features), fails the build.
+  const unknownAnswerFeature = verifierWith([...verifier.features.answer.slice(1), "vibes"]);
+  const fewerAnswerFeatures = verifierWith(verifier.features.answer.slice(1));
   describe.each([
     [
       "missing file",
@@ -86,6 +93,18 @@ describe("router artifacts in the policy build", () => {
       ROUTED,
       { ...good, "routers/auto.json": JSON.stringify(unknownFeature) },
       /policies\/routers\/auto\.json: features\.lexical\.1: /,
+    ],
+    [
+      "verifier feature the Worker does not compute",
+      ROUTED,
+      { ...good, "verifiers/gsm8k.json": unknownAnswerFeature },
+      /policies\/verifiers\/gsm8k\.json: features\.answer\.\d+: /,
+    ],
+    [
+      "verifier feature list unlike its weights",
+      ROUTED,
+      { ...good, "verifiers/gsm8k.json": fewerAnswerFeatures },
+      /policies\/verifiers\/gsm8k\.json: model\.weights: has \d+ numbers, the features need \d+/,
     ],
     [
       "a verifier where a router belongs",

@@ -16,6 +16,11 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 const chatBody = (text: string) => ({ model: "client-alias", messages: [{ role: "user", content: text }] });
+/** A chat request as the adapter builds it for `model` (the path below the base URL, the body). */
+const chatRequest = (text: string, model: string) => ({
+  path: "/chat/completions",
+  body: { ...chatBody(text), model },
+});
 
 async function pollUntilDone(id: string): Promise<{ polls: number; state: ProviderBatchState }> {
   for (let polls = 1; polls <= 10; polls++) {
@@ -59,13 +64,18 @@ describe("fake upstream, OpenAI Batch API, through the official SDK", () => {
 });
 
 describe("openAiBatchApi (the provider capability) against the fake upstream", () => {
-  it("rewrites each line to the target's model, submits, polls to completion and reads output and error lines", async () => {
-    const jsonl = [
-      openAiBatchApi.inputLine("ok-1", "/v1/chat/completions", chatBody("one two"), "fake-small"),
-      openAiBatchApi.inputLine("bad", "/v1/chat/completions", chatBody("three"), "fake-small;status=500"),
-      openAiBatchApi.inputLine("ok-2", "/v1/chat/completions", chatBody("four five six"), "fake-large"),
-    ].join("\n");
-    const id = await openAiBatchApi.submit(provider, fetchIt, jsonl, "/v1/chat/completions");
+  it("carries each built request as a line, submits, polls to completion and reads output and error lines", async () => {
+    const lines = [
+      openAiBatchApi.inputLine("ok-1", chatRequest("one two", "fake-small")),
+      openAiBatchApi.inputLine("bad", chatRequest("three", "fake-small;status=500")),
+      openAiBatchApi.inputLine("ok-2", chatRequest("four five six", "fake-large")),
+    ];
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+      custom_id: "ok-1",
+      method: "POST",
+      url: "/v1/chat/completions",
+    });
+    const id = await openAiBatchApi.submit(provider, fetchIt, lines, "/chat/completions");
     const sent = fake
       .requests()
       .filter((r) => r.path === "/v1/files")
@@ -75,8 +85,10 @@ describe("openAiBatchApi (the provider capability) against the fake upstream", (
     const { polls, state } = await pollUntilDone(id);
     expect(polls).toBe(3); // two in_progress answers (the fake's default), then completed
     if (state.state !== "completed") throw new Error(`expected completed, got ${state.state}`);
-    const output = await openAiBatchApi.lines(provider, fetchIt, state.outputFileId ?? "");
-    const errors = await openAiBatchApi.lines(provider, fetchIt, state.errorFileId ?? "");
+    expect(state.results).toHaveLength(2);
+    const [outputFile = "", errorFile = ""] = state.results;
+    const output = await openAiBatchApi.lines(provider, fetchIt, outputFile);
+    const errors = await openAiBatchApi.lines(provider, fetchIt, errorFile);
     expect(output.map((l) => [l.customId, l.ok])).toEqual([
       ["ok-1", true],
       ["ok-2", true],
@@ -89,7 +101,7 @@ describe("openAiBatchApi (the provider capability) against the fake upstream", (
 
   it("reports a failed or expired provider batch as ended, without files", async () => {
     const client = openAiClient(`${fake.url}/v1`);
-    const line = openAiBatchApi.inputLine("x", "/v1/chat/completions", chatBody("hi"), "fake-small");
+    const line = openAiBatchApi.inputLine("x", chatRequest("hi", "fake-small"));
     const file = await client.files.create({ file: await toFile(Buffer.from(line), "in.jsonl"), purpose: "batch" });
     for (const status of ["failed", "expired"] as const) {
       const batch = await client.batches.create({

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ANSWER_FEATURES } from "../../../src/policy/artifact-types";
 import { parseRouterArtifact, parseVerifierArtifact } from "../../../src/policy/schema-artifact";
 import { commonScriptCases, removeTempDirs, runScript, type ScriptRun, tempDir } from "../eval/script-harness";
 import { TINY_EXPECTED, writeTinyRoutingData } from "./tiny-routing-data";
@@ -65,8 +66,10 @@ describe("scripts/eval-routing.ts", () => {
     expect(gsm).toContain(`| Cheap model only | 0.0% | ${g.cheapAccuracy} |`);
     expect(gsm).toContain(`| Random routing (expected) | ${g.random} |`);
     expect(gsm).toContain(`| Oracle (knows the outcomes) | ${g.oracle} |`);
-    expect(gsm).toMatch(
-      /\| \*\*Cascade\*\* \(cheap first, verifier escalates\) \(pays every cheap call\) \| [\d.]+% \|/,
+    // Each wrong cheap answer states a wrong step, so the verifier's arithmetic check escalates exactly those five
+    // (as the Worker would, whatever the model says); the five right ones are kept: 50% escalated, all correct.
+    expect(gsm).toContain(
+      `| **Cascade** (cheap first, verifier escalates) (pays every cheap call) | ${g.cascadeEscalated} | ${g.premiumAccuracy} | 100.0% |`,
     );
     expectHonestVerdict(run.stdout, "MMLU", 55);
     expectHonestVerdict(run.stdout, "GSM8K", 65);
@@ -106,6 +109,7 @@ describe("scripts/router-train.ts", () => {
       expect(r.artifact.threshold).toBeLessThanOrEqual(1);
       expect(v.artifact.training.rows).toBe(10);
       expect(v.artifact.features.embedding).toBe(false);
+      expect(v.artifact.features.answer).toEqual([...ANSWER_FEATURES]);
       // The same data and seed: the same artifact (but for the time it was trained).
       const first = readFileSync(router, "utf8");
       expect((await trainRun(args)).status).toBe(0);

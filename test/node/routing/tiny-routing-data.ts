@@ -7,11 +7,18 @@ import { join } from "node:path";
  * - MMLU: 4 subjects × 5 prompts. Premium right on 18 of 20 (90%), cheap on 12 (60%); 7 rows only premium gets.
  *   Random routing needs (0.95·0.9 − 0.6) / (0.9 − 0.6) = 85% premium; an oracle ⌈0.95·0.9·20⌉ − 12 = 6 rows, 30%.
  * - GSM8K: 10 problems. Premium right on all, cheap on 5 (50%): random (0.95 − 0.5) / 0.5 = 90%; oracle 10 − 5 = 5,
- *   50%. The cheap model's wrong answers write a wrong arithmetic step, its right ones a right one.
+ *   50%. The cheap model's wrong answers write a wrong arithmetic step, its right ones a right one: the verifier's
+ *   arithmetic check escalates exactly the 5 wrong ones (50%), and the cascade keeps premium accuracy.
  */
 export const TINY_EXPECTED = {
   mmlu: { premiumAccuracy: "90.0%", cheapAccuracy: "60.0%", cheapOfPremium: "66.7%", random: "85.0%", oracle: "30.0%" },
-  gsm8k: { premiumAccuracy: "100.0%", cheapAccuracy: "50.0%", random: "90.0%", oracle: "50.0%" },
+  gsm8k: {
+    premiumAccuracy: "100.0%",
+    cheapAccuracy: "50.0%",
+    random: "90.0%",
+    oracle: "50.0%",
+    cascadeEscalated: "50.0%",
+  },
   rows: 30,
 } as const;
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { isOpen, sendJson, sleep, writeAndFlush } from "../../../local/http";
+import { webhook } from "./webhook";
 
 /**
  * What the tool target answers. Every route is steered by its path and query, so a test inside workerd needs
@@ -148,6 +149,7 @@ export async function route(input: RouteInput): Promise<void> {
     return;
   }
   if (path.startsWith("/echo")) return echo(input);
+  if (path === "/webhook" || path === "/webhook/deliveries") return webhook(input);
   if (path.startsWith("/encoded")) return encoded(input);
   switch (path) {
     case "/redirect":

@@ -15,6 +15,8 @@ import { route } from "./routes";
  *   GET  /slow?ms=N              answers after N ms; /slow-body?ms=N: headers at once, the rest of the body later
  *   GET  /inject[?format=json]   content that tells the model to call other tools (prompt injection)
  *   GET  /text?body=...          plain text; /status/:code: that status with a JSON body
+ *   POST /webhook                a Standard Webhooks receiver that verifies signatures (webhook.ts);
+ *                                GET /webhook/deliveries?id= what it decided per webhook-id
  *   GET  /__requests[?contains=] what was received (JSON array); DELETE /__requests forgets it
  */
 

@@ -6,11 +6,11 @@ import { upstreamUrl } from "../../helpers/gateway";
 
 /** The provider batch client inside workerd (FormData upload, polling, file content) against the fake upstream. */
 describe("openAiBatchApi in workerd", () => {
-  it("is the openai provider type's batch capability, and no other type claims one", () => {
+  it("is a capability of the openai and anthropic provider types only", () => {
     const withBatch = Object.entries(PROVIDER_PRESETS)
       .filter(([, preset]) => "batchApi" in preset && preset.batchApi !== undefined)
       .map(([type]) => type);
-    expect(withBatch).toEqual(["openai"]);
+    expect(withBatch).toEqual(["openai", "anthropic"]);
   });
 
   it("submits a JSONL batch, polls it to completion and reads per-line usage and the failed line", async () => {
@@ -22,17 +22,18 @@ describe("openAiBatchApi in workerd", () => {
     };
     const fetchIt = (r: Request) => fetch(r);
     const body = { model: "alias", messages: [{ role: "user", content: "count these words" }] };
-    const jsonl = ["fake-small", "fake-small;status=503"]
-      .map((model, i) => openAiBatchApi.inputLine(String(i), "/v1/chat/completions", body, model))
-      .join("\n");
-    const id = await openAiBatchApi.submit(provider, fetchIt, jsonl, "/v1/chat/completions");
+    const lines = ["fake-small", "fake-small;status=503"].map((model, i) =>
+      openAiBatchApi.inputLine(String(i), { path: "/chat/completions", body: { ...body, model } }),
+    );
+    const id = await openAiBatchApi.submit(provider, fetchIt, lines, "/chat/completions");
     const states: string[] = [];
     for (let i = 0; i < 5; i++) {
       const state = await openAiBatchApi.status(provider, fetchIt, id);
       states.push(state.state);
       if (state.state !== "completed") continue;
-      const output = await openAiBatchApi.lines(provider, fetchIt, state.outputFileId ?? "");
-      const errors = await openAiBatchApi.lines(provider, fetchIt, state.errorFileId ?? "");
+      const [outputFile = "", errorFile = ""] = state.results;
+      const output = await openAiBatchApi.lines(provider, fetchIt, outputFile);
+      const errors = await openAiBatchApi.lines(provider, fetchIt, errorFile);
       const served = output[0];
       if (served?.ok !== true) throw new Error("expected a served line");
       const usage = (served.body as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;
