@@ -6,6 +6,7 @@
  * Nothing here bills or routes.
  */
 import { GatewayError } from "../errors";
+import { batchLines } from "./batch-lines";
 import type { Fetch, ProviderBatchApi, ProviderBatchLine, ResolvedProvider } from "./types";
 
 /** Anthropic's error types and the HTTP status each stands for (docs: API errors). */
@@ -103,15 +104,6 @@ export const anthropicBatchApi: ProviderBatchApi = {
       throw new GatewayError("upstream_bad_response", "The provider's batch results_url is not on its API's origin.");
     }
     const res = await call(provider, fetch, resultsUrl);
-    const text = new TextDecoder().decode(await res.arrayBuffer());
-    try {
-      return text
-        .split("\n")
-        .filter((l) => l.trim() !== "")
-        .map(parseLine);
-    } catch (err) {
-      if (err instanceof GatewayError) throw err;
-      throw new GatewayError("upstream_bad_response", "A provider batch result line is not JSON.");
-    }
+    return batchLines(res, parseLine);
   },
 };

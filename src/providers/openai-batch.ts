@@ -4,6 +4,7 @@
  * the caller admits and settles each item through the ledger and decides when to poll.
  */
 import { GatewayError } from "../errors";
+import { batchLines } from "./batch-lines";
 import type { Fetch, ProviderBatchApi, ProviderBatchLine, ResolvedProvider } from "./types";
 
 const RUNNING = new Set(["validating", "in_progress", "finalizing", "cancelling"]);
@@ -135,16 +136,6 @@ export const openAiBatchApi: ProviderBatchApi = {
   async lines(provider, fetch, fileId) {
     const url = `${provider.baseUrl}/files/${encodeURIComponent(fileId)}/content`;
     const res = await send(provider, fetch, new Request(url, { headers: provider.headers }));
-    // Decoded by hand: workerd warns when `.text()` reads an `application/jsonl` body.
-    const text = new TextDecoder().decode(await res.arrayBuffer());
-    try {
-      return text
-        .split("\n")
-        .filter((l) => l.trim() !== "")
-        .map(parseLine);
-    } catch (err) {
-      if (err instanceof GatewayError) throw err;
-      throw new GatewayError("upstream_bad_response", "A provider batch file line is not JSON.");
-    }
+    return batchLines(res, parseLine);
   },
 };
