@@ -1,4 +1,6 @@
 import { expect } from "vitest";
+import { embedText } from "../../local/embeddings";
+import learnedTest from "../fixtures/policies/routers/learned-test.json";
 import { type Account, type Backend, chat, chatBody, entriesOf, requestIdOf } from "./billing";
 
 /**
@@ -49,4 +51,28 @@ export async function billedOnce(b: Backend, a: Account, requestId: string) {
   const terminal = entries.filter((e) => e.type === "settle" || e.type === "void" || e.type === "expire");
   expect(terminal).toHaveLength(1);
   return terminal[0];
+}
+
+/** The buckets of the fake embedder's vectors that the test router (routers/learned-test.json) gives any weight. */
+const WEIGHTED = learnedTest.model.projection.flatMap((row) => row.flatMap((w, i) => (w === 0 ? [] : [i])));
+const TEST_DIMS = learnedTest.embedder.dims;
+
+/**
+ * A random UUID to append to `text` that leaves the test router's input as it was, but for the common scale the
+ * longer text's normalisation brings: the UUID's words and bigrams fall neither in a bucket the router weighs nor in
+ * one the text already uses (so every bucket of the text keeps its ratio). A plain random suffix lands in a weighted
+ * bucket now and then and flips the router's verdict: a flaky test.
+ */
+export function routerNeutralNonce(text: string): string {
+  const base = embedText(text, TEST_DIMS);
+  const used = base.flatMap((v, i) => (v === 0 ? [] : [i]));
+  const [ref] = used;
+  if (ref === undefined) throw new Error("routerNeutralNonce needs a text with words");
+  for (;;) {
+    const nonce = crypto.randomUUID();
+    const withNonce = embedText(`${text} ${nonce}`, TEST_DIMS);
+    const k = (withNonce[ref] ?? 0) / (base[ref] ?? 1);
+    const kept = used.every((i) => Math.abs((withNonce[i] ?? 0) - k * (base[i] ?? 0)) < 1e-12);
+    if (kept && WEIGHTED.every((i) => (base[i] ?? 0) !== 0 || withNonce[i] === 0)) return nonce;
+  }
 }

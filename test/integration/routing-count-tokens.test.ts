@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chat, chatBody, durableObjectBackend, newAccount, request } from "../helpers/billing";
-import { routingHeaders } from "../helpers/routing";
+import { routerNeutralNonce, routingHeaders } from "../helpers/routing";
 
 /**
  * `/v1/messages/count_tokens` counts for the target chat would route the same body to: the learned router and the
@@ -14,7 +14,7 @@ const CHEAP = "say hello to my friend over there";
 
 async function count(text: string) {
   const a = await newAccount(b, 1_000_000_000, "t-learned");
-  const body = { model: "learned-count", messages: [{ role: "user", content: `${text} ${crypto.randomUUID()}` }] };
+  const body = { model: "learned-count", messages: [{ role: "user", content: `${text} ${routerNeutralNonce(text)}` }] };
   const res = await b.fetch(request(a, "/v1/messages/count_tokens", body));
   expect(res.status).toBe(200);
   const { input_tokens } = (await res.json()) as { input_tokens: number };
@@ -33,13 +33,13 @@ describe("count_tokens on a route with a learned router", () => {
 
     // One chat request served cheap: 0 premium of 1. A premium one now would make 1 of 2 (50% > 25%): capped.
     const a = await newAccount(b, 1_000_000_000, "t-learned");
-    const served = await chat(b, a, chatBody("learned-count", `${CHEAP} ${crypto.randomUUID()}`));
+    const served = await chat(b, a, chatBody("learned-count", `${CHEAP} ${routerNeutralNonce(CHEAP)}`));
     expect(served.status).toBe(200);
     await served.text();
     const capped = await count(BORDERLINE);
     expect(capped).toMatchObject({ model: "r-cheap", decidedBy: "premium_cap", routerTier: "premium" });
     // And chat agrees with the count.
-    const res = await chat(b, a, chatBody("learned-count", `${BORDERLINE} ${crypto.randomUUID()}`));
+    const res = await chat(b, a, chatBody("learned-count", `${BORDERLINE} ${routerNeutralNonce(BORDERLINE)}`));
     expect(res.status).toBe(200);
     await res.text();
     expect(res.headers.get("x-gateway-model")).toBe("r-cheap");

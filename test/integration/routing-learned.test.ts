@@ -10,7 +10,7 @@ import {
   settled,
   usageOf,
 } from "../helpers/billing";
-import { billedOnce, routingHeaders } from "../helpers/routing";
+import { billedOnce, routerNeutralNonce, routingHeaders } from "../helpers/routing";
 
 /**
  * The learned router in the Worker: routes `learned` (mode on) and `learned-shadow` of
@@ -26,7 +26,7 @@ const CHEAP = "say hello to my friend over there";
 
 async function send(model: string, text: string) {
   const a = await newAccount(b, 1_000_000_000, "t-learned");
-  const nonce = `n${crypto.randomUUID().replaceAll("-", "")}`;
+  const nonce = routerNeutralNonce(text);
   const res = await chat(b, a, chatBody(model, `${text} ${nonce}`));
   expect(res.status).toBe(200);
   await res.text();
