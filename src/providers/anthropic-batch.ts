@@ -6,7 +6,7 @@
  * Nothing here bills or routes.
  */
 import { GatewayError } from "../errors";
-import { batchLines } from "./batch-lines";
+import { batchApiFetch, batchLines } from "./batch-api";
 import type { Fetch, ProviderBatchApi, ProviderBatchLine, ResolvedProvider } from "./types";
 
 /** Anthropic's error types and the HTTP status each stands for (docs: API errors). */
@@ -23,15 +23,9 @@ const ERROR_STATUS: Record<string, number> = {
 
 const base = (provider: ResolvedProvider) => provider.baseUrl.replace(/\/+$/, "");
 
-async function call(provider: ResolvedProvider, fetch: Fetch, url: string, init: RequestInit = {}) {
+function call(provider: ResolvedProvider, fetch: Fetch, url: string, init: RequestInit = {}) {
   const request = new Request(url, { ...init, headers: { ...provider.headers, ...(init.headers ?? {}) } });
-  const authorized = provider.authorizer === undefined ? request : await provider.authorizer.authorize(request, fetch);
-  const res = await fetch(authorized);
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new GatewayError("upstream_error", `The provider's batch API answered ${res.status}.`);
-  }
-  return res;
+  return batchApiFetch(provider, fetch, request);
 }
 
 async function batchOf(res: Response): Promise<{ id: string; status: string; resultsUrl: string | null }> {

@@ -4,21 +4,11 @@
  * the caller admits and settles each item through the ledger and decides when to poll.
  */
 import { GatewayError } from "../errors";
-import { batchLines } from "./batch-lines";
-import type { Fetch, ProviderBatchApi, ProviderBatchLine, ResolvedProvider } from "./types";
+import { batchApiFetch, batchLines } from "./batch-api";
+import type { ProviderBatchApi, ProviderBatchLine } from "./types";
 
 const RUNNING = new Set(["validating", "in_progress", "finalizing", "cancelling"]);
 const ENDED = new Set(["failed", "expired", "cancelled"]);
-
-async function send(provider: ResolvedProvider, fetch: Fetch, request: Request): Promise<Response> {
-  const authorized = provider.authorizer === undefined ? request : await provider.authorizer.authorize(request, fetch);
-  const res = await fetch(authorized);
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new GatewayError("upstream_error", `The provider's batch API answered ${res.status}.`);
-  }
-  return res;
-}
 
 async function json(res: Response): Promise<Record<string, unknown>> {
   const body: unknown = await res.json().catch(() => undefined);
@@ -88,7 +78,7 @@ export const openAiBatchApi: ProviderBatchApi = {
     form.append("purpose", "batch");
     form.append("file", new Blob([jsonl], { type: "application/jsonl" }), "batch.jsonl");
     const uploaded = await json(
-      await send(
+      await batchApiFetch(
         provider,
         fetch,
         new Request(`${provider.baseUrl}/files`, {
@@ -99,7 +89,7 @@ export const openAiBatchApi: ProviderBatchApi = {
       ),
     );
     const created = await json(
-      await send(
+      await batchApiFetch(
         provider,
         fetch,
         new Request(`${provider.baseUrl}/batches`, {
@@ -118,7 +108,7 @@ export const openAiBatchApi: ProviderBatchApi = {
   },
   async status(provider, fetch, batchId) {
     const url = `${provider.baseUrl}/batches/${encodeURIComponent(batchId)}`;
-    const body = await json(await send(provider, fetch, new Request(url, { headers: provider.headers })));
+    const body = await json(await batchApiFetch(provider, fetch, new Request(url, { headers: provider.headers })));
     const status = stringField(body, "status");
     if (RUNNING.has(status)) return { state: "running" };
     const results = [fileIdOrNull(body.output_file_id), fileIdOrNull(body.error_file_id)].filter((id) => id !== null);
@@ -131,11 +121,13 @@ export const openAiBatchApi: ProviderBatchApi = {
   },
   async cancel(provider, fetch, batchId) {
     const url = `${provider.baseUrl}/batches/${encodeURIComponent(batchId)}/cancel`;
-    await (await send(provider, fetch, new Request(url, { method: "POST", headers: provider.headers }))).body?.cancel();
+    await (
+      await batchApiFetch(provider, fetch, new Request(url, { method: "POST", headers: provider.headers }))
+    ).body?.cancel();
   },
   async lines(provider, fetch, fileId) {
     const url = `${provider.baseUrl}/files/${encodeURIComponent(fileId)}/content`;
-    const res = await send(provider, fetch, new Request(url, { headers: provider.headers }));
+    const res = await batchApiFetch(provider, fetch, new Request(url, { headers: provider.headers }));
     return batchLines(res, parseLine);
   },
 };

@@ -4,26 +4,15 @@ import type { BatchObject, ItemMessage } from "../../../src/batch/types";
 import type { Account } from "../../helpers/billing";
 import { nonce, type RecordedRequest, upstreamRequests, upstreamUrl } from "../../helpers/gateway";
 import { FAIL_LINE } from "../../servers/openai-batch-routes";
-import { backend, call, chatCost, chatLine, createBatch, ended, fileLines, fundedAccount, upload } from "./helpers";
+import { backend, chatCost, chatLine, createBatch, ended, fileLines, fundedAccount, upload } from "./helpers";
 
 /**
  * `batch.via: provider` (route batch-provider, test/fixtures/policies/batch.yaml): the batch goes to the fake's own
  * `/v1/files` + `/v1/batches`, is polled on the real queue, and each item is settled through the ledger once from
  * its result line, at the batch price.
  */
-async function create(account: Account, fileId: string, metadata?: Record<string, string>): Promise<BatchObject> {
-  const res = await call(account, "/v1/batches", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      input_file_id: fileId,
-      endpoint: "/v1/chat/completions",
-      completion_window: "24h",
-      metadata,
-    }),
-  });
-  if (res.status !== 200) throw new Error(`create answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as BatchObject;
+function create(account: Account, fileId: string, metadata?: Record<string, string>): Promise<BatchObject> {
+  return createBatch(account, fileId, undefined, metadata);
 }
 
 async function outputFetches(): Promise<number> {

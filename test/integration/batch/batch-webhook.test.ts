@@ -4,7 +4,7 @@ import { webhookBackoffSeconds } from "../../../src/batch/webhook-job";
 import { newAccount } from "../../helpers/billing";
 import { nonce } from "../../helpers/gateway";
 import { toolTargetRequests, toolTargetUrl } from "../../helpers/tool-target";
-import { backend, call, chatLine, ended, upload } from "./helpers";
+import { backend, call, chatLine, createBatch, ended, upload } from "./helpers";
 
 /**
  * The signed completion webhook (tenants.<id>.batch_webhook in test/fixtures/policies/batch.yaml): sent to the tool
@@ -36,19 +36,7 @@ async function until(check: () => Promise<boolean>, what: string, tries = 300): 
 
 async function create(tenant: string, lines: unknown[], metadata?: Record<string, string>) {
   const account = await newAccount(backend, 1_000_000, tenant);
-  const fileId = await upload(account, lines);
-  const res = await call(account, "/v1/batches", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      input_file_id: fileId,
-      endpoint: "/v1/chat/completions",
-      completion_window: "24h",
-      metadata,
-    }),
-  });
-  expect(res.status).toBe(200);
-  return { account, batch: (await res.json()) as BatchObject };
+  return { account, batch: await createBatch(account, await upload(account, lines), undefined, metadata) };
 }
 
 describe("batch completion webhook", () => {

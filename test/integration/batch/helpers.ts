@@ -39,11 +39,16 @@ export async function upload(account: Account, lines: unknown[]): Promise<string
   return ((await res.json()) as { id: string }).id;
 }
 
-export async function createBatch(account: Account, fileId: string, endpoint = "/v1/chat/completions") {
+export async function createBatch(
+  account: Account,
+  fileId: string,
+  endpoint = "/v1/chat/completions",
+  metadata?: Record<string, string>,
+) {
   const res = await call(account, "/v1/batches", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ input_file_id: fileId, endpoint, completion_window: "24h" }),
+    body: JSON.stringify({ input_file_id: fileId, endpoint, completion_window: "24h", metadata }),
   });
   if (res.status !== 200) throw new Error(`create answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as BatchObject;

@@ -1,5 +1,16 @@
 import { GatewayError } from "../errors";
-import type { ProviderBatchLine } from "./types";
+import type { Fetch, ProviderBatchLine, ResolvedProvider } from "./types";
+
+/** One call to a provider's batch API: authorized as the provider's chat calls are; a non-2xx answer is an upstream error. */
+export async function batchApiFetch(provider: ResolvedProvider, fetch: Fetch, request: Request): Promise<Response> {
+  const authorized = provider.authorizer === undefined ? request : await provider.authorizer.authorize(request, fetch);
+  const res = await fetch(authorized);
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new GatewayError("upstream_error", `The provider's batch API answered ${res.status}.`);
+  }
+  return res;
+}
 
 /**
  * A provider's batch results (JSONL) as lines, each read by the provider's own `parseLine`; a line that is not JSON
