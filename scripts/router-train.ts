@@ -12,7 +12,7 @@ import { dirname, relative } from "node:path";
 import type { LinearModel, RouterArtifact, TrainingRecord, VerifierArtifact } from "../src/policy/artifact-types";
 import { parseRouterArtifact, parseVerifierArtifact } from "../src/policy/schema-artifact";
 import { runScript } from "./flags";
-import { ROUTER_CONFIGS, VERIFIER_CONFIGS } from "./routing/configs";
+import { ROUTER_CONFIGS, ROUTER_MARGIN, VERIFIER_CONFIGS } from "./routing/configs";
 import { calibrate, finalThreshold, fitScorer, maxComponents, type Row, restrict } from "./routing/cross-fit";
 import type { Outcome } from "./routing/data";
 import { openNamedEmbedder } from "./routing/embed";
@@ -94,10 +94,11 @@ async function main(): Promise<number> {
     maxComponents(ROUTER_CONFIGS),
     o.seed,
   );
-  const cal = calibrate(rows, basis, opts);
+  const cal = calibrate(rows, basis, { ...opts, margin: ROUTER_MARGIN });
   const used = restrict(rows, cal.config);
   const model = roundModel(fitScorer(used, basis.slice(0, cal.config.components), cal.config.l2));
-  // The out-of-fold premium share, as the final model's own score quantile (what eval:routing measures).
+  // The out-of-fold premium share (at the target plus ROUTER_MARGIN), as the final model's own score quantile (what
+  // eval:routing measures).
   const threshold = finalThreshold(model, used, cal, { thresholdBy: "share" });
   const usesEmbedding = cal.config.components > 0;
   const evalFigures = {

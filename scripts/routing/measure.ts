@@ -1,4 +1,4 @@
-import { ROUTER_CONFIGS, VERIFIER_CONFIGS } from "./configs";
+import { ROUTER_CONFIGS, ROUTER_MARGIN, VERIFIER_CONFIGS } from "./configs";
 import { type CrossFitOptions, type CrossFitResult, crossFit, fitScorer, type Row, scoreRows } from "./cross-fit";
 import { accuracyOf, type Labelled, oracleShare, premiumAccuracy, randomShare, routedAt, shareNeeded } from "./quality";
 import { type CallCosts, cascadeCost, type Line, oraclePremium, randomCost, routedCost } from "./report";
@@ -16,8 +16,8 @@ export interface MeasureOptions {
   folds: number;
   seed: number;
   target: number;
-  /** The router's configurations and threshold rule (default: ROUTER_CONFIGS, `share`). */
-  router?: Pick<CrossFitOptions, "configs" | "thresholdBy">;
+  /** The router's configurations, threshold rule and margin (default: ROUTER_CONFIGS, `share`, ROUTER_MARGIN). */
+  router?: Pick<CrossFitOptions, "configs" | "thresholdBy" | "margin">;
 }
 
 /** Every row of the README table for one data set, from nested cross-fitting (cross-fit.ts). */
@@ -32,7 +32,10 @@ export function measure(
   const premiumAcc = premiumAccuracy(rows);
   const randomAt = randomShare(rows, o.target);
   const cheapOk = accuracyOf(rows, () => false) >= o.target * premiumAcc;
-  const router = crossFit(routerRows, { ...o, ...(o.router ?? { configs: ROUTER_CONFIGS, thresholdBy: "share" }) });
+  const router = crossFit(routerRows, {
+    ...o,
+    ...(o.router ?? { configs: ROUTER_CONFIGS, thresholdBy: "share", margin: ROUTER_MARGIN }),
+  });
   const routed = routedAt(
     rows,
     router.premium.map((p) => (p ? 1 : 0)),
