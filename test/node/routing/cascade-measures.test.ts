@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { fitOutputModel, predictedPremiumCost } from "../../../scripts/routing/cascade-cost";
+import { crossFitCostAware, fitOutputModel, predictedPremiumCost } from "../../../scripts/routing/cascade-cost";
 import { chooseGate } from "../../../scripts/routing/cascade-gate";
+import { VERIFIER_CONFIGS } from "../../../scripts/routing/configs";
 import type { Prices } from "../../../scripts/routing/costs";
+import type { Row } from "../../../scripts/routing/cross-fit";
 
 /** The eval's cascade measurements (scripts/routing/cascade-cost.ts, cascade-gate.ts): their pure parts. */
 
@@ -66,5 +68,29 @@ describe.each([
     expect(c.gateShare).toBe(gateShare);
     expect(c.cost).toBe(cost);
     expect(c.verifierThreshold).toBeCloseTo(threshold, 9);
+  });
+});
+
+describe("crossFitCostAware", () => {
+  // 24 answers: every third is wrong and fails a deterministic check (forced); one feature separates nothing.
+  const rows: Row[] = Array.from({ length: 24 }, (_, i) => ({
+    group: `g${i}`,
+    cheapCorrect: i % 3 !== 0,
+    premiumCorrect: true,
+    extra: [i % 2],
+    ...(i % 3 === 0 ? { forced: true } : {}),
+  }));
+  const facts = rows.map((_, i) => ({ promptTokens: 50 + i, cheapOutputTokens: 80, premiumOutputTokens: 100 + 2 * i }));
+
+  it("escalates every answer that failed a deterministic check, whatever its predicted cost", () => {
+    const escalated = crossFitCostAware(rows, facts, PRICES, {
+      folds: 3,
+      seed: 1,
+      target: 0.95,
+      configs: VERIFIER_CONFIGS,
+    });
+    expect(escalated.filter((e, i) => i % 3 === 0 && e)).toHaveLength(8);
+    // The forced ones alone reach the target on every calibration set, so nothing else is escalated.
+    expect(escalated.filter(Boolean)).toHaveLength(8);
   });
 });
