@@ -52,7 +52,10 @@ export class HoldExpiry implements ExpiryLog {
     if (this.armed === null)
       return storage
         .getAlarm()
-        .then((stored) => this.known(stored))
+        .then((stored) => {
+          // Another admission may have read it first and moved it since: what it set is the newer truth.
+          if (this.armed === null) this.known(stored);
+        })
         .then(() => this.moveTo(at, storage));
     return this.moveTo(at, storage);
   }
