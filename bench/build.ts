@@ -81,7 +81,7 @@ function stagePolicy(repoRoot: string, policyDir: string, stageDir: string): str
  * Builds the gateway the bench measures: the production Worker code with the bench policy. Steps: compile
  * bench/policies/ with scripts/policy-build.ts (the same validation a deploy runs), then bundle
  * bench/workers/gateway-entry.ts with esbuild using wrangler's bundling options for this project (ESM, es2024,
- * workerd/worker/browser conditions, keepNames, NODE_ENV=production, node:* and cloudflare:* left to the runtime).
+ * workerd/worker/browser conditions, the checkout's `keep_names`, NODE_ENV=production, node:* and cloudflare:* left to the runtime).
  * Never throws: a gateway that does not build is reported, and the other targets still run. Output goes to `logPath`.
  */
 export async function buildGateway(
@@ -111,6 +111,8 @@ export async function buildGateway(
       entryPoints: [join(repoRoot, entry)],
       outfile: join(outDir, "index.js"),
       ...WORKER_BUNDLE,
+      // As `wrangler deploy` bundles this checkout: its wrangler.toml's `keep_names` (wrangler's default: true).
+      keepNames: readGatewaySettings(repoRoot).keepNames,
       metafile: true,
       logLevel: "silent",
       plugins: [
@@ -168,6 +170,8 @@ export interface GatewaySettings {
   /** [vars] of wrangler.toml: the deployed Worker has them, so the bench Worker gets them too. */
   vars: Record<string, string>;
   durableObjects: DurableObjectSpec[];
+  /** `keep_names` of wrangler.toml (wrangler's default when absent: true). */
+  keepNames: boolean;
 }
 
 /** Reads what a `wrangler deploy` would bind besides code: vars and Durable Object namespaces. */
@@ -187,7 +191,7 @@ export function readGatewaySettings(repoRoot: string): GatewaySettings {
       className: binding.class_name,
       sql: sqliteClasses.get(binding.class_name) === true,
     }));
-  return { vars, durableObjects };
+  return { vars, durableObjects, keepNames: config.keep_names ?? true };
 }
 
 function run(command: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {

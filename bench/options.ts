@@ -32,15 +32,27 @@ export interface BenchOptions {
  * `noop`: the gateway with its ledger store replaced by a no-op (bench/workers/gateway-noop-entry.ts).
  * `do-rpc`: not a gateway: the bare passthrough plus one and plus two no-op Durable Object calls per request
  * (bench/workers/passthrough-do.ts), the floor of any per-request Durable Object ledger.
+ * `do-write`: the same passthrough + two Durable Object calls, whose object inserts a hold row on the first and deletes
+ * it on the second (each in a transaction, answered after the commit): the floor of any ledger with durable holds.
  * `do-overlap`: the Durable Object ledger with overlapped admission (the bench policy's tenant `acme-overlap`).
  * `do-otel`: the Durable Object ledger with OpenTelemetry on, exporting to a loopback sink (bench/otlp-sink.ts).
  * `do-quiet`: the Durable Object ledger with analytics off (and tracing off): the baseline of the observability rows.
  */
-export type GatewayLedger = "do" | "noop" | "do-rpc" | "do-overlap" | "do-otel" | "do-quiet" | "do-router" | "upstash";
+export type GatewayLedger =
+  | "do"
+  | "noop"
+  | "do-rpc"
+  | "do-write"
+  | "do-overlap"
+  | "do-otel"
+  | "do-quiet"
+  | "do-router"
+  | "upstash";
 const LEDGERS: readonly GatewayLedger[] = [
   "do",
   "noop",
   "do-rpc",
+  "do-write",
   "do-overlap",
   "do-otel",
   "do-quiet",
@@ -48,8 +60,8 @@ const LEDGERS: readonly GatewayLedger[] = [
   "upstash",
 ];
 
-/** Direct, the two passthroughs, the two Durable Object floors and seven gateways (plus what BENCH_COMPARE adds). */
-const BASE_TARGETS = 12;
+/** Direct, the two passthroughs, the three Durable Object floors and seven gateways (plus what BENCH_COMPARE adds). */
+const BASE_TARGETS = 13;
 
 /**
  * Pause after each JSON slice before its CPU is read: a gateway settles credits after the response (waitUntil), and

@@ -146,6 +146,7 @@ async function main(): Promise<void> {
   );
   const wantNoop = options.gateways.includes("noop");
   const wantFloors = options.gateways.includes("do-rpc");
+  const wantWriteFloor = options.gateways.includes("do-write");
   const [upstream, upstash, passthroughBuilt, readingBuilt, floorBuilt, gatewayBuilt, noopBuilt, ...compareBuilt] =
     await Promise.all([
       startUpstreamProcess(join(OUT_DIR, "upstream.log")),
@@ -212,32 +213,40 @@ async function main(): Promise<void> {
       options.apiKey,
     ),
   ];
-  if (wantFloors) {
-    for (const calls of [1, 2]) {
-      const floor = await startWorker(
+  const floors = [
+    ...(wantFloors ? [1, 2].map((calls) => ({ calls, write: false })) : []),
+    ...(wantWriteFloor ? [{ calls: 2, write: true }] : []),
+  ];
+  for (const { calls, write } of floors) {
+    const name = write ? "passthrough-do-write" : `passthrough-do${calls}`;
+    const floor = await startWorker(
+      {
+        name,
+        built: floorBuilt,
+        vars: { UPSTREAM_URL: upstream.url, DO_CALLS: String(calls), DO_WRITE: write ? "1" : "0" },
+        durableObjects: [
+          { binding: "NOOP_LEDGER", className: "NoopLedgerObject", sql: true },
+          { binding: "WRITE_LEDGER", className: "WriteLedgerObject", sql: true },
+        ],
+        durableObjectDir: join(storage.dir, `${name}-storage`),
+      },
+      OUT_DIR,
+      WORKERD,
+    );
+    targets.push(
+      makeTarget(
         {
-          name: `passthrough-do${calls}`,
-          built: floorBuilt,
-          vars: { UPSTREAM_URL: upstream.url, DO_CALLS: String(calls) },
-          durableObjects: [{ binding: "NOOP_LEDGER", className: "NoopLedgerObject", sql: true }],
-          durableObjectDir: join(storage.dir, `passthrough-do${calls}-storage`),
+          id: name,
+          role: "floor",
+          label: write
+            ? "bare passthrough + 2 Durable Object calls writing a hold (INSERT, then DELETE)"
+            : `bare passthrough + ${calls} no-op Durable Object call${calls === 1 ? "" : "s"}`,
+          url: `${floor.base}${CHAT_PATH}`,
+          cpuPid: floor.process.pid,
         },
-        OUT_DIR,
-        WORKERD,
-      );
-      targets.push(
-        makeTarget(
-          {
-            id: `passthrough-do${calls}`,
-            role: "floor",
-            label: `bare passthrough + ${calls} no-op Durable Object call${calls === 1 ? "" : "s"}`,
-            url: `${floor.base}${CHAT_PATH}`,
-            cpuPid: floor.process.pid,
-          },
-          options.apiKey,
-        ),
-      );
-    }
+        options.apiKey,
+      ),
+    );
   }
   for (const t of targets) {
     const ready = await checkTarget(t);

@@ -6,6 +6,11 @@
  * gets a small answer back, so serialisation costs what the ledger's does; the object neither reads nor writes
  * storage. What a real ledger adds on top of this row is its own work; what this row adds over the passthrough no
  * per-request Durable Object ledger can avoid.
+ *
+ * With `DO_WRITE=1` (the `do-write` row) the object writes what an exact ledger must make durable at the least: the
+ * admission inserts one hold row and the settlement deletes it, each in its own `transactionSync` as the ledger's
+ * are, and each answer leaves only once the write is committed (the output gate holds it, as it holds the ledger's).
+ * What the gateway's ledger does beyond that floor (its account, entry and usage rows, its alarm) is its own work.
  */
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
@@ -13,7 +18,10 @@ import { Hono } from "hono";
 interface Bindings {
   UPSTREAM_URL: string;
   DO_CALLS: string;
+  /** "1": the object writes the hold (WriteLedgerObject); otherwise it does nothing (NoopLedgerObject). */
+  DO_WRITE?: string;
   NOOP_LEDGER: DurableObjectNamespace<NoopLedgerObject>;
+  WRITE_LEDGER: DurableObjectNamespace<WriteLedgerObject>;
 }
 
 type Admission = ReturnType<typeof admission>;
@@ -29,12 +37,47 @@ export class NoopLedgerObject extends DurableObject {
   }
 }
 
+/** The least durable work of an exact ledger: one hold row in, one hold row out, each in a transaction. */
+export class WriteLedgerObject extends DurableObject {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS holds (key_id TEXT NOT NULL, request_id TEXT NOT NULL, amount INTEGER NOT NULL, " +
+        "expires_at INTEGER NOT NULL, PRIMARY KEY (key_id, request_id)) WITHOUT ROWID",
+    );
+  }
+
+  admit(req: Admission) {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        "INSERT INTO holds (key_id, request_id, amount, expires_at) VALUES (?, ?, ?, ?)",
+        req.keyId,
+        req.requestId,
+        req.promptCost,
+        now + req.holdTtlMs,
+      );
+    });
+    return { kind: "admitted", reserved: req.promptCost, outputTokens: 64, clamped: false, balanceAfter: 0, rate: [] };
+  }
+
+  settle(req: Settlement) {
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM holds WHERE key_id = ? AND request_id = ?", req.keyId, req.requestId);
+    });
+    return { kind: "settled", charged: req.cost, released: 0, balanceAfter: 0 };
+  }
+}
+
 const app = new Hono<{ Bindings: Bindings }>();
 
 app.post("/v1/chat/completions", async (c) => {
   const calls = Number(c.env.DO_CALLS);
   const requestId = crypto.randomUUID();
-  const ns = c.env.NOOP_LEDGER;
+  const ns = c.env.DO_WRITE === "1" ? c.env.WRITE_LEDGER : c.env.NOOP_LEDGER;
   if (calls >= 1) await ns.get(ns.idFromName("acme")).admit(admission(requestId));
   const response = await fetch(new URL("/v1/chat/completions", c.env.UPSTREAM_URL), c.req.raw);
   if (calls >= 2) {

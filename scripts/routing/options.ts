@@ -25,6 +25,8 @@ export interface RoutingOptions {
   verifier: boolean;
   /** eval:routing only: fill the embedding cache and stop (a resumable background run). */
   embedOnly: boolean;
+  /** eval:routing only: measure GSM8K alone (needs only GSM8K's 660 embeddings). */
+  gsm8kOnly: boolean;
 }
 
 export const DEFAULT_CACHE_DIR = resolve(import.meta.dirname, "../../bench/.out/eval-routing");
@@ -32,7 +34,7 @@ export const DEFAULT_CACHE_DIR = resolve(import.meta.dirname, "../../bench/.out/
 const USAGE =
   "flags: [--data DIR] [--cache-dir DIR] [--policies DIR] [--embedder local-embed|alias:<name>] [--target 0.95] " +
   "[--folds 5] [--seed 1] [--per-subject N] [--cheap small] [--premium large] [--out FILE] [--verifier-out FILE] " +
-  "[--no-verifier] [--embed-only]";
+  "[--no-verifier] [--embed-only] [--gsm8k-only]";
 
 export type Parsed = ParsedFlags<RoutingOptions>;
 
@@ -56,6 +58,7 @@ const FLAGS: Record<string, FlagAction<RoutingOptions>> = {
   "--verifier-out": stringInto("verifierOut"),
   "--no-verifier": setInto("verifier", false),
   "--embed-only": setInto("embedOnly", true),
+  "--gsm8k-only": setInto("gsm8kOnly", true),
 };
 
 export function parseRoutingOptions(argv: readonly string[], usage: string): Parsed {
@@ -74,6 +77,7 @@ export function parseRoutingOptions(argv: readonly string[], usage: string): Par
     verifierOut: "policies/verifiers/gsm8k.json",
     verifier: true,
     embedOnly: false,
+    gsm8kOnly: false,
   };
   return parseFlags(argv, `${usage}\n${USAGE}`, defaults, FLAGS);
 }

@@ -15,9 +15,9 @@
  * one call and a lookup of a made-up key id creates no object of its own (key-directory.ts); the tenant object keeps
  * a copy of its keys for list(). See facade.ts for how create/revoke keep both in step.
  *
- * Hold expiry is alarm-driven: each tenant object keeps an alarm at its earliest open hold's expiry, so no sweeper
- * has to enumerate tenants (a namespace cannot be listed at runtime); ledger.sweep() only forces expiry early for the
- * tenants the facade has seen (see facade.ts).
+ * Hold expiry is alarm-driven: each tenant object keeps an alarm at or before its earliest open hold's expiry
+ * (hold-expiry.ts), so no sweeper has to enumerate tenants (a namespace cannot be listed at runtime); ledger.sweep()
+ * only forces expiry early for the tenants the facade has seen (see facade.ts).
  *
  * Retention: ledger entries, holds (the duplicate-request memory), usage events and the request ids of recorded
  * standalone events (Ledger.record's dedupe memory) are kept forever, as the spec asks — roughly 1 KB per request (usage event ~0.5 KB, two entries, the hold, indexes), so a tenant reaches SQLite's

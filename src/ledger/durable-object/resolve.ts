@@ -1,7 +1,6 @@
 import { first, rows, run } from "../../storage/sql";
 import type { Micros, SettleRequest, SettleResult, UsageEvent, VoidRequest, VoidResult } from "../types";
 import { type Account, appendEntry, loadAccount, saveAccount } from "./accounts";
-import { type ExpiryLog, IGNORE_EXPIRY } from "./hold-expiry";
 import { completeIdempotency, dropInFlight } from "./idempotency";
 import { addTaskUsage } from "./tasks";
 import { insertUsage } from "./usage";
@@ -16,7 +15,7 @@ interface OpenHold {
   taskId: string | null;
 }
 
-type ClaimedRow = { amount: number; idem_key: string | null; task_id: string | null; expires_at: number };
+type ClaimedRow = { amount: number; idem_key: string | null; task_id: string | null };
 
 type Lookup =
   | { kind: "open"; hold: OpenHold }
@@ -27,25 +26,17 @@ type Lookup =
  * Closes the hold if it is still open, in one statement (the common case: the hold this request opened); only a hold
  * that is not open costs a second read, to say why.
  */
-function claimHold(
-  sql: SqlStorage,
-  keyId: string,
-  requestId: string,
-  terminal: Terminal,
-  now: number,
-  expiry: ExpiryLog,
-): Lookup {
+function claimHold(sql: SqlStorage, keyId: string, requestId: string, terminal: Terminal, now: number): Lookup {
   const row = first<ClaimedRow>(
     sql,
     `UPDATE holds SET state = ?, resolved_at = ? WHERE key_id = ? AND request_id = ? AND state = 'open'
-     RETURNING amount, idem_key, task_id, expires_at`,
+     RETURNING amount, idem_key, task_id`,
     terminal,
     now,
     keyId,
     requestId,
   );
   if (row) {
-    expiry.closed(row.expires_at);
     return {
       kind: "open",
       hold: { keyId, requestId, amount: row.amount, idemKey: row.idem_key, taskId: row.task_id },
@@ -71,13 +62,8 @@ function release(sql: SqlStorage, hold: OpenHold, charged: Micros): Account {
   return account;
 }
 
-export function settle(
-  sql: SqlStorage,
-  req: SettleRequest,
-  now: number,
-  expiry: ExpiryLog = IGNORE_EXPIRY,
-): SettleResult {
-  const found = claimHold(sql, req.keyId, req.requestId, "settled", now, expiry);
+export function settle(sql: SqlStorage, req: SettleRequest, now: number): SettleResult {
+  const found = claimHold(sql, req.keyId, req.requestId, "settled", now);
   if (found.kind !== "open") return found;
   const { hold } = found;
   const own: string[] = [];
@@ -112,13 +98,8 @@ export function settle(
   return { kind: "settled", charged, released, balanceAfter: account.balance };
 }
 
-export function voidHold(
-  sql: SqlStorage,
-  req: VoidRequest,
-  now: number,
-  expiry: ExpiryLog = IGNORE_EXPIRY,
-): VoidResult {
-  const found = claimHold(sql, req.keyId, req.requestId, "voided", now, expiry);
+export function voidHold(sql: SqlStorage, req: VoidRequest, now: number): VoidResult {
+  const found = claimHold(sql, req.keyId, req.requestId, "voided", now);
   if (found.kind !== "open") return found;
   const { hold } = found;
   const account = release(sql, hold, 0);
@@ -136,14 +117,13 @@ type DueRow = {
   amount: number;
   idem_key: string | null;
   task_id: string | null;
-  expires_at: number;
 };
 
 /** Bills every open hold whose expiry is at or before `now` at its full amount, flagged `expired`. */
-export function expireDue(sql: SqlStorage, tenantId: string, now: number, expiry: ExpiryLog = IGNORE_EXPIRY): number {
+export function expireDue(sql: SqlStorage, tenantId: string, now: number): number {
   const due = rows<DueRow>(
     sql,
-    `SELECT key_id, request_id, amount, idem_key, task_id, expires_at FROM holds
+    `SELECT key_id, request_id, amount, idem_key, task_id FROM holds
      WHERE state = 'open' AND expires_at <= ?`,
     now,
   );
@@ -162,7 +142,6 @@ export function expireDue(sql: SqlStorage, tenantId: string, now: number, expiry
       hold.keyId,
       hold.requestId,
     );
-    expiry.closed(row.expires_at);
     const account = release(sql, hold, hold.amount);
     appendEntry(sql, account, {
       at: now,

@@ -34,8 +34,8 @@ import { listUsage, pageUsage, recordUsage } from "./usage";
  * duplicate, key + tenant rate limits, task budget, reserve) is atomic without locks or scripts. The clock is this
  * object's Date.now(), never the caller's.
  *
- * Holds expire on their own: an alarm is kept at the earliest open hold's expiry; it bills due holds (flag `expired`)
- * and re-arms. Nothing needs to enumerate tenants to sweep.
+ * Holds expire on their own: an alarm is kept at or before the earliest open hold's expiry (hold-expiry.ts); it bills
+ * due holds (flag `expired`) and re-arms for the earliest hold still open. Nothing needs to enumerate tenants to sweep.
  */
 export class TenantLedger extends DurableObject {
   private readonly sql: SqlStorage;
@@ -52,52 +52,45 @@ export class TenantLedger extends DurableObject {
       this.tenantId = first<{ v: string }>(this.sql, "SELECT v FROM meta WHERE k = 'tenant_id'")?.v;
       const shards = first<{ v: string }>(this.sql, "SELECT v FROM meta WHERE k = 'ledger_shards'")?.v;
       this.shards = shards === undefined ? undefined : Number(shards);
+      this.expiry.known(await ctx.storage.getAlarm());
     });
   }
 
-  async admit(req: AdmitRequest, shards = 1): Promise<AdmitResult> {
+  admit(req: AdmitRequest, shards = 1): AdmitResult | Promise<AdmitResult> {
     this.checkShards(shards);
     this.remember(req.tenantId);
     const result = this.tx(() => admit(this.sql, req, Date.now(), this.expiry));
-    if (result.kind === "admitted") await this.rearm();
-    return result;
+    return this.afterAlarm(result);
   }
 
-  async settle(req: SettleRequest, shards = 1): Promise<SettleResult> {
+  /** Closing a hold never moves the alarm (hold-expiry.ts): nothing to wait for after the transaction. */
+  settle(req: SettleRequest, shards = 1): SettleResult {
     this.checkShards(shards);
-    const result = this.tx(() => settle(this.sql, req, Date.now(), this.expiry));
-    if (result.kind === "settled") await this.rearm();
-    return result;
+    return this.tx(() => settle(this.sql, req, Date.now()));
   }
 
-  async voidHold(req: VoidRequest, shards = 1): Promise<VoidResult> {
+  voidHold(req: VoidRequest, shards = 1): VoidResult {
     this.checkShards(shards);
-    const result = this.tx(() => voidHold(this.sql, req, Date.now(), this.expiry));
-    if (result.kind === "voided") await this.rearm();
-    return result;
+    return this.tx(() => voidHold(this.sql, req, Date.now()));
   }
 
   /**
    * Group commit (src/ledger/group-commit.ts): many admissions and settlements in one call. Each item runs in its own
    * transaction, in order, and answers on its own (a failing item rolls back alone and reports its error); all of
-   * them run in this one synchronous turn, so the runtime commits them to storage together, and the alarm is synced
-   * once.
+   * them run in this one synchronous turn, so the runtime commits them to storage together, and the alarm is moved
+   * at most once (only when an admitted hold expires before it).
    */
-  async commit(ops: LedgerOp[], shards = 1): Promise<LedgerOpOutcome[]> {
+  commit(ops: LedgerOp[], shards = 1): LedgerOpOutcome[] | Promise<LedgerOpOutcome[]> {
     this.checkShards(shards);
     const now = Date.now();
-    let changed = false;
     const outcomes = ops.map((op): LedgerOpOutcome => {
       try {
-        const value = this.apply(op, now);
-        if (value.kind === "admitted" || value.kind === "settled" || value.kind === "voided") changed = true;
-        return { ok: true, value };
+        return { ok: true, value: this.apply(op, now) };
       } catch (err) {
         return { ok: false, error: err instanceof Error ? err.message : String(err) };
       }
     });
-    if (changed) await this.rearm();
-    return outcomes;
+    return this.afterAlarm(outcomes);
   }
 
   private apply(op: LedgerOp, now: number): LedgerOpResult {
@@ -106,9 +99,9 @@ export class TenantLedger extends DurableObject {
         this.remember(op.req.tenantId);
         return this.tx(() => admit(this.sql, op.req, now, this.expiry));
       case "settle":
-        return this.tx(() => settle(this.sql, op.req, now, this.expiry));
+        return this.tx(() => settle(this.sql, op.req, now));
       case "void":
-        return this.tx(() => voidHold(this.sql, op.req, now, this.expiry));
+        return this.tx(() => voidHold(this.sql, op.req, now));
     }
   }
 
@@ -142,10 +135,9 @@ export class TenantLedger extends DurableObject {
   }
 
   /** Expires due holds now (`now` defaults to this object's clock); the alarm does the same on its own. */
-  async sweep(now?: number): Promise<number> {
-    const count = this.tx(() => expireDue(this.sql, this.tenantId ?? "", now ?? Date.now(), this.expiry));
-    if (count > 0) await this.rearm();
-    return count;
+  sweep(now?: number): number {
+    // Closing holds early cannot leave one open without an alarm before its expiry; the alarm stays as it is.
+    return this.tx(() => expireDue(this.sql, this.tenantId ?? "", now ?? Date.now()));
   }
 
   recordToolCall(taskId: string, limits: TaskLimits, shards = 1): { ok: boolean } {
@@ -178,10 +170,9 @@ export class TenantLedger extends DurableObject {
   }
 
   override async alarm(): Promise<void> {
+    this.tx(() => expireDue(this.sql, this.tenantId ?? "", Date.now()));
     // A fired alarm is cleared by the runtime, so whatever is still open needs a new one.
-    this.expiry.fired();
-    this.tx(() => expireDue(this.sql, this.tenantId ?? "", Date.now(), this.expiry));
-    await this.rearm();
+    await this.expiry.fired(this.sql, this.ctx.storage);
   }
 
   private tx<T>(fn: () => T): T {
@@ -192,7 +183,6 @@ export class TenantLedger extends DurableObject {
       forgetAccounts(this.sql);
       forgetRates(this.sql);
       forgetTasks(this.sql);
-      this.expiry.forget();
       throw err;
     }
   }
@@ -223,8 +213,12 @@ export class TenantLedger extends DurableObject {
     run(this.sql, "INSERT OR REPLACE INTO meta (k, v) VALUES ('tenant_id', ?)", tenantId);
   }
 
-  /** Keeps the alarm at the earliest open hold's expiry (none when nothing is open). */
-  private rearm(): Promise<void> {
-    return this.expiry.sync(this.sql, this.ctx.storage);
+  /**
+   * Moves the alarm earlier if an admission needs it, and answers after that write; otherwise answers at once (no
+   * promise to wait for: the output gate still holds the answer until the transaction is durable).
+   */
+  private afterAlarm<T>(result: T): T | Promise<T> {
+    const write = this.expiry.sync(this.ctx.storage);
+    return write === undefined ? result : write.then(() => result);
   }
 }
