@@ -1,7 +1,8 @@
 import { callCost, type Prices, promptTokens, textTokens } from "./costs";
 import { type CrossFitOptions, calibrate, fitScorer, groupFolds, type Row, scoreRows } from "./cross-fit";
 import type { Outcome } from "./data";
-import { premiumAccuracy } from "./quality";
+import { solveSpd, zeros } from "./linalg";
+import { thresholdFor } from "./quality";
 
 /**
  * Cost-aware escalation, measured: escalate a cheap answer when P(cheap wrong) / (the premium call's predicted cost)
@@ -29,37 +30,20 @@ export function costFacts(o: Outcome): CostFacts {
 
 /** premium output tokens ≈ w0 + w1 × prompt tokens + w2 × cheap output tokens (ordinary least squares). */
 export function fitOutputModel(facts: readonly CostFacts[]): [number, number, number] {
-  const a = [
-    [0, 0, 0],
-    [0, 0, 0],
-    [0, 0, 0],
-  ];
-  const b = [0, 0, 0];
+  const a = zeros(3, 3);
+  const b = new Float64Array(3);
   for (const f of facts) {
     const x = [1, f.promptTokens, f.cheapOutputTokens];
     for (let r = 0; r < 3; r++) {
       b[r] = (b[r] ?? 0) + (x[r] ?? 0) * f.premiumOutputTokens;
-      const row = a[r] as number[];
+      const row = a[r] as Float64Array;
       for (let c = 0; c < 3; c++) row[c] = (row[c] ?? 0) + (x[r] ?? 0) * (x[c] ?? 0);
     }
   }
-  // A tiny ridge keeps the solve defined on degenerate folds (e.g. every prompt the same length).
-  for (let r = 0; r < 3; r++) (a[r] as number[])[r] = ((a[r] as number[])[r] ?? 0) + 1e-6;
-  for (let c = 0; c < 3; c++) {
-    for (let r = c + 1; r < 3; r++) {
-      const f = ((a[r] as number[])[c] ?? 0) / ((a[c] as number[])[c] ?? 1);
-      for (let d = c; d < 3; d++)
-        (a[r] as number[])[d] = ((a[r] as number[])[d] ?? 0) - f * ((a[c] as number[])[d] ?? 0);
-      b[r] = (b[r] ?? 0) - f * (b[c] ?? 0);
-    }
-  }
-  const w: [number, number, number] = [0, 0, 0];
-  for (let r = 2; r >= 0; r--) {
-    let s = b[r] ?? 0;
-    for (let d = r + 1; d < 3; d++) s -= ((a[r] as number[])[d] ?? 0) * (w[d] ?? 0);
-    w[r] = s / ((a[r] as number[])[r] ?? 1);
-  }
-  return w;
+  // A tiny ridge keeps the normal equations positive definite on degenerate folds (e.g. every prompt the same length).
+  for (let r = 0; r < 3; r++) (a[r] as Float64Array)[r] = ((a[r] as Float64Array)[r] ?? 0) + 1e-6;
+  const w = solveSpd(a, b);
+  return [w[0] ?? 0, w[1] ?? 0, w[2] ?? 0];
 }
 
 export function predictedPremiumCost(w: readonly number[], f: CostFacts, prices: Prices): number {
@@ -68,23 +52,6 @@ export function predictedPremiumCost(w: readonly number[], f: CostFacts, prices:
 }
 
 const ratio = (pWrong: number, cost: number, forced: boolean) => (forced ? Number.POSITIVE_INFINITY : pWrong / cost);
-
-/** The ratio threshold reaching `target` with the fewest escalations taken in ratio order (midway, as thresholdFor). */
-function ratioThreshold(rows: readonly Row[], value: readonly number[], target: number): number {
-  const goal = target * premiumAccuracy(rows) * rows.length - 1e-9;
-  const order = rows.map((_, i) => i).sort((a, b) => (value[b] ?? 0) - (value[a] ?? 0));
-  let correct = rows.reduce((s, r) => s + (r.cheapCorrect ? 1 : 0), 0);
-  if (correct >= goal) return Number.POSITIVE_INFINITY;
-  for (const [k, i] of order.entries()) {
-    const r = rows[i] as Row;
-    correct += (r.premiumCorrect ? 1 : 0) - (r.cheapCorrect ? 1 : 0);
-    if (correct >= goal) {
-      const next = order[k + 1];
-      return next === undefined ? (value[i] ?? 0) : ((value[i] ?? 0) + (value[next] ?? 0)) / 2;
-    }
-  }
-  return Number.NEGATIVE_INFINITY;
-}
 
 /** Per row: escalated by the cost-aware rule, from models that never saw the row's fold. */
 export function crossFitCostAware(
@@ -110,7 +77,7 @@ export function crossFitCostAware(
         if (inner[q] === j) oofCost[q] = predictedPremiumCost(w, facts[i] as CostFacts, prices);
       });
     }
-    const t = ratioThreshold(
+    const t = thresholdFor(
       fitRows,
       fitRows.map((r, q) => ratio(cal.scores[q] ?? 0, oofCost[q] ?? 1, r.forced === true)),
       o.target,

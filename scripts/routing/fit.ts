@@ -29,19 +29,22 @@ export function fitProjection(embeddings: readonly ArrayLike<number>[], componen
   return basis.map((v) => Array.from(v));
 }
 
-function inputsOf(example: Example, projection: readonly (readonly number[])[]): number[] {
-  const out: number[] = [];
-  const e = example.embedding;
-  if (projection.length > 0) {
-    if (e === undefined) throw new Error("example has no embedding but the model projects one");
-    for (const row of projection) {
-      let s = 0;
-      for (let d = 0; d < row.length; d++) s += (row[d] ?? 0) * (e[d] ?? 0);
-      out.push(s);
-    }
+/** An embedding's coordinates on the principal directions (`fitProjection`). */
+export function project(e: ArrayLike<number>, projection: readonly (readonly number[])[]): Float64Array {
+  const out = new Float64Array(projection.length);
+  for (const [r, row] of projection.entries()) {
+    let s = 0;
+    for (let d = 0; d < row.length; d++) s += (row[d] ?? 0) * (e[d] ?? 0);
+    out[r] = s;
   }
-  out.push(...example.extra);
   return out;
+}
+
+function inputsOf(example: Example, projection: readonly (readonly number[])[]): number[] {
+  if (projection.length === 0) return [...example.extra];
+  const e = example.embedding;
+  if (e === undefined) throw new Error("example has no embedding but the model projects one");
+  return [...project(e, projection), ...example.extra];
 }
 
 /** Fits the standardisation and the logistic weights: the `LinearModel` the Worker evaluates (linear.ts). */

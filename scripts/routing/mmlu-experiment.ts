@@ -14,10 +14,10 @@ import { ROUTER_CONFIGS } from "./configs";
 import { type Config, fitScorer, groupFolds, maxComponents, type Row, restrict, scoreRows } from "./cross-fit";
 import { loadOutcomes } from "./data";
 import { openNamedEmbedder } from "./embed";
-import { fitProjection } from "./fit";
+import { fitProjection, project } from "./fit";
 import { accuracyOf, premiumAccuracy, randomShare, shareNeeded, thresholdAtShare } from "./quality";
 import { capPerSubject, routerRow } from "./rows";
-import { centroidFeature, knnFeature, project } from "./topic-features";
+import { centroidFeature, knnFeature } from "./topic-features";
 
 interface Variant {
   name: string;

@@ -22,16 +22,6 @@ function logOdds(errors: number, n: number, prior: number): number {
   return Math.log(rate / (1 - rate));
 }
 
-export function project(e: ArrayLike<number>, basis: readonly (readonly number[])[]): Float64Array {
-  const out = new Float64Array(basis.length);
-  for (const [r, row] of basis.entries()) {
-    let s = 0;
-    for (let d = 0; d < row.length; d++) s += (row[d] ?? 0) * (e[d] ?? 0);
-    out[r] = s;
-  }
-  return out;
-}
-
 function unit(v: Float64Array): Float64Array {
   const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
   return Float64Array.from(v, (x) => x / n);
