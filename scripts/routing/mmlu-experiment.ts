@@ -4,10 +4,12 @@
  * scripts/routing/cross-fit.ts (`base` reproduces eval:routing's MMLU row), with one pass of inner fits shared by
  * every variant: an ensemble of the inner fold models (one linear model: their raw-input weights averaged), a
  * calibration margin or per-inner-fold share rule, and (`--knn k [--proto m]`) a topic-transfer feature
- * (topic-features.ts). README ("What changed the MMLU router") has the figures.
+ * (topic-features.ts), and (`--mlp hidden:l2:epochs:components[:lr[:restarts]],...`) a one-hidden-layer network over
+ * the projected embedding and every lexical feature (mlp.ts, mlp-fold.ts; `--variants none` runs the MLPs alone).
+ * README ("MMLU: variance reduction ...") has the figures.
  *
  *   npx tsx scripts/routing/mmlu-experiment.ts [--cache-dir DIR] [--per-subject N] [--seeds 2,3,4]
- *     [--variants base,inner,m25,...] [--knn K] [--proto M]
+ *     [--variants base,inner,m25,...|none] [--knn K] [--proto M] [--mlp 8:100:200:32,...]
  */
 import type { LinearModel } from "../../src/policy/artifact-types";
 import { ROUTER_CONFIGS } from "./configs";
@@ -15,6 +17,7 @@ import { type Config, fitScorer, groupFolds, maxComponents, type Row, restrict, 
 import { loadOutcomes } from "./data";
 import { openNamedEmbedder } from "./embed";
 import { fitProjection, project } from "./fit";
+import { type MlpSpec, mlpFold, parseMlpSpec } from "./mlp-fold";
 import { accuracyOf, premiumAccuracy, randomShare, shareNeeded, thresholdAtShare } from "./quality";
 import { capPerSubject, routerRow } from "./rows";
 import { centroidFeature, knnFeature } from "./topic-features";
@@ -51,6 +54,9 @@ const VARIANTS: Record<string, Variant> = {
   inmean: { name: "inmean", ensemble: "inner", shareRule: "mean" },
 };
 
+/** Calibration margins the MLP variants are reported at: none, and the shipped router's quarter point. */
+const MLP_MARGINS = [0, 0.0025];
+
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
@@ -79,13 +85,24 @@ function averageModels(models: readonly LinearModel[]): LinearModel {
 }
 
 /** One seed's outer folds: per variant, the routed share and quality and the ranking's ceiling. */
-function run(rows0: readonly Row[], seed: number, vs: readonly Variant[], target: number, topic?: Topic) {
+function run(
+  rows0: readonly Row[],
+  seed: number,
+  vs: readonly Variant[],
+  target: number,
+  topic?: Topic,
+  mlps: readonly MlpSpec[] = [],
+) {
   const folds = 5;
   const configs = ROUTER_CONFIGS;
   const fold = groupFolds(rows0, folds, seed);
   const scores = vs.map(() => new Array<number>(rows0.length).fill(0));
   const premium = vs.map(() => new Array<boolean>(rows0.length).fill(false));
   const picks: string[] = [];
+  // Per MLP spec and margin: scores and decisions; the MLP reads every extra feature (no topic feature).
+  const mlpScores = mlps.map(() => new Array<number>(rows0.length).fill(0));
+  const mlpPremium = mlps.map(() => MLP_MARGINS.map(() => new Array<boolean>(rows0.length).fill(false)));
+  const mlpInner = mlps.map(() => [] as number[]);
   for (let k = 0; k < folds; k++) {
     let fit = rows0.filter((_, i) => fold[i] !== k);
     const testIdx = rows0.map((_, i) => i).filter((i) => fold[i] === k);
@@ -95,6 +112,27 @@ function run(rows0: readonly Row[], seed: number, vs: readonly Variant[], target
       maxComponents(configs),
       seed,
     );
+    const mlpComponents = Math.max(0, ...mlps.map((m) => m.components));
+    const mlpBasis =
+      mlpComponents <= basis.length
+        ? basis
+        : fitProjection(
+            fit.map((r) => r.embedding ?? []),
+            mlpComponents,
+            seed,
+          );
+    for (const [mi, spec] of mlps.entries()) {
+      const t0 = Date.now();
+      const r = mlpFold(fit, test, mlpBasis, groupFolds(fit, folds, seed + 1), folds, spec, target, MLP_MARGINS);
+      for (const [j, i] of testIdx.entries()) {
+        (mlpScores[mi] as number[])[i] = r.scores[j] ?? 0;
+        for (const [gi, p] of r.premium.entries())
+          ((mlpPremium[mi] as boolean[][])[gi] as boolean[])[i] = p[j] === true;
+      }
+      (mlpInner[mi] as number[]).push(r.innerCeiling);
+      console.error(`seed ${seed} fold ${k} ${spec.name}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    if (vs.length === 0) continue;
     if (topic !== undefined) {
       const b32 = basis.slice(0, 32);
       const fp = fit.map((r) => ({ group: r.group, p: project(r.embedding ?? [], b32), err: r.cheapCorrect ? 0 : 1 }));
@@ -168,20 +206,35 @@ function run(rows0: readonly Row[], seed: number, vs: readonly Variant[], target
     }
     picks.push(`${b.config.components}c/${b.config.l2}${b.config.extra === undefined ? "" : "g"}`);
   }
-  return vs.map((_, vi) => {
-    const p = premium[vi] as boolean[];
-    const share = p.filter(Boolean).length / rows0.length;
-    const quality = accuracyOf(rows0, (i) => p[i] === true) / premiumAccuracy(rows0);
-    const ceiling = shareNeeded(rows0, scores[vi] as number[], target);
-    return { share, quality, ceiling, picks };
+  const figures = (p: readonly boolean[], sc: readonly number[], pk: string[]) => ({
+    share: p.filter(Boolean).length / rows0.length,
+    quality: accuracyOf(rows0, (i) => p[i] === true) / premiumAccuracy(rows0),
+    ceiling: shareNeeded(rows0, sc, target),
+    picks: pk,
   });
+  return [
+    ...vs.map((_, vi) => figures(premium[vi] as boolean[], scores[vi] as number[], picks)),
+    ...mlps.flatMap((_, mi) =>
+      MLP_MARGINS.map((_, gi) =>
+        figures(
+          (mlpPremium[mi] as boolean[][])[gi] as boolean[],
+          mlpScores[mi] as number[],
+          (mlpInner[mi] as number[]).map((c) => `in${(c * 100).toFixed(1)}`),
+        ),
+      ),
+    ),
+  ];
 }
 
 async function main() {
   const cacheDir = arg("--cache-dir", "/work/emb-cache");
   const per = arg("--per-subject", "");
   const seeds = arg("--seeds", "2,3,4").split(",").map(Number);
-  const names = arg("--variants", "base").split(",");
+  const names = arg("--variants", "base")
+    .split(",")
+    .filter((n) => n !== "none");
+  const mlpArg = arg("--mlp", "");
+  const mlps = mlpArg === "" ? [] : mlpArg.split(",").map(parseMlpSpec);
   const data = loadOutcomes();
   if (!data.ok) throw new Error("no data");
   const mmlu = capPerSubject(data.mmlu, per === "" ? undefined : Number(per));
@@ -195,12 +248,13 @@ async function main() {
     if (v === undefined) throw new Error(`variant ${n}`);
     return v;
   });
-  const res = seeds.map((s) => run(rows, s, vs, 0.95, topic));
-  for (const [vi, v] of vs.entries()) {
+  const res = seeds.map((s) => run(rows, s, vs, 0.95, topic, mlps));
+  const labels = [...vs.map((v) => v.name), ...mlps.flatMap((m) => MLP_MARGINS.map((g) => `${m.name}/m${g * 1e4}`))];
+  for (const [vi, name] of labels.entries()) {
     const rs = res.map((r) => r[vi] as (typeof r)[number]);
     const mean = (f: (r: (typeof rs)[number]) => number) => rs.reduce((a, r) => a + f(r), 0) / rs.length;
     console.log(
-      `${v.name.padEnd(10)} share ${(mean((r) => r.share) * 100).toFixed(1)} quality ${(mean((r) => r.quality) * 100).toFixed(2)} ceiling ${(mean((r) => r.ceiling) * 100).toFixed(1)} | ` +
+      `${name.padEnd(10)} share ${(mean((r) => r.share) * 100).toFixed(1)} quality ${(mean((r) => r.quality) * 100).toFixed(2)} ceiling ${(mean((r) => r.ceiling) * 100).toFixed(1)} | ` +
         rs
           .map(
             (r) =>
