@@ -77,6 +77,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
   const rounds = number("BENCH_ROUNDS", env, quick ? 1 : 4, 1, 20);
   const warmupSeconds = number("BENCH_WARMUP_SECONDS", env, quick ? 0.5 : 1, 0, 30);
   const compare = compareList(env.BENCH_COMPARE);
+  const gateways = gatewayList(env.BENCH_GATEWAYS);
   return {
     secondsPerSlice,
     rounds,
@@ -84,10 +85,19 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     spreadRequests: quick ? 3 : 10,
     apiKey: staticKey(env.BENCH_API_KEY ?? "bench-static-0123456789abcdef0123456789abcdef"),
     storageDir: env.BENCH_STORAGE_DIR || undefined,
-    gateways: gatewayList(env.BENCH_GATEWAYS),
+    gateways,
     compare,
     streamsOnly: env.BENCH_STREAMS_ONLY === "1",
-    hardLimitSeconds: 120 + 2 * estimateSeconds(secondsPerSlice, rounds, warmupSeconds, BASE_TARGETS + compare.length),
+    hardLimitSeconds:
+      120 +
+      2 *
+        estimateSeconds(
+          secondsPerSlice,
+          rounds,
+          warmupSeconds,
+          // With `noop`, each compared checkout runs twice (DO ledger, no-op ledger).
+          BASE_TARGETS + compare.length * (gateways.includes("noop") ? 2 : 1),
+        ),
   };
 }
 

@@ -5,7 +5,7 @@
  * every child process is killed on exit.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -131,8 +131,9 @@ async function main(): Promise<void> {
   }, options.hardLimitSeconds * 1000).unref();
   mkdirSync(OUT_DIR, { recursive: true });
   // `do-rpc` is two targets (one and two Durable Object calls).
-  const targetCount =
-    3 + options.gateways.length + (options.gateways.includes("do-rpc") ? 1 : 0) + options.compare.length;
+  // With `noop`, each compared checkout also runs as a no-op-ledger row.
+  const compareRows = options.compare.length * (options.gateways.includes("noop") ? 2 : 1);
+  const targetCount = 3 + options.gateways.length + (options.gateways.includes("do-rpc") ? 1 : 0) + compareRows;
   const estimate = estimateSeconds(options.secondsPerSlice, options.rounds, options.warmupSeconds, targetCount);
   log(`${options.rounds} round(s) × ${options.secondsPerSlice} s slices; about ${Math.round(estimate)} s of load`);
 
@@ -171,6 +172,22 @@ async function main(): Promise<void> {
         buildGateway(dir, join(OUT_DIR, "compare", name, "gateway"), join(OUT_DIR, "compare", name, "build.log")),
       ),
     ]);
+  // With `noop`, each compared checkout's own no-op entry too (a checkout without one gets a "not ready" row).
+  const compareNoopBuilt = wantNoop
+    ? await Promise.all(
+        options.compare.map(({ name, dir }) =>
+          existsSync(join(dir, NOOP_GATEWAY_ENTRY))
+            ? buildGateway(
+                dir,
+                join(OUT_DIR, "compare", name, "noop", "gateway"),
+                join(OUT_DIR, "compare", name, "noop", "build.log"),
+                undefined,
+                NOOP_GATEWAY_ENTRY,
+              )
+            : ({ ok: false, reason: `no ${NOOP_GATEWAY_ENTRY} in ${dir}` } as const),
+        ),
+      )
+    : [];
   log(`upstream on ${upstream.url} (pid ${upstream.pid})`);
   if (typeof upstash !== "string") {
     log(`upstash front on ${upstash.url} (pid ${upstash.pid}, redis ${upstash.redisPid})`);
@@ -326,6 +343,14 @@ async function main(): Promise<void> {
     const build = compareBuilt[i];
     if (build === undefined) return;
     variants.push({ variant: { id: `compare-${name}`, label: `${name} (DO ledger)`, ledger: { vars: {} } }, build });
+  });
+  options.compare.forEach(({ name }, i) => {
+    const build = compareNoopBuilt[i];
+    if (build === undefined) return;
+    variants.push({
+      variant: { id: `compare-${name}-noop`, label: `${name} (no-op ledger)`, ledger: { vars: {} } },
+      build,
+    });
   });
   if (wantUpstash) {
     variants.push({

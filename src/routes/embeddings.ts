@@ -10,10 +10,10 @@ import { jsonBody } from "../middleware/body";
 import { replayResponse } from "./replay";
 
 export async function embeddingsHandler(c: Context<AppEnv>) {
-  const parsed = parseEmbeddingsRequest(jsonBody(c.var.rawBody, c.req.header("content-type")));
+  const parsed = parseEmbeddingsRequest(jsonBody(c.get("rawBody"), c.req.header("content-type")));
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const outcome = await runEmbeddings(await chatContext(c), parsed.value);
-  if (outcome.kind === "replay") return replayResponse(outcome.response, c.var.requestId);
+  if (outcome.kind === "replay") return replayResponse(outcome.response, c.get("requestId"));
   // The same serialisation the idempotency record stored: the body is built once.
   return new Response(outcome.body, {
     headers: {

@@ -14,13 +14,13 @@ import { respondChat } from "./respond-chat";
 
 /** Anthropic Messages ingress: translated to the canonical request, routed like any chat call, translated back. */
 export async function messagesHandler(c: Context<AppEnv>) {
-  const parsed = parseAnthropicRequest(jsonBody(c.var.rawBody, c.req.header("content-type")));
+  const parsed = parseAnthropicRequest(jsonBody(c.get("rawBody"), c.req.header("content-type")));
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const req = anthropicToCanonical(parsed.value);
   const ctx = await chatContext(c);
   recordPrompt(ctx.span, ctx.principal.tenant.telemetry, req);
   const outcome = await runChat(ctx, req);
-  const messageId = `msg_${c.var.requestId.slice(4)}`;
+  const messageId = `msg_${c.get("requestId").slice(4)}`;
   return respondChat(c, outcome, {
     json: (response) => JSON.stringify(canonicalToAnthropicMessage(response, { messageId })),
     frames: (events, stream) =>

@@ -36,9 +36,9 @@ export function respondChat(
     ...outcome.cache?.headers(),
   };
 
-  const capture = c.var.principal.tenant.telemetry;
+  const capture = c.get("principal").tenant.telemetry;
   if (outcome.kind === "json") {
-    recordAnswer(c.var.span, capture, outcome.response);
+    recordAnswer(c.get("span"), capture, outcome.response);
     const body = encoding.json(outcome.response);
     settleJson(outcome, body, { "content-type": "application/json", ...route });
     return new Response(body, {
@@ -64,7 +64,7 @@ export function respondChat(
   });
   const upstream = committedEvents(outcome.start, outcome.idleTimeoutMs);
   const tapped = outcome.cache?.tap(upstream, outcome, delivered) ?? upstream;
-  const events = traceStream(meteredEvents(tapped, bill, outcome.admission.outputTokens), c.var.span, capture);
+  const events = traceStream(meteredEvents(tapped, bill, outcome.admission.outputTokens), c.get("span"), capture);
   const frames = billedFrames(encoding.frames(events, outcome), bill)[Symbol.asyncIterator]();
   return new Response(
     toByteStream(frames, {

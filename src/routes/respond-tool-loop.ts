@@ -50,12 +50,12 @@ export function respondWithToolLoop(
   ctx: ChatContext,
   req: ChatRequest,
   offer: ToolOffer,
-  encoding: LoopEncoding = chatEncoding(req, c.var.requestId),
+  encoding: LoopEncoding = chatEncoding(req, c.get("requestId")),
 ): Promise<Response> {
   const execute = loopExecutor({
     deps: toolDeps(ctx.services, (p) => c.executionCtx.waitUntil(p)),
     principal: ctx.principal,
-    requestId: c.var.requestId,
+    requestId: c.get("requestId"),
     ...(ctx.billing.taskId === undefined ? {} : { taskId: ctx.billing.taskId }),
     ...(ctx.billing.feature === undefined ? {} : { feature: ctx.billing.feature }),
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
@@ -118,7 +118,7 @@ async function respondToolLoopStream(
   // tool call, the next turn's admission): the loop runs until it has ended or closed, and every hold resolves.
   const model =
     start?.meta.upstreamModel ?? (first.done === true ? first.value.response.model : first.value.chunk.model);
-  const events = traceStream(loopEvents(first, loop), c.var.span, c.var.principal.tenant.telemetry);
+  const events = traceStream(loopEvents(first, loop), c.get("span"), c.get("principal").tenant.telemetry);
   const frames = encoding.frames(events, model);
   const body = toByteStream(frames[Symbol.asyncIterator](), {
     stopUpstream: async () => live.current?.cancel(),

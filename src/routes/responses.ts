@@ -18,14 +18,14 @@ import { type LoopEncoding, respondWithToolLoop } from "./respond-tool-loop";
  * any chat call (gateway tools run in the same loop), then written back as a response object or its event stream.
  */
 export async function responsesHandler(c: Context<AppEnv>) {
-  const parsed = parseResponsesRequest(jsonBody(c.var.rawBody, c.req.header("content-type")));
+  const parsed = parseResponsesRequest(jsonBody(c.get("rawBody"), c.req.header("content-type")));
   if (!parsed.ok) throw new GatewayError("invalid_request", parsed.message, { param: parsed.param });
   const req = parsed.value;
   const chat = responsesToCanonical(req);
   const ctx = await chatContext(c);
   recordPrompt(ctx.span, ctx.principal.tenant.telemetry, chat);
   const now = () => Math.floor(ctx.services.now() / 1000);
-  const ids: ResponseIds = { responseId: `resp_${c.var.requestId.slice(4)}`, createdAt: now() };
+  const ids: ResponseIds = { responseId: `resp_${c.get("requestId").slice(4)}`, createdAt: now() };
   const echo = echoOf(req);
   const encoding: LoopEncoding = {
     json: (response) => JSON.stringify(canonicalToResponse(response, ids, echo, now())),

@@ -152,20 +152,47 @@ export function addChunk(into: Delivered, chunk: ChatChunk): void {
   }
 }
 
-/** Generated output of a whole JSON answer (as `addChunk`). */
+/**
+ * Generated output of a whole JSON answer (as `addChunk`). The characters are counted at once (the plausibility
+ * floor needs them on every bill); the token weight, a pass over every code point, only when a bill reads it (usage
+ * missing, untrusted or implausible), so a well-reported answer never pays for it.
+ */
 export function deliveredOf(res: ChatResponse): Delivered {
-  const out: Delivered = { chars: 0, weight: 0 };
+  const texts: string[] = [];
+  let chars = 0;
+  const add = (text: string) => {
+    if (text === "") return;
+    chars += text.length;
+    texts.push(text);
+  };
   for (const choice of res.choices) {
     const m = choice.message;
-    if (typeof m.content === "string") addText(out, m.content);
-    if (typeof m.refusal === "string") addText(out, m.refusal);
-    for (const block of thinkingBlocksOf(m)) addText(out, block.type === "thinking" ? block.thinking : block.data);
+    if (typeof m.content === "string") add(m.content);
+    if (typeof m.refusal === "string") add(m.refusal);
+    for (const block of thinkingBlocksOf(m)) add(block.type === "thinking" ? block.thinking : block.data);
     for (const call of m.tool_calls ?? []) {
-      addText(out, call.function.name);
-      addText(out, call.function.arguments);
+      add(call.function.name);
+      add(call.function.arguments);
     }
   }
-  return out;
+  return new LazyDelivered(chars, texts);
+}
+
+class LazyDelivered implements Delivered {
+  #weight: number | undefined;
+  constructor(
+    readonly chars: number,
+    private readonly texts: readonly string[],
+  ) {}
+
+  get weight(): number {
+    if (this.#weight === undefined) {
+      let sum = 0;
+      for (const text of this.texts) sum += textTokenWeight(text);
+      this.#weight = sum;
+    }
+    return this.#weight;
+  }
 }
 
 function addText(into: Delivered, text: string): void {
