@@ -12,8 +12,8 @@ import { dirname, relative } from "node:path";
 import type { LinearModel, RouterArtifact, TrainingRecord, VerifierArtifact } from "../src/policy/artifact-types";
 import { parseRouterArtifact, parseVerifierArtifact } from "../src/policy/schema-artifact";
 import { runScript } from "./flags";
-import { ROUTER_CONFIGS, ROUTER_MARGIN, VERIFIER_CONFIGS } from "./routing/configs";
-import { calibrate, finalThreshold, fitScorer, maxComponents, type Row, restrict } from "./routing/cross-fit";
+import { ROUTER_BASIS, ROUTER_CONFIGS, ROUTER_MARGIN, VERIFIER_CONFIGS } from "./routing/configs";
+import { calibrate, finalThreshold, fitScorer, type Row, restrict } from "./routing/cross-fit";
 import type { Outcome } from "./routing/data";
 import { openNamedEmbedder } from "./routing/embed";
 import { fitProjection, roundModel } from "./routing/fit";
@@ -91,12 +91,12 @@ async function main(): Promise<number> {
   const opts = { folds: o.folds, seed: o.seed, target: o.target, configs: ROUTER_CONFIGS };
   const basis = fitProjection(
     rows.map((r) => r.embedding ?? []),
-    maxComponents(ROUTER_CONFIGS),
+    ROUTER_BASIS,
     o.seed,
   );
-  const cal = calibrate(rows, basis, { ...opts, margin: ROUTER_MARGIN });
+  const cal = calibrate(rows, basis, { ...opts, margin: ROUTER_MARGIN, sharedScale: true });
   const used = restrict(rows, cal.config);
-  const model = roundModel(fitScorer(used, basis.slice(0, cal.config.components), cal.config.l2));
+  const model = roundModel(fitScorer(used, basis.slice(0, cal.config.components), cal.config));
   // The out-of-fold premium share (at the target plus ROUTER_MARGIN), as the final model's own score quantile (what
   // eval:routing measures).
   const threshold = finalThreshold(model, used, cal, { thresholdBy: "share" });
@@ -122,7 +122,7 @@ async function main(): Promise<number> {
   if (!o.verifier) return 0;
   const vrows = data.gsm8k.map((r, i) => verifierRow(r, `gsm8k:${i}`));
   const vcal = calibrate(vrows, [], { ...opts, configs: VERIFIER_CONFIGS });
-  const vmodel = roundModel(flipped(fitScorer(vrows, [], vcal.config.l2)));
+  const vmodel = roundModel(flipped(fitScorer(vrows, [], vcal.config)));
   const vfig = { ...figures(vrows, vcal.scores, vcal.threshold, "oof_escalated_"), l2: vcal.config.l2 };
   write(o.verifierOut, {
     kind: "verifier",

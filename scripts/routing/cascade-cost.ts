@@ -82,7 +82,7 @@ export function crossFitCostAware(
       fitRows.map((r, q) => ratio(cal.scores[q] ?? 0, oofCost[q] ?? 1, r.forced === true)),
       o.target,
     );
-    const model = fitScorer(fitRows, [], cal.config.l2);
+    const model = fitScorer(fitRows, [], cal.config);
     const w = fitOutputModel(fit.map((i) => facts[i] as CostFacts));
     const scores = scoreRows(
       model,

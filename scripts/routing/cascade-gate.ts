@@ -124,11 +124,11 @@ export function crossFitGate(
       shares,
     );
     const rUsed = restrict(rFit, rCal.config);
-    const rModel = fitScorer(rUsed, basis.slice(0, rCal.config.components), rCal.config.l2);
+    const rModel = fitScorer(rUsed, basis.slice(0, rCal.config.components), rCal.config);
     // The gate's share carried over as the final router's own score quantile on its fitting rows.
     const gateAt =
       choice.gateShare === 0 ? Number.POSITIVE_INFINITY : thresholdAtShare(scoreRows(rModel, rUsed), choice.gateShare);
-    const vModel = fitScorer(vFit, [], vCal.config.l2);
+    const vModel = fitScorer(vFit, [], vCal.config);
     const rTest = scoreRows(
       rModel,
       restrict(

@@ -2,6 +2,7 @@ import type { LinearModel } from "../../src/policy/artifact-types";
 import { seededRandom } from "../eval/random";
 import { columnMeans, covariance, topEigenvectors } from "./linalg";
 import { fitLogistic } from "./logistic";
+import { pack, trainMlp } from "./mlp";
 
 /** One training input: the prompt embedding (when the model uses one) and the extra (lexical or answer) features. */
 export interface Example {
@@ -47,14 +48,31 @@ function inputsOf(example: Example, projection: readonly (readonly number[])[]):
   return [...project(e, projection), ...example.extra];
 }
 
-/** Fits the standardisation and the logistic weights: the `LinearModel` the Worker evaluates (linear.ts). */
-export function fitLinearModel(
+/**
+ * How the logistic weights are fitted: to convergence by Newton's method (default), or by a fixed number of full-batch
+ * Adam steps from zero (`adam`), which stops short of convergence and so shrinks the weights further than the L2
+ * penalty alone (mlp.ts with no hidden units; chosen for the MMLU router on other fold seeds than the report's).
+ */
+export interface Solver {
+  l2: number;
+  adam?: { steps: number; lr: number };
+}
+
+/** Each input's mean and scale: the `LinearModel`'s standardisation. */
+export interface Standardisation {
+  mean: number[];
+  scale: number[];
+}
+
+/** The standardisation of `examples`' inputs (unsupervised: labels are never read). */
+export function standardisationOf(
   examples: readonly Example[],
-  labels: readonly boolean[],
   projection: readonly (readonly number[])[],
-  l2: number,
-): LinearModel {
-  const raw = examples.map((e) => inputsOf(e, projection));
+): Standardisation {
+  return standardise(examples.map((e) => inputsOf(e, projection)));
+}
+
+function standardise(raw: readonly number[][]): Standardisation {
   const width = raw[0]?.length ?? 0;
   const mean = Array.from(columnMeans(raw, width));
   const scale = mean.map((m, j) => {
@@ -64,15 +82,45 @@ export function fitLinearModel(
     // A constant input (e.g. `tools` in data without tools) gets scale 1: it then contributes nothing, safely.
     return sd > 1e-9 ? sd : 1;
   });
+  return { mean, scale };
+}
+
+/**
+ * Fits the standardisation (or uses the one given) and the logistic weights: the `LinearModel` the Worker evaluates
+ * (linear.ts).
+ */
+export function fitLinearModel(
+  examples: readonly Example[],
+  labels: readonly boolean[],
+  projection: readonly (readonly number[])[],
+  solver: Solver,
+  given?: Standardisation,
+): LinearModel {
+  const raw = examples.map((e) => inputsOf(e, projection));
+  const { mean, scale } = given ?? standardise(raw);
   const x = raw.map((r) => Float64Array.from(r, (v, j) => (v - (mean[j] ?? 0)) / (scale[j] ?? 1)));
-  const fit = fitLogistic(
-    x,
-    labels.map((l) => (l ? 1 : 0)),
-    l2,
-  );
-  const model: LinearModel = { type: "logistic", mean, scale, weights: fit.weights, bias: fit.bias };
+  const y = labels.map((l) => (l ? 1 : 0));
+  const fit = solver.adam === undefined ? fitLogistic(x, y, solver.l2) : fitByAdam(x, y, solver.l2, solver.adam);
+  const model: LinearModel = {
+    type: "logistic",
+    mean: [...mean],
+    scale: [...scale],
+    weights: fit.weights,
+    bias: fit.bias,
+  };
   if (projection.length > 0) model.projection = projection.map((r) => [...r]);
   return model;
+}
+
+function fitByAdam(
+  x: readonly Float64Array[],
+  y: readonly number[],
+  l2: number,
+  adam: NonNullable<Solver["adam"]>,
+): { weights: number[]; bias: number } {
+  const [net] = trainMlp(pack(x), y, { hidden: 0, l2, epochs: adam.steps, lr: adam.lr, restarts: 1, seed: 1 });
+  if (net === undefined) throw new Error("no model fitted");
+  return { weights: Array.from(net.skip), bias: net.bias };
 }
 
 /** Rounds every number to `digits` significant digits: artifacts stay small and diff-able, scores barely move. */

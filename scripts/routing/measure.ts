@@ -1,4 +1,4 @@
-import { ROUTER_CONFIGS, ROUTER_MARGIN, VERIFIER_CONFIGS } from "./configs";
+import { ROUTER_BASIS, ROUTER_CONFIGS, ROUTER_MARGIN, VERIFIER_CONFIGS } from "./configs";
 import { type CrossFitOptions, type CrossFitResult, crossFit, fitScorer, type Row, scoreRows } from "./cross-fit";
 import { accuracyOf, type Labelled, oracleShare, premiumAccuracy, randomShare, routedAt, shareNeeded } from "./quality";
 import { type CallCosts, cascadeCost, type Line, oraclePremium, randomCost, routedCost } from "./report";
@@ -16,8 +16,8 @@ export interface MeasureOptions {
   folds: number;
   seed: number;
   target: number;
-  /** The router's configurations, threshold rule and margin (default: ROUTER_CONFIGS, `share`, ROUTER_MARGIN). */
-  router?: Pick<CrossFitOptions, "configs" | "thresholdBy" | "margin">;
+  /** The router's configurations, threshold rule and margin (default: ROUTER_CONFIGS, `share`, ROUTER_MARGIN, ROUTER_BASIS, shared scaling). */
+  router?: Pick<CrossFitOptions, "configs" | "thresholdBy" | "margin" | "basis" | "sharedScale">;
 }
 
 /** Every row of the README table for one data set, from nested cross-fitting (cross-fit.ts). */
@@ -34,7 +34,13 @@ export function measure(
   const cheapOk = accuracyOf(rows, () => false) >= o.target * premiumAcc;
   const router = crossFit(routerRows, {
     ...o,
-    ...(o.router ?? { configs: ROUTER_CONFIGS, thresholdBy: "share", margin: ROUTER_MARGIN }),
+    ...(o.router ?? {
+      configs: ROUTER_CONFIGS,
+      thresholdBy: "share",
+      margin: ROUTER_MARGIN,
+      basis: ROUTER_BASIS,
+      sharedScale: true,
+    }),
   });
   const routed = routedAt(
     rows,
@@ -118,7 +124,7 @@ export function measure(
 function inSampleBound(rows: readonly Row[], costs: readonly CallCosts[], target: number): Line {
   let best: Line | undefined;
   for (const config of VERIFIER_CONFIGS) {
-    const scores = scoreRows(fitScorer(rows, [], config.l2), rows);
+    const scores = scoreRows(fitScorer(rows, [], config), rows);
     const share = shareNeeded(rows, scores, target);
     const order = rows.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0));
     const escalated = new Set(order.slice(0, Math.round(share * rows.length)));

@@ -12,7 +12,7 @@
  *     [--variants base,inner,m25,...|none] [--knn K] [--proto M] [--mlp 8:100:200:32,...]
  */
 import type { LinearModel } from "../../src/policy/artifact-types";
-import { ROUTER_CONFIGS } from "./configs";
+import { NEWTON_ROUTER_CONFIGS } from "./configs";
 import { type Config, fitScorer, groupFolds, maxComponents, type Row, restrict, scoreRows } from "./cross-fit";
 import { loadOutcomes } from "./data";
 import { openNamedEmbedder } from "./embed";
@@ -94,7 +94,7 @@ function run(
   mlps: readonly MlpSpec[] = [],
 ) {
   const folds = 5;
-  const configs = ROUTER_CONFIGS;
+  const configs = NEWTON_ROUTER_CONFIGS;
   const fold = groupFolds(rows0, folds, seed);
   const scores = vs.map(() => new Array<number>(rows0.length).fill(0));
   const premium = vs.map(() => new Array<boolean>(rows0.length).fill(false));
@@ -158,7 +158,7 @@ function run(
       for (let j = 0; j < folds; j++) {
         const train = used.filter((_, i) => innerFold[i] !== j);
         const held = used.map((_, i) => i).filter((i) => innerFold[i] === j);
-        const m = fitScorer(train, projection, config.l2);
+        const m = fitScorer(train, projection, config);
         models.push(m);
         const hs = scoreRows(
           m,
@@ -173,7 +173,7 @@ function run(
     if (best === undefined) throw new Error("none");
     const b = best;
     const used = restrict(fit, b.config);
-    const full = fitScorer(used, basis.slice(0, b.config.components), b.config.l2);
+    const full = fitScorer(used, basis.slice(0, b.config.components), b.config);
     const testUsed = restrict(test, b.config);
     for (const [vi, v] of vs.entries()) {
       const t = target + (v.margin ?? 0);

@@ -42,7 +42,7 @@ describe.each([0, 0.0025, 0.01, 0.02])("calibrate with margin %f", (margin) => {
   });
 
   it("the final model's share threshold sends that share of its fitting rows premium", () => {
-    const model = fitScorer(ROWS, [], 1);
+    const model = fitScorer(ROWS, [], { l2: 1 });
     const t = finalThreshold(model, ROWS, cal, { thresholdBy: "share" });
     const sent = scoreRows(model, ROWS).filter((s) => s >= t).length;
     expect(sent).toBe(Math.round(cal.premiumShare * ROWS.length));
