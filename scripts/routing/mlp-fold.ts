@@ -1,5 +1,5 @@
 import type { Row } from "./cross-fit";
-import { project } from "./fit";
+import { project, standardisationOf } from "./fit";
 import { type MlpOptions, pack, predictMlp, trainMlp } from "./mlp";
 import { shareNeeded, thresholdAtShare } from "./quality";
 
@@ -19,20 +19,10 @@ export function parseMlpSpec(text: string): MlpSpec {
 
 /** Standardised inputs (projected embedding, then every extra feature), with the fitting rows' mean and scale. */
 function standardise(fit: readonly Row[], test: readonly Row[], basis: readonly (readonly number[])[]) {
-  const raw = (r: Row) => [...project(r.embedding ?? [], basis), ...r.extra];
-  const a = fit.map(raw);
-  const b = test.map(raw);
-  const d = a[0]?.length ?? 0;
-  const mean = new Array<number>(d).fill(0);
-  const sd = new Array<number>(d).fill(0);
-  for (const r of a) for (let j = 0; j < d; j++) mean[j] = (mean[j] ?? 0) + (r[j] ?? 0) / a.length;
-  for (const r of a) for (let j = 0; j < d; j++) sd[j] = (sd[j] ?? 0) + ((r[j] ?? 0) - (mean[j] ?? 0)) ** 2;
-  const scale = sd.map((v) => {
-    const s = Math.sqrt(v / Math.max(1, a.length - 1));
-    return s > 1e-9 ? s : 1;
-  });
-  const z = (r: number[]) => r.map((v, j) => (v - (mean[j] ?? 0)) / (scale[j] ?? 1));
-  return { fitX: a.map(z), testX: b.map(z) };
+  const { mean, scale } = standardisationOf(fit, basis);
+  const z = (r: Row) =>
+    [...project(r.embedding ?? [], basis), ...r.extra].map((v, j) => (v - (mean[j] ?? 0)) / (scale[j] ?? 1));
+  return { fitX: fit.map(z), testX: test.map(z) };
 }
 
 /**
