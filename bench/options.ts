@@ -34,6 +34,8 @@ export interface BenchOptions {
  * (bench/workers/passthrough-do.ts), the floor of any per-request Durable Object ledger.
  * `do-write`: the same passthrough + two Durable Object calls, whose object inserts a hold row on the first and deletes
  * it on the second (each in a transaction, answered after the commit): the floor of any ledger with durable holds.
+ * `do-write-gc`: the same durable floor with both calls going through the ledger's group commit, the object applying
+ * a batch in one transaction: the floor of a group-committed ledger with durable holds.
  * `do-overlap`: the Durable Object ledger with overlapped admission (the bench policy's tenant `acme-overlap`).
  * `do-otel`: the Durable Object ledger with OpenTelemetry on, exporting to a loopback sink (bench/otlp-sink.ts).
  * `do-quiet`: the Durable Object ledger with analytics off (and tracing off): the baseline of the observability rows.
@@ -43,6 +45,7 @@ export type GatewayLedger =
   | "noop"
   | "do-rpc"
   | "do-write"
+  | "do-write-gc"
   | "do-overlap"
   | "do-otel"
   | "do-quiet"
@@ -53,6 +56,7 @@ const LEDGERS: readonly GatewayLedger[] = [
   "noop",
   "do-rpc",
   "do-write",
+  "do-write-gc",
   "do-overlap",
   "do-otel",
   "do-quiet",
@@ -60,8 +64,8 @@ const LEDGERS: readonly GatewayLedger[] = [
   "upstash",
 ];
 
-/** Direct, the two passthroughs, the three Durable Object floors and seven gateways (plus what BENCH_COMPARE adds). */
-const BASE_TARGETS = 13;
+/** Direct, the two passthroughs, the four Durable Object floors and seven gateways (plus what BENCH_COMPARE adds). */
+const BASE_TARGETS = 14;
 
 /**
  * Pause after each JSON slice before its CPU is read: a gateway settles credits after the response (waitUntil), and

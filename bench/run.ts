@@ -148,6 +148,7 @@ async function main(): Promise<void> {
   const wantNoop = options.gateways.includes("noop");
   const wantFloors = options.gateways.includes("do-rpc");
   const wantWriteFloor = options.gateways.includes("do-write");
+  const wantGroupFloor = options.gateways.includes("do-write-gc");
   const [upstream, upstash, passthroughBuilt, readingBuilt, floorBuilt, gatewayBuilt, noopBuilt, ...compareBuilt] =
     await Promise.all([
       startUpstreamProcess(join(OUT_DIR, "upstream.log")),
@@ -231,16 +232,22 @@ async function main(): Promise<void> {
     ),
   ];
   const floors = [
-    ...(wantFloors ? [1, 2].map((calls) => ({ calls, write: false })) : []),
-    ...(wantWriteFloor ? [{ calls: 2, write: true }] : []),
+    ...(wantFloors ? [1, 2].map((calls) => ({ calls, write: false, group: false })) : []),
+    ...(wantWriteFloor ? [{ calls: 2, write: true, group: false }] : []),
+    ...(wantGroupFloor ? [{ calls: 2, write: true, group: true }] : []),
   ];
-  for (const { calls, write } of floors) {
-    const name = write ? "passthrough-do-write" : `passthrough-do${calls}`;
+  for (const { calls, write, group } of floors) {
+    const name = group ? "passthrough-do-write-gc" : write ? "passthrough-do-write" : `passthrough-do${calls}`;
     const floor = await startWorker(
       {
         name,
         built: floorBuilt,
-        vars: { UPSTREAM_URL: upstream.url, DO_CALLS: String(calls), DO_WRITE: write ? "1" : "0" },
+        vars: {
+          UPSTREAM_URL: upstream.url,
+          DO_CALLS: String(calls),
+          DO_WRITE: write ? "1" : "0",
+          DO_GROUP: group ? "1" : "0",
+        },
         durableObjects: [
           { binding: "NOOP_LEDGER", className: "NoopLedgerObject", sql: true },
           { binding: "WRITE_LEDGER", className: "WriteLedgerObject", sql: true },
@@ -255,9 +262,11 @@ async function main(): Promise<void> {
         {
           id: name,
           role: "floor",
-          label: write
-            ? "bare passthrough + 2 Durable Object calls writing a hold (INSERT, then DELETE)"
-            : `bare passthrough + ${calls} no-op Durable Object call${calls === 1 ? "" : "s"}`,
+          label: group
+            ? "bare passthrough + the same 2 calls group-committed (one transaction per batch)"
+            : write
+              ? "bare passthrough + 2 Durable Object calls writing a hold (INSERT, then DELETE)"
+              : `bare passthrough + ${calls} no-op Durable Object call${calls === 1 ? "" : "s"}`,
           url: `${floor.base}${CHAT_PATH}`,
           cpuPid: floor.process.pid,
         },
