@@ -16,7 +16,8 @@
  * (src/ledger/group-commit.ts, admissions urgent, settlements kept alive by waitUntil, as the gateway's ledger facade
  * sets it up): what arrives while a batch is out goes as one call, which the object applies in ONE `transactionSync`
  * (one INSERT or DELETE per item, nothing else). At c=64 that is the least CPU a Durable Object ledger that records
- * each hold durably can spend per request; at c=1 it is the same two round trips as `do-write`.
+ * each hold durably can spend per request; at c=1 it is the same two round trips as `do-write` plus the group commit's
+ * own bookkeeping (its microtask, the call's timeout timer, waitUntil), which costs a little latency there.
  */
 import { DurableObject, waitUntil } from "cloudflare:workers";
 import { Hono } from "hono";
