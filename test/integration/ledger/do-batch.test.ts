@@ -150,8 +150,8 @@ describe("a group-committed batch in the TenantLedger", () => {
       { kind: "admit", req: x2 },
     ];
 
-    // The account is in the object's memory, so no item reads the table: only the write after the last item finds
-    // it missing (a real SQLite error, after every item succeeded).
+    // The account is in the object's memory, so no item reads the table: each item fails at its own account write
+    // (a real SQLite error, after its hold, entry and rate checks), and rolls back alone.
     await sqlIn(a.tenantId, "ALTER TABLE accounts RENAME TO accounts_away");
     let outcomes: LedgerOpOutcome[];
     try {
